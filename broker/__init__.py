@@ -1,0 +1,1 @@
+"""Brokers the quiz runs on: the embedded amqtt broker (development) and Mosquitto."""

@@ -1,0 +1,155 @@
+"""The embedded development broker: amqtt, in-process, on 127.0.0.1.
+
+Two plugins make it safe enough to play on:
+- `ScorerAuth` lets players and displays in anonymously, and the scorer in with
+  its own account only. amqtt keeps no offline queue for anonymous sessions, so
+  the scorer's login is what makes its persistent session keep the answers that
+  arrive while it restarts.
+- `QuizTopics` lets only the scorer publish what the scorer publishes (state,
+  leaderboards, player status, replies) and read what clients send (joins,
+  answers, host commands, quiz creation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from amqtt.broker import Broker
+from amqtt.contexts import Action
+from amqtt.errors import BrokerError
+from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
+from amqtt.session import Session
+
+from protocol import topics
+from protocol.address import DEFAULT_HOST, BrokerAddress
+
+log = logging.getLogger(__name__)
+
+SCORER_USERNAME = "scorer"
+
+# What anyone may subscribe to. Replies are private by their unguessable request id,
+# so wildcards over replies, answers, joins or player status are refused.
+_PUBLIC_READ = ("quiz/+/state", "quiz/+/leaderboard", topics.errors(), topics.scorer_status())
+
+
+class PortInUseError(RuntimeError):
+    """The port the embedded broker should listen on is taken."""
+
+
+def _matches(topic_filter: str, pattern: str) -> bool:
+    """True when every topic that `topic_filter` names is also named by `pattern`."""
+    want, have = topic_filter.split("/"), pattern.split("/")
+    if len(want) != len(have):
+        return False
+    return all(p in ("+", w) for w, p in zip(want, have, strict=True))
+
+
+def client_may_subscribe(topic_filter: str) -> bool:
+    """The subscription rule for everyone but the scorer."""
+    if any(_matches(topic_filter, pattern) for pattern in _PUBLIC_READ):
+        return True
+    if "+" in topic_filter or "#" in topic_filter:
+        return False
+    parts = topic_filter.split("/")
+    if len(parts) == 3 and parts[:2] == ["quiz", "replies"]:
+        return topics.is_request_id(parts[2])
+    return len(parts) == 4 and parts[0] == "quiz" and parts[2] == "players"
+
+
+def client_may_publish(topic: str) -> bool:
+    """The publish rule for everyone but the scorer: requests only."""
+    try:
+        topics.parse_inbound(topic)
+    except topics.TopicError:
+        return False
+    return True
+
+
+def _is_scorer(session: Session | None) -> bool:
+    return bool(session and not session.is_anonymous and session.username == SCORER_USERNAME)
+
+
+class ScorerAuth(BaseAuthPlugin):  # type: ignore[misc]
+    """Anonymous clients are welcome; the scorer's account needs its password."""
+
+    @dataclass
+    class Config:
+        """The scorer's password, made fresh for each run of the embedded broker."""
+
+        scorer_password: str = field(default="")
+
+    async def authenticate(self, *, session: Session) -> bool | None:
+        """Refuse a wrong scorer password; let everyone else in anonymously."""
+        if session.username == SCORER_USERNAME:
+            expected: str = self.config.scorer_password
+            return bool(expected) and secrets.compare_digest(session.password or "", expected)
+        session.is_anonymous = True
+        return True
+
+
+class QuizTopics(BaseTopicPlugin):  # type: ignore[misc]
+    """Topic rules: only the scorer speaks for the scorer."""
+
+    async def topic_filtering(self, *, session: Session | None = None, topic: str | None = None,
+                              action: Action | None = None) -> bool | None:
+        """Allow or refuse one subscribe or publish."""
+        if action == Action.RECEIVE or _is_scorer(session):
+            return True
+        if topic is None:
+            return False
+        if action == Action.SUBSCRIBE:
+            return client_may_subscribe(topic)
+        return client_may_publish(topic)
+
+
+def broker_config(host: str, port: int, scorer_password: str) -> dict[str, Any]:
+    """The amqtt configuration of the embedded broker."""
+    return {
+        "listeners": {"default": {"type": "tcp", "bind": f"{host}:{port}",
+                                  "max_connections": 20000}},
+        "plugins": {
+            "broker.embedded.ScorerAuth": {"scorer_password": scorer_password},
+            "broker.embedded.QuizTopics": {},
+        },
+    }
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A running embedded broker and the scorer's address on it."""
+
+    broker: Broker
+    public: BrokerAddress
+    scorer: BrokerAddress
+
+
+@asynccontextmanager
+async def run_embedded(host: str = DEFAULT_HOST, port: int = 0) -> AsyncIterator[Embedded]:
+    """Run an amqtt broker in this event loop until the block exits."""
+    password = secrets.token_hex(16)
+    broker = Broker(broker_config(host, port, password))
+    try:
+        await broker.start()
+    except BrokerError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, OSError) and cause.errno == errno.EADDRINUSE:
+            raise PortInUseError(f"port {port} on {host} is already in use") from None
+        raise
+    server = broker._servers["default"].instance  # noqa: SLF001 - the port chosen for port=0
+    bound = port
+    if server is not None and getattr(server, "sockets", None):
+        bound = server.sockets[0].getsockname()[1]
+    public = BrokerAddress(host, bound)
+    log.info("embedded broker listening on %s", public)
+    try:
+        yield Embedded(broker, public,
+                       BrokerAddress(host, bound, SCORER_USERNAME, password))
+    finally:
+        await asyncio.shield(broker.shutdown())

@@ -1,0 +1,370 @@
+"""The `quiz` command: thin Typer commands over the client and the scorer.
+
+Each command parses its options, calls one function, and prints: text for
+people, `--json` for scripts. Errors are one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import functools
+import io
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+import typer
+
+from cli import render
+from cli.credentials import Credentials, PlayerCredentials
+from cli.remote import QuizClient, QuizError
+from protocol import auth, topics
+from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
+from protocol.messages import DeckEntry, Leaderboard, ScorerStatus, State, clean_name
+from scorer import deck as decks
+
+app = typer.Typer(
+    help="A live vocabulary quiz over MQTT: serve it, create one, join, answer, watch.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+
+Broker = Annotated[str, typer.Option(
+    "--broker", envvar="QUIZ_BROKER", help="MQTT broker URL, mqtt://[user:pass@]host:port.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
+Timeout = Annotated[float, typer.Option(
+    "--timeout", envvar="QUIZ_TIMEOUT", min=0.5, help="Seconds to wait for the scorer.")]
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line on stderr and return the exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a client coroutine; domain errors become one line on stderr and exit 1."""
+    try:
+        return asyncio.run(coro)
+    except (QuizError, decks.DeckError, topics.TopicError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def parse_code(code: str) -> str:
+    """Canonical quiz code, or exit with a readable error."""
+    try:
+        return topics.normalize_code(code)
+    except topics.TopicError as exc:
+        raise fail(str(exc)) from None
+
+
+def address(url: str) -> BrokerAddress:
+    """The broker address, or exit with a readable error."""
+    try:
+        return BrokerAddress.parse(url)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def emit(as_json: bool, data: dict[str, Any], text: str) -> None:
+    """Print JSON for scripts or text for people."""
+    typer.echo(json.dumps(data) if as_json else text)
+
+
+def client_command(func: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async command body with `run`, keeping Typer's view of its signature."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        run(func(*args, **kwargs))
+    return wrapper
+
+
+# --- server ---------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    broker: Annotated[str, typer.Option(
+        "--broker", envvar="QUIZ_SERVE_BROKER",
+        help="'embedded' (default) runs an amqtt broker in-process; a mqtt:// URL uses a "
+             "running broker.")] = "embedded",
+    host: Annotated[str, typer.Option(help="Embedded broker: address to listen on.")]
+    = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(
+        envvar="QUIZ_PORT", min=1, max=65535, help="Embedded broker: port to listen on.")]
+    = DEFAULT_PORT,
+    db: Annotated[Path, typer.Option(
+        envvar="QUIZ_DB", help="SQLite file of quizzes, players and answers.")]
+    = Path("quiz-data/quiz.db"),
+    client_id: Annotated[str, typer.Option(
+        envvar="QUIZ_SCORER_ID", help="MQTT client id of the scorer's persistent session.")]
+    = "quiz-scorer",
+    leaderboard_interval: Annotated[float, typer.Option(
+        min=0.01, max=10.0, help="Seconds between two leaderboard publishes of a quiz.")] = 0.1,
+    top: Annotated[int, typer.Option(min=1, max=100, help="Players on the leaderboard.")] = 10,
+    log_level: Annotated[str, typer.Option(
+        envvar="QUIZ_LOG_LEVEL", help="debug, info, warning or error.")] = "warning",
+) -> None:
+    """Run the scorer: on an embedded broker by default, or against --broker mqtt://HOST:PORT."""
+    from scorer.server import serve as serve_forever  # noqa: PLC0415 - keeps `quiz --help` fast
+    from scorer.service import ScorerSettings  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("scorer", "broker", "cli"):
+        logging.getLogger(name).setLevel(log_level.upper())
+    embedded = (host, port) if broker == "embedded" else None
+    settings = ScorerSettings(
+        broker=BrokerAddress() if embedded else address(broker), database=db,
+        client_id=client_id, leaderboard_interval=leaderboard_interval, top_n=top)
+
+    def ready(public: BrokerAddress) -> None:
+        typer.echo(render.server_ready(public, embedded is not None, db))
+
+    from broker.embedded import PortInUseError  # noqa: PLC0415
+    try:
+        asyncio.run(serve_forever(settings, embedded=embedded, on_ready=ready))
+    except KeyboardInterrupt:
+        typer.echo("stopped.")
+    except PortInUseError:
+        raise fail(f"port {port} on {host} is in use (another broker is running?): use that "
+                   f"broker with `quiz serve --broker mqtt://{host}:{port}`, or choose another "
+                   f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
+
+
+# --- host -----------------------------------------------------------------------------------
+
+
+@app.command()
+@client_command
+async def create(
+    deck: Annotated[str, typer.Option(
+        help="A built-in deck name (see `quiz decks`) or a CSV/TSV file: term, definition"
+             "[, part of speech].")] = decks.BUILTIN_DEFAULT,
+    questions: Annotated[int, typer.Option(min=1, max=100, help="Number of questions.")] = 10,
+    seconds: Annotated[float, typer.Option(min=3, max=600, help="Seconds per question.")]
+    = 20.0,
+    speed_bonus: Annotated[bool, typer.Option(
+        "--speed-bonus/--no-speed-bonus", help="Faster correct answers score more.")] = True,
+    streak: Annotated[bool, typer.Option(
+        "--streak/--no-streak", help="Bonus for consecutive correct answers.")] = True,
+    auto: Annotated[bool, typer.Option(
+        "--auto", help="Advance questions on their timer, with no host.")] = False,
+    broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
+) -> None:
+    """Create a quiz; print its code and the host token (kept in the credentials file)."""
+    entries: list[DeckEntry] | None = None
+    path = Path(deck)
+    if path.is_file():
+        text = path.read_text(encoding="utf-8-sig")
+        entries = [DeckEntry(e.term, e.definition, e.pos) for e in decks.parse_deck(
+            text, delimiter="\t" if path.suffix.lower() in (".tsv", ".txt") else None,
+            source=str(path))]
+    elif deck not in decks.builtin_names():
+        raise decks.DeckError(f"{deck!r} is neither a file nor a built-in deck "
+                              f"({', '.join(decks.builtin_names())})")
+    host_key = auth.new_secret()
+    async with QuizClient.connect(address(broker), timeout) as client:
+        code = await client.create(deck=path.name if entries else deck, entries=entries,
+                                   questions=questions, seconds=seconds,
+                                   speed_bonus=speed_bonus, streak=streak, auto=auto,
+                                   host_key=host_key)
+    Credentials.default().save_host_key(code, host_key)
+    emit(as_json, {"quiz": code, "host_token": host_key},
+         render.created(code, host_key, str(broker)))
+
+
+HostToken = Annotated[str | None, typer.Option(
+    "--token", envvar="QUIZ_HOST_TOKEN",
+    help="Host token, when the quiz was created on another machine.")]
+
+
+def host_token(code: str, token: str | None) -> str:
+    """The host token from the option or the credentials file."""
+    key = token or Credentials.default().host_key(code)
+    if not key:
+        raise QuizError(f"no host token for quiz {code} on this machine: pass --token")
+    return key
+
+
+async def _host(code: str, action: str, token: str | None, broker: str, timeout: float,
+                as_json: bool, player: str = "") -> None:
+    code = parse_code(code)
+    key = host_token(code, token)
+    async with QuizClient.connect(address(broker), timeout) as client:
+        state = await client.state(code)
+        index = state.question.index if state.question else -1
+        await client.control(code, key, action, at=index, player=player)
+        state = await client.state(code)
+    emit(as_json, msgspec.to_builtins(state), render.state_line(state))
+
+
+@app.command()
+@client_command
+async def start(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
+                timeout: Timeout = 10.0, as_json: Json = False) -> None:
+    """Start the quiz: open the first question."""
+    await _host(code, "start", token, broker, timeout, as_json)
+
+
+@app.command(name="next")
+@client_command
+async def next_(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
+                timeout: Timeout = 10.0, as_json: Json = False) -> None:
+    """Reveal the open question, or open the next one after a reveal."""
+    await _host(code, "next", token, broker, timeout, as_json)
+
+
+@app.command()
+@client_command
+async def end(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
+              timeout: Timeout = 10.0, as_json: Json = False) -> None:
+    """Finish the quiz now."""
+    await _host(code, "end", token, broker, timeout, as_json)
+
+
+@app.command()
+@client_command
+async def kick(code: Code, name: Annotated[str, typer.Option(help="The player's name.")],
+               token: HostToken = None, broker: Broker = DEFAULT_URL,
+               timeout: Timeout = 10.0, as_json: Json = False) -> None:
+    """Remove a player from the quiz."""
+    await _host(code, "kick", token, broker, timeout, as_json, player=name)
+
+
+@app.command()
+@client_command
+async def results(
+    code: Code,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    token: HostToken = None, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
+) -> None:
+    """Print the standings with every answer (host only), as CSV or JSON."""
+    if fmt not in ("csv", "json"):
+        raise QuizError(f"--format must be csv or json, not {fmt!r}")
+    code = parse_code(code)
+    key = host_token(code, token)
+    async with QuizClient.connect(address(broker), timeout) as client:
+        reply = await client.control(code, key, "results")
+    assert reply.results is not None  # noqa: S101 - a results reply always carries them
+    if fmt == "json":
+        typer.echo(json.dumps(msgspec.to_builtins(reply.results)))
+        return
+    out = io.StringIO()
+    csv.writer(out).writerows(render.results_rows(reply.results))
+    typer.echo(out.getvalue(), nl=False)
+
+
+# --- player ---------------------------------------------------------------------------------
+
+
+@app.command()
+@client_command
+async def join(code: Code, name: Annotated[str, typer.Option(help="Your name in the quiz.")],
+               broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
+               as_json: Json = False) -> None:
+    """Join a quiz (or resume as the same player); print the player id."""
+    code = parse_code(code)
+    name = clean_name(name)
+    credentials = Credentials.default()
+    known = credentials.player(code, name)
+    secret = known.secret if known else auth.new_secret()
+    async with QuizClient.connect(address(broker), timeout) as client:
+        reply = await client.join(code, name, secret)
+    assert reply.player is not None  # noqa: S101 - a join reply always names the player
+    credentials.save_player(code, PlayerCredentials(reply.name or name, reply.player, secret))
+    emit(as_json, {"quiz": code, "player": reply.player, "name": reply.name,
+                   "score": reply.score, "resumed": known is not None},
+         render.joined(code, reply.name or name, reply.player, reply.score or 0, known is not None))
+
+
+def _me(code: str, name: str | None) -> PlayerCredentials:
+    joined = Credentials.default().players(code)
+    if name is not None:
+        found = [p for p in joined if p.name.casefold() == name.casefold()]
+        if not found:
+            raise QuizError(f"{name!r} has not joined quiz {code} from this machine: "
+                            f"run `quiz join {code} --name {name}`")
+        return found[0]
+    if len(joined) == 1:
+        return joined[0]
+    if not joined:
+        raise QuizError(f"you have not joined quiz {code}: run `quiz join {code} --name NAME`")
+    raise QuizError(f"several players joined {code} from here: choose one with --name")
+
+
+@app.command()
+@client_command
+async def answer(
+    code: Code,
+    choice: Annotated[int, typer.Option(min=1, max=4, help="Your choice, 1 to 4.")],
+    name: Annotated[str | None, typer.Option(
+        help="Which of your players answers (when several joined from here).")] = None,
+    broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
+) -> None:
+    """Answer the open question; print the points, score and rank."""
+    code = parse_code(code)
+    me = _me(code, name)
+    async with QuizClient.connect(address(broker), timeout) as client:
+        state = await client.state(code)
+        if state.phase != "question" or state.question is None:
+            raise QuizError(f"no question is open in quiz {code} ({state.phase})")
+        status = await client.answer(code, me.player, me.secret, state.question.index,
+                                     choice - 1)
+    emit(as_json, msgspec.to_builtins(status), render.answered(status))
+
+
+# --- displays -------------------------------------------------------------------------------
+
+
+@app.command()
+@client_command
+async def watch(
+    code: Code,
+    updates: Annotated[int, typer.Option(
+        min=0, help="Stop after this many leaderboard updates (0: until Ctrl-C).")] = 0,
+    broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
+) -> None:
+    """Print the leaderboard each time it changes (--json: one JSON document per update)."""
+    code = parse_code(code)
+    seen = 0
+    last_seq = -1
+    async with QuizClient.connect(address(broker), timeout) as client:
+        await client.state(code)  # an unknown code fails here, clearly
+        async for update in client.updates(code):
+            if isinstance(update, Leaderboard):
+                if update.seq < last_seq:
+                    continue  # an older board overtaken on the way: never go back
+                last_seq = update.seq
+                seen += 1
+            if as_json:
+                kind = {Leaderboard: "leaderboard", State: "state", ScorerStatus: "scorer"}
+                typer.echo(json.dumps({"type": kind[type(update)],
+                                       **msgspec.to_builtins(update)}))
+            else:
+                typer.echo(render.update(update))
+            sys.stdout.flush()
+            if updates and seen >= updates:
+                return
+
+
+@app.command(name="decks")
+def list_decks(as_json: Json = False) -> None:
+    """List the built-in vocabulary decks."""
+    names = decks.builtin_names()
+    sizes = {name: len(decks.load_builtin(name)) for name in names}
+    emit(as_json, sizes, "\n".join(f"{name}\t{size} words" for name, size in sizes.items()))
+
+
+def main() -> None:
+    """Entry point for `python -m cli`."""
+    app()

@@ -1,0 +1,46 @@
+"""Proof of identity for answers and host commands: HMAC-SHA256 over what they say.
+
+A player's secret and a host's key are created by the client, sent once to the
+scorer on a topic only the scorer reads, and never published. Each answer and
+each host command carries a signature over its meaning, so nobody can score as
+another player or steer another host's quiz; a replayed message has the same
+meaning and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+SECRET_BYTES = 32
+
+
+def new_secret() -> str:
+    """A fresh player secret or host key (hex)."""
+    return secrets.token_hex(SECRET_BYTES)
+
+
+def _mac(key: str, *parts: object) -> str:
+    text = "|".join(str(part) for part in parts)
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def sign_answer(secret: str, code: str, player: str, q: int, choice: int) -> str:
+    """Signature of `player` choosing `choice` for question `q` of quiz `code`."""
+    return _mac(secret, "answer", code, player, q, choice)
+
+
+def verify_answer(secret: str, code: str, player: str, q: int, choice: int, sig: str) -> bool:
+    """True when sig is the player's own signature of this answer."""
+    return hmac.compare_digest(sign_answer(secret, code, player, q, choice), sig)
+
+
+def sign_control(key: str, code: str, action: str, at: int, player: str = "") -> str:
+    """Signature of a host command."""
+    return _mac(key, "control", code, action, at, player)
+
+
+def verify_control(key: str, code: str, action: str, at: int, player: str, sig: str) -> bool:
+    """True when sig is the host's signature of this command."""
+    return hmac.compare_digest(sign_control(key, code, action, at, player), sig)

@@ -1,0 +1,327 @@
+"""Message schemas of the quiz: JSON with a version field, validated when decoded.
+
+Bytes become typed messages here and nowhere else. Anything that does not decode
+raises `DecodeError`, carrying the request id when one could be read, so the
+scorer can answer the sender before dropping the message.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any, Literal, TypeVar
+
+import msgspec
+
+from protocol.topics import Inbound, Kind, is_request_id
+
+VERSION = 1
+
+# A request is a few hundred bytes; only a quiz creation carries a deck.
+MAX_PAYLOAD = 4 * 1024
+MAX_CREATE_PAYLOAD = 1024 * 1024
+MAX_NAME_LENGTH = 24
+MAX_DECK_ENTRIES = 5000
+
+Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]+$")]
+RequestId = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{16}$")]
+Secret = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32,128}$")]
+Signature = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+Phase = Literal["lobby", "question", "reveal", "finished"]
+Action = Literal["start", "next", "end", "kick", "results"]
+
+
+class DecodeError(ValueError):
+    """A payload that is not a valid message; `req` is set when it could be read."""
+
+    def __init__(self, message: str, req: str | None = None) -> None:
+        super().__init__(message)
+        self.req = req
+
+
+class Message(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of every message: the schema version comes first."""
+
+    v: int = VERSION
+
+
+# --- requests (client -> scorer) ------------------------------------------------------------
+
+
+class DeckEntry(msgspec.Struct, frozen=True):
+    """One vocabulary item."""
+
+    term: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+    definition: Text
+    pos: Annotated[str, msgspec.Meta(max_length=20)] = ""
+
+
+class CreateQuiz(Message, frozen=True, kw_only=True):
+    """Create a quiz from a built-in deck (by name) or from entries sent along."""
+
+    req: RequestId
+    host_key: Secret
+    deck: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    entries: list[DeckEntry] | None = None
+    questions: Annotated[int, msgspec.Meta(ge=1, le=100)] = 10
+    seconds: Annotated[float, msgspec.Meta(ge=3, le=600)] = 20.0
+    speed_bonus: bool = True
+    streak: bool = True
+    auto: bool = False
+
+
+class Join(Message, frozen=True, kw_only=True):
+    """Join a quiz, or resume as the same player with the same secret."""
+
+    req: RequestId
+    name: str
+    secret: Secret
+
+
+class Answer(Message, frozen=True, kw_only=True):
+    """An answer to question `q`, signed with the player's secret."""
+
+    req: RequestId
+    q: Annotated[int, msgspec.Meta(ge=0, le=1000)]
+    choice: Annotated[int, msgspec.Meta(ge=0, le=9)]
+    sig: Signature
+
+
+class Control(Message, frozen=True, kw_only=True):
+    """A host command, signed with the host key.
+
+    `at` is the question index the host is looking at (-1 in the lobby): a
+    replayed or repeated `next` for a question already left changes nothing.
+    """
+
+    req: RequestId
+    action: Action
+    at: Annotated[int, msgspec.Meta(ge=-1, le=1000)] = -1
+    player: str = ""
+    sig: Signature
+
+
+Request = CreateQuiz | Join | Answer | Control
+
+# --- what the scorer publishes --------------------------------------------------------------
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """How a quiz is played, fixed at creation."""
+
+    questions: int
+    seconds: float
+    speed_bonus: bool = True
+    streak: bool = True
+    auto: bool = False
+
+
+class QuestionView(msgspec.Struct, frozen=True, kw_only=True):
+    """The open question as players see it: never the correct choice."""
+
+    index: int
+    count: int
+    prompt: str
+    pos: str
+    choices: list[str]
+    opened_at: float
+    deadline: float
+
+
+class RevealView(msgspec.Struct, frozen=True, kw_only=True):
+    """The closed question with its answer and how the room answered."""
+
+    index: int
+    correct: int
+    term: str
+    distribution: list[int]
+
+
+class State(Message, frozen=True, kw_only=True):
+    """Retained on quiz/<code>/state."""
+
+    quiz: str
+    seq: int
+    phase: Phase
+    settings: Settings
+    players: int
+    answered: int = 0
+    question: QuestionView | None = None
+    reveal: RevealView | None = None
+    updated_at: float
+
+
+class Standing(msgspec.Struct, frozen=True):
+    """One row of the leaderboard."""
+
+    rank: int
+    player: str
+    name: str
+    score: int
+
+
+class Leaderboard(Message, frozen=True, kw_only=True):
+    """Retained on quiz/<code>/leaderboard: the top standings."""
+
+    quiz: str
+    seq: int
+    players: int
+    top: list[Standing]
+    updated_at: float
+
+
+class LastResult(msgspec.Struct, frozen=True, kw_only=True):
+    """How the player's latest answer was scored (the choice is not repeated)."""
+
+    q: int
+    correct: bool
+    points: int
+    late: bool = False
+
+
+class PlayerStatus(Message, frozen=True, kw_only=True):
+    """Retained on quiz/<code>/players/<player>."""
+
+    quiz: str
+    player: str
+    name: str
+    score: int
+    rank: int
+    streak: int
+    answered: int
+    last: LastResult | None = None
+    kicked: bool = False
+
+
+class AnswerRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One stored answer, as exported by `quiz results`."""
+
+    player: str
+    name: str
+    q: int
+    choice: int
+    correct: bool
+    points: int
+    elapsed_ms: int
+    late: bool
+
+
+class Results(msgspec.Struct, frozen=True, kw_only=True):
+    """Final (or current) standings and every answer."""
+
+    quiz: str
+    phase: Phase
+    standings: list[Standing]
+    answers: list[AnswerRecord]
+
+
+class Reply(Message, frozen=True, kw_only=True):
+    """Published once on quiz/replies/<req> for each request."""
+
+    req: str
+    ok: bool
+    error: str | None = None
+    reason: str | None = None
+    quiz: str | None = None
+    player: str | None = None
+    name: str | None = None
+    score: int | None = None
+    results: Results | None = None
+
+
+class BrokenMessage(Message, frozen=True, kw_only=True):
+    """Published on quiz/errors for a message without a readable request id."""
+
+    topic: str
+    error: str
+
+
+class ScorerStatus(Message, frozen=True, kw_only=True):
+    """Retained on quiz/scorer/status; the offline form is the scorer's last will."""
+
+    status: Literal["online", "offline"]
+    since: float
+    quizzes: int = 0
+    players: int = 0
+
+
+# --- codec ----------------------------------------------------------------------------------
+
+_encoder = msgspec.json.Encoder()
+
+
+class _RequestIdOnly(msgspec.Struct):
+    req: Any = None
+
+
+_request_decoders: dict[Kind, msgspec.json.Decoder[Any]] = {
+    Kind.CREATE: msgspec.json.Decoder(CreateQuiz),
+    Kind.JOIN: msgspec.json.Decoder(Join),
+    Kind.ANSWER: msgspec.json.Decoder(Answer),
+    Kind.CONTROL: msgspec.json.Decoder(Control),
+}
+_lax_decoder = msgspec.json.Decoder(_RequestIdOnly)
+
+
+def encode(message: msgspec.Struct) -> bytes:
+    """JSON bytes of a message."""
+    return _encoder.encode(message)
+
+
+def _readable_request_id(payload: bytes) -> str | None:
+    try:
+        req = _lax_decoder.decode(payload).req
+    except msgspec.DecodeError:
+        return None
+    return req if isinstance(req, str) and is_request_id(req) else None
+
+
+def clean_name(name: str) -> str:
+    """Validate a display name: 1-24 printable characters; raise ValueError otherwise."""
+    stripped = unicodedata.normalize("NFC", name).strip()
+    if not stripped:
+        raise ValueError("name is empty")
+    if len(stripped) > MAX_NAME_LENGTH:
+        raise ValueError(f"name is longer than {MAX_NAME_LENGTH} characters")
+    if any(unicodedata.category(ch).startswith("C") for ch in stripped):
+        raise ValueError("name contains control characters")
+    return stripped
+
+
+def decode_request(inbound: Inbound, payload: bytes) -> Request:
+    """Decode and validate a request addressed to the scorer, or raise DecodeError."""
+    limit = MAX_CREATE_PAYLOAD if inbound.kind is Kind.CREATE else MAX_PAYLOAD
+    if len(payload) > limit:
+        raise DecodeError(f"payload of {len(payload)} bytes exceeds {limit}", None)
+    try:
+        message: Request = _request_decoders[inbound.kind].decode(payload)
+    except msgspec.DecodeError as exc:
+        raise DecodeError(f"invalid {inbound.kind.value} message: {exc}",
+                          _readable_request_id(payload)) from None
+    if message.v != VERSION:
+        raise DecodeError(f"unsupported version {message.v}; this scorer speaks {VERSION}",
+                          message.req)
+    if isinstance(message, Join):
+        try:
+            message = msgspec.structs.replace(message, name=clean_name(message.name))
+        except ValueError as exc:
+            raise DecodeError(f"invalid name: {exc}", message.req) from None
+    if isinstance(message, CreateQuiz) and message.entries is not None \
+            and len(message.entries) > MAX_DECK_ENTRIES:
+        raise DecodeError(f"deck has more than {MAX_DECK_ENTRIES} entries", message.req)
+    return message
+
+
+T = TypeVar("T", bound=msgspec.Struct)
+
+
+def decode(kind: type[T], payload: bytes) -> T:
+    """Decode a message the scorer published (for clients); raise DecodeError."""
+    try:
+        message = msgspec.json.decode(payload, type=kind)
+    except msgspec.DecodeError as exc:
+        raise DecodeError(f"invalid {kind.__name__}: {exc}") from None
+    if getattr(message, "v", VERSION) != VERSION:
+        raise DecodeError(f"unsupported {kind.__name__} version")
+    return message

@@ -1,0 +1,166 @@
+"""Every MQTT topic of the quiz, built and parsed in this one place.
+
+Nobody else formats a topic string: the scorer, the CLI and the TUI call these
+functions, and `docs/protocol.md` describes the same names.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from enum import Enum
+
+ROOT = "quiz"
+
+# Quiz codes avoid characters that look alike when read off a projector (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+PLAYER_ID_LENGTH = 8
+REQUEST_ID_LENGTH = 16
+
+_CODE_RE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+_PLAYER_RE = re.compile(rf"[0-9a-f]{{{PLAYER_ID_LENGTH}}}")
+_REQUEST_RE = re.compile(rf"[0-9a-f]{{{REQUEST_ID_LENGTH}}}")
+
+
+class TopicError(ValueError):
+    """A topic or an identifier inside it is not one of ours."""
+
+
+def normalize_code(code: str) -> str:
+    """Return the canonical (upper-case) quiz code, or raise TopicError."""
+    canonical = code.strip().upper()
+    if not _CODE_RE.fullmatch(canonical):
+        raise TopicError(
+            f"{code!r} is not a quiz code: {CODE_LENGTH} characters from {CODE_ALPHABET}"
+        )
+    return canonical
+
+
+def is_player_id(value: str) -> bool:
+    """True when value has the shape of a player id."""
+    return _PLAYER_RE.fullmatch(value) is not None
+
+
+def is_request_id(value: str) -> bool:
+    """True when value has the shape of a request id."""
+    return _REQUEST_RE.fullmatch(value) is not None
+
+
+def new_code() -> str:
+    """A random quiz code (the scorer checks it is unused among live quizzes)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_player_id() -> str:
+    """A random player id."""
+    return secrets.token_hex(PLAYER_ID_LENGTH // 2)
+
+
+def new_request_id() -> str:
+    """A random request id; it also names the private reply topic."""
+    return secrets.token_hex(REQUEST_ID_LENGTH // 2)
+
+
+# --- topics a client publishes, the scorer reads -------------------------------------------
+
+
+def create() -> str:
+    """Host asks the scorer to create a quiz."""
+    return f"{ROOT}/new"
+
+
+def join(code: str) -> str:
+    """Player joins (or resumes) a quiz."""
+    return f"{ROOT}/{code}/join"
+
+
+def answer(code: str, player: str) -> str:
+    """Player answers the open question."""
+    return f"{ROOT}/{code}/answers/{player}"
+
+
+def control(code: str) -> str:
+    """Host controls a quiz: start, next, end, kick, results."""
+    return f"{ROOT}/{code}/control"
+
+
+# --- topics the scorer publishes -----------------------------------------------------------
+
+
+def state(code: str) -> str:
+    """Retained phase of the quiz and the question on screen."""
+    return f"{ROOT}/{code}/state"
+
+
+def leaderboard(code: str) -> str:
+    """Retained top standings."""
+    return f"{ROOT}/{code}/leaderboard"
+
+
+def player(code: str, player_id: str) -> str:
+    """Retained score, rank and last result of one player."""
+    return f"{ROOT}/{code}/players/{player_id}"
+
+
+def reply(request_id: str) -> str:
+    """The answer to one request; only its sender knows the request id."""
+    return f"{ROOT}/replies/{request_id}"
+
+
+def errors() -> str:
+    """Where the scorer reports messages too broken to carry a request id."""
+    return f"{ROOT}/errors"
+
+
+def scorer_status() -> str:
+    """Retained online/offline status of the scorer (also its last will)."""
+    return f"{ROOT}/scorer/status"
+
+
+# --- subscriptions of the scorer ------------------------------------------------------------
+
+SCORER_SUBSCRIPTIONS: tuple[str, ...] = (
+    f"{ROOT}/new",
+    f"{ROOT}/+/join",
+    f"{ROOT}/+/answers/+",
+    f"{ROOT}/+/control",
+)
+
+
+class Kind(Enum):
+    """What a topic the scorer reads is for."""
+
+    CREATE = "create"
+    JOIN = "join"
+    ANSWER = "answer"
+    CONTROL = "control"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A parsed topic of a message addressed to the scorer."""
+
+    kind: Kind
+    code: str = ""
+    player: str = ""
+
+
+def parse_inbound(topic: str) -> Inbound:
+    """Parse a topic the scorer subscribes to; raise TopicError for anything else."""
+    parts = topic.split("/")
+    if parts == [ROOT, "new"]:
+        return Inbound(Kind.CREATE)
+    if len(parts) < 3 or parts[0] != ROOT or not _CODE_RE.fullmatch(parts[1]):
+        raise TopicError(f"not a quiz topic: {topic!r}")
+    code = parts[1]
+    if len(parts) == 3 and parts[2] == "join":
+        return Inbound(Kind.JOIN, code)
+    if len(parts) == 3 and parts[2] == "control":
+        return Inbound(Kind.CONTROL, code)
+    if len(parts) == 4 and parts[2] == "answers":
+        if not _PLAYER_RE.fullmatch(parts[3]):
+            raise TopicError(f"not a player id: {parts[3]!r}")
+        return Inbound(Kind.ANSWER, code, parts[3])
+    raise TopicError(f"not a topic the scorer reads: {topic!r}")

@@ -1,0 +1,1 @@
+"""The scorer: the pure quiz core (rules, ranking, game, deck) and its MQTT/SQLite edges."""

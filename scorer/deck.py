@@ -1,0 +1,115 @@
+"""Vocabulary decks and the multiple-choice questions made from them (pure).
+
+A deck is CSV or TSV with the columns term, definition[, part of speech]: the
+format Anki and Quizlet export. A header row is optional. Each question shows a
+definition and four words; the three distractors share the answer's part of
+speech whenever the deck has enough of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass
+from importlib import resources
+
+CHOICES = 4
+BUILTIN_DEFAULT = "everyday"
+_HEADER_WORDS = {"term", "word", "front"}
+
+
+class DeckError(ValueError):
+    """A deck that cannot be used, with the line at fault when there is one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One word of a deck."""
+
+    term: str
+    definition: str
+    pos: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A definition-to-word question; `correct` indexes `choices`."""
+
+    prompt: str
+    pos: str
+    choices: tuple[str, ...]
+    correct: int
+
+    @property
+    def term(self) -> str:
+        """The right answer."""
+        return self.choices[self.correct]
+
+
+def builtin_names() -> list[str]:
+    """Names of the decks shipped with the scorer."""
+    folder = resources.files("scorer") / "decks"
+    return sorted(p.name.removesuffix(".tsv") for p in folder.iterdir()
+                  if p.name.endswith(".tsv"))
+
+
+def load_builtin(name: str) -> list[Entry]:
+    """Entries of a built-in deck; raise DeckError for an unknown name."""
+    if name not in builtin_names():
+        raise DeckError(f"no built-in deck {name!r}; built-in decks: {', '.join(builtin_names())}")
+    text = (resources.files("scorer") / "decks" / f"{name}.tsv").read_text(encoding="utf-8")
+    return parse_deck(text, delimiter="\t", source=name)
+
+
+def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck") -> list[Entry]:
+    """Parse CSV/TSV text into entries; raise DeckError naming the broken line."""
+    if delimiter is None:
+        first = text.split("\n", 1)[0]
+        delimiter = "\t" if "\t" in first else ","
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    first_row = True
+    for row in reader:
+        line = reader.line_num
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if first_row and cells[0].lower() in _HEADER_WORDS:
+            first_row = False  # an optional header row
+            continue
+        first_row = False
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            raise DeckError(f"{source}, line {line}: expected term{delimiter!r}definition"
+                            f"[{delimiter!r}part of speech], got {row!r}")
+        if len(cells[0]) > 80 or len(cells[1]) > 500:
+            raise DeckError(f"{source}, line {line}: term or definition too long")
+        key = cells[0].lower()
+        if key in seen:
+            raise DeckError(f"{source}, line {line}: {cells[0]!r} appears twice")
+        seen.add(key)
+        entries.append(Entry(cells[0], cells[1], cells[2].lower() if len(cells) > 2 else ""))
+    if len(entries) < CHOICES:
+        raise DeckError(f"{source}: a deck needs at least {CHOICES} terms, found {len(entries)}")
+    return entries
+
+
+def make_questions(entries: list[Entry], count: int, rng: random.Random) -> list[Question]:
+    """Pick `count` distinct terms and build a question for each."""
+    if count > len(entries):
+        raise DeckError(f"the deck has {len(entries)} terms, fewer than {count} questions")
+    by_pos: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_pos.setdefault(entry.pos, []).append(entry)
+    questions = []
+    for answer in rng.sample(entries, count):
+        pool = [e for e in by_pos[answer.pos] if e is not answer]
+        if len(pool) < CHOICES - 1:
+            pool = [e for e in entries if e is not answer]
+        distractors = [e.term for e in rng.sample(pool, CHOICES - 1)]
+        choices = [answer.term, *distractors]
+        rng.shuffle(choices)
+        questions.append(Question(answer.definition, answer.pos, tuple(choices),
+                                  choices.index(answer.term)))
+    return questions

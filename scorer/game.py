@@ -1,0 +1,289 @@
+"""One live quiz: joining, question flow and answers, as plain synchronous code.
+
+`Quiz` holds the state of a quiz in memory and applies requests to it. It never
+touches the network, the disk or the clock: the caller passes `now` in and
+persists and publishes what the methods return. A restart rebuilds the same
+state by replaying the stored players and answers (`restore_player`,
+`restore_answer`).
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Literal
+
+from protocol import auth
+from protocol.messages import AnswerRecord, Phase, Results, Settings, Standing
+from scorer.deck import Question
+from scorer.ranking import Ranking
+from scorer.rules import Rules, score_answer
+
+# A quiz past this many players refuses joins: it bounds the scorer's memory per quiz.
+MAX_PLAYERS = 50_000
+# In an --auto quiz, how long the answer stays on screen before the next question.
+REVEAL_SECONDS = 5.0
+
+Reason = Literal[
+    "unknown_player", "bad_signature", "closed", "not_open", "already_answered",
+    "name_taken", "kicked", "full", "finished", "forbidden", "bad_choice", "unknown_quiz",
+    "bad_request",
+]
+
+
+class Refused(Exception):  # noqa: N818 - a refusal is an outcome of the game, not a fault
+    """A request the rules do not allow; nothing changed."""
+
+    def __init__(self, reason: Reason, message: str) -> None:
+        super().__init__(message)
+        self.reason: Reason = reason
+
+
+@dataclass(slots=True)
+class Player:
+    """A participant of one quiz."""
+
+    id: str
+    name: str
+    secret: str
+    joined_seq: int
+    score: int = 0
+    streak: int = 0
+    last_correct_q: int = -1
+    reached: int = 0
+    answered: int = 0
+    kicked: bool = False
+    last: AnswerRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """An accepted answer: what to store, and when it arrived."""
+
+    record: AnswerRecord
+    arrived_at: float
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """The quiz moved to another phase (to persist and announce)."""
+
+    phase: Phase
+    index: int
+
+
+@dataclass
+class Quiz:
+    """A quiz in memory: the aggregate every request is applied to."""
+
+    code: str
+    settings: Settings
+    questions: list[Question]
+    host_key: str
+    created_at: float
+    phase: Phase = "lobby"
+    index: int = -1
+    opened_at: float = 0.0
+    deadline: float = 0.0
+    revealed_at: float = 0.0
+    seq: int = 0
+    players: dict[str, Player] = field(default_factory=dict)
+    _by_name: dict[str, str] = field(default_factory=dict)
+    ranking: Ranking = field(default_factory=Ranking)
+    _answered: set[tuple[str, int]] = field(default_factory=set)
+    distribution: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+
+    @property
+    def rules(self) -> Rules:
+        """The scoring rules chosen at creation."""
+        return Rules(speed_bonus=self.settings.speed_bonus, streak=self.settings.streak)
+
+    @property
+    def question(self) -> Question | None:
+        """The question on screen (open or revealed), if any."""
+        if self.phase in ("question", "reveal"):
+            return self.questions[self.index]
+        return None
+
+    def _next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    # --- players ---------------------------------------------------------------------------
+
+    def join(self, player_id: str, name: str, secret: str) -> tuple[Player, bool]:
+        """Add a player, or find the same one again; return (player, is_new).
+
+        The name must be clean already (protocol.messages.clean_name).
+        """
+        existing_id = self._by_name.get(name.casefold())
+        if existing_id is not None:
+            existing = self.players[existing_id]
+            if not hmac.compare_digest(existing.secret, secret):
+                raise Refused("name_taken", f"the name {name!r} is taken in this quiz")
+            if existing.kicked:
+                raise Refused("kicked", "the host removed this player from the quiz")
+            return existing, False
+        if self.phase == "finished":
+            raise Refused("finished", "this quiz has finished")
+        if len(self.players) >= MAX_PLAYERS:
+            raise Refused("full", f"this quiz is full ({MAX_PLAYERS} players)")
+        player = Player(player_id, name, secret, joined_seq=self._next_seq())
+        self.restore_player(player)
+        return player, True
+
+    def restore_player(self, player: Player) -> None:
+        """Put a stored player back (also the last step of a join)."""
+        player.reached = player.joined_seq
+        self.seq = max(self.seq, player.joined_seq)
+        self.players[player.id] = player
+        self._by_name[player.name.casefold()] = player.id
+        if not player.kicked:
+            self.ranking.set(player.id, player.score, player.reached)
+
+    def kick(self, who: str) -> Player:
+        """Remove a player (by id or name) from the ranking; refuse their answers from now on."""
+        player = self.players.get(who) or self.players.get(self._by_name.get(who.casefold(), ""))
+        if player is None:
+            raise Refused("unknown_player", f"no player {who!r} in this quiz")
+        player.kicked = True
+        self.ranking.remove(player.id)
+        return player
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def answer(self, player_id: str, q: int, choice: int, sig: str, now: float) -> Scored:
+        """Score an answer that arrived at `now` (the scorer's clock, never the client's)."""
+        player = self.players.get(player_id)
+        if player is None:
+            raise Refused("unknown_player", "this player has not joined the quiz")
+        if not auth.verify_answer(player.secret, self.code, player_id, q, choice, sig):
+            raise Refused("bad_signature", "the answer is not signed by this player")
+        if player.kicked:
+            raise Refused("kicked", "the host removed this player from the quiz")
+        if (player_id, q) in self._answered:
+            raise Refused("already_answered", f"question {q + 1} is already answered")
+        if self.phase not in ("question", "reveal") or q > self.index:
+            raise Refused("not_open", f"question {q + 1} is not open")
+        if q < self.index:
+            raise Refused("closed", f"question {q + 1} is closed")
+        question = self.questions[q]
+        if not 0 <= choice < len(question.choices):
+            raise Refused("bad_choice", f"choice {choice + 1} does not exist")
+        elapsed = now - self.opened_at
+        late = self.phase == "reveal" or elapsed > self.settings.seconds
+        streak_before = player.streak if player.last_correct_q == q - 1 else 0
+        outcome = score_answer(
+            correct=choice == question.correct,
+            elapsed=self.settings.seconds + 1 if late else elapsed,
+            duration=self.settings.seconds,
+            streak_before=streak_before,
+            rules=self.rules,
+        )
+        record = AnswerRecord(
+            player=player_id, name=player.name, q=q, choice=choice,
+            correct=choice == question.correct, points=outcome.points,
+            elapsed_ms=max(round(elapsed * 1000), 0), late=outcome.late,
+        )
+        scored = Scored(record, now, self._next_seq())
+        self.restore_answer(scored)
+        return scored
+
+    def restore_answer(self, scored: Scored) -> None:
+        """Apply an answer's stored outcome (also the last step of scoring one)."""
+        record = scored.record
+        player = self.players[record.player]
+        self._answered.add((record.player, record.q))
+        self.seq = max(self.seq, scored.seq)
+        player.answered += 1
+        player.last = record
+        if record.correct and not record.late:
+            continuing = player.last_correct_q == record.q - 1
+            player.streak = player.streak + 1 if continuing else 1
+            player.last_correct_q = record.q
+        else:
+            player.streak = 0
+        if record.points:
+            player.score += record.points
+            player.reached = scored.seq
+            if not player.kicked:
+                self.ranking.set(player.id, player.score, player.reached)
+        if record.q == self.index and not record.late:
+            self.distribution[record.choice] += 1
+
+    @property
+    def answered(self) -> int:
+        """How many answered the current question in time."""
+        return sum(self.distribution)
+
+    # --- flow ------------------------------------------------------------------------------
+
+    def check_host(self, action: str, at: int, player: str, sig: str) -> None:
+        """Raise Refused unless the command is signed with this quiz's host key."""
+        if not auth.verify_control(self.host_key, self.code, action, at, player, sig):
+            raise Refused("forbidden", "host commands need this quiz's host token")
+
+    def start(self, now: float) -> list[Transition]:
+        """Open the first question (no-op once started)."""
+        if self.phase != "lobby":
+            return []
+        return [self._open(0, now)]
+
+    def next(self, at: int, now: float) -> list[Transition]:
+        """Reveal the open question, or open the next one after a reveal.
+
+        `at` is the question the host saw; a stale or repeated command is a no-op.
+        """
+        if at != self.index:
+            return []
+        if self.phase == "question":
+            return [self._reveal(now)]
+        if self.phase == "reveal":
+            if self.index + 1 < len(self.questions):
+                return [self._open(self.index + 1, now)]
+            return [self._finish()]
+        return []
+
+    def end(self) -> list[Transition]:
+        """Finish the quiz now."""
+        return [] if self.phase == "finished" else [self._finish()]
+
+    def tick(self, now: float) -> list[Transition]:
+        """Advance on timers: reveal at the deadline; in --auto, move on after the reveal."""
+        if self.phase == "question" and now >= self.deadline:
+            return [self._reveal(now)]
+        if self.phase == "reveal" and self.settings.auto \
+                and now >= self.revealed_at + REVEAL_SECONDS:
+            return self.next(self.index, now)
+        return []
+
+    def _open(self, index: int, now: float) -> Transition:
+        self.phase, self.index = "question", index
+        self.opened_at, self.deadline = now, now + self.settings.seconds
+        self.distribution = [0] * len(self.questions[index].choices)
+        return Transition("question", index)
+
+    def _reveal(self, now: float) -> Transition:
+        self.phase, self.revealed_at = "reveal", now
+        return Transition("reveal", self.index)
+
+    def _finish(self) -> Transition:
+        self.phase = "finished"
+        return Transition("finished", self.index)
+
+    # --- views -----------------------------------------------------------------------------
+
+    def rank(self, player_id: str) -> int:
+        """1-based rank, or 0 for a kicked player."""
+        return self.ranking.rank(player_id) if player_id in self.ranking else 0
+
+    def standings(self, n: int | None = None) -> list[Standing]:
+        """The first n standings (everyone when n is None)."""
+        rows = self.ranking.all() if n is None else self.ranking.top(n)
+        return [Standing(rank, pid, self.players[pid].name, score) for rank, pid, score in rows]
+
+    def results(self, answers: list[AnswerRecord]) -> Results:
+        """Standings with every stored answer."""
+        return Results(quiz=self.code, phase=self.phase, standings=self.standings(),
+                       answers=answers)

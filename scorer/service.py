@@ -1,0 +1,323 @@
+"""The scorer service: the MQTT edge around the pure quiz core.
+
+One loop takes every pending message as a batch, decodes each at the edge,
+applies it to the in-memory `Quiz`, commits the batch to SQLite in one
+transaction, and only then acknowledges the messages (QoS 1, manual ack) and
+publishes the results. A crash before the commit loses nothing: the broker
+redelivers the unacknowledged messages to the same persistent session.
+
+Leaderboards are coalesced: a quiz that changed is published at most once per
+`leaderboard_interval`, by a separate loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiomqtt
+
+from protocol import topics
+from protocol.address import BrokerAddress
+from protocol.messages import (
+    BrokenMessage,
+    Control,
+    CreateQuiz,
+    DecodeError,
+    Join,
+    LastResult,
+    Leaderboard,
+    PlayerStatus,
+    QuestionView,
+    Reply,
+    Request,
+    RevealView,
+    ScorerStatus,
+    Settings,
+    State,
+    decode_request,
+    encode,
+)
+from scorer import deck
+from scorer.game import Quiz, Refused, Transition
+from scorer.store import Batch, Store
+from scorer.transport import Link
+
+log = logging.getLogger(__name__)
+
+# Deadlines are checked this often; it bounds how late a reveal can be.
+TICK_SECONDS = 0.05
+# Upper bound of one group commit: large enough to absorb a burst, small enough to ack soon.
+MAX_BATCH = 2000
+# Reconnect backoff after losing the broker.
+RECONNECT_MIN_SECONDS = 0.2
+RECONNECT_MAX_SECONDS = 5.0
+# Creating a quiz retries on the (rare) collision with an existing code.
+CODE_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class ScorerSettings:
+    """Configuration of one scorer process."""
+
+    broker: BrokerAddress = field(default_factory=BrokerAddress)
+    database: Path = Path("quiz-data/quiz.db")
+    client_id: str = "quiz-scorer"
+    leaderboard_interval: float = 0.1
+    top_n: int = 10
+
+
+class Scorer:
+    """Scores answers from MQTT, persists them, publishes standings."""
+
+    def __init__(self, settings: ScorerSettings, store: Store,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.quizzes: dict[str, Quiz] = {quiz.code: quiz for quiz in store.load(clock())}
+        self._dirty: set[str] = set(self.quizzes)
+        # Held while memory is ahead of the database: nothing is published meanwhile.
+        self._lock = asyncio.Lock()
+        self.connected = asyncio.Event()
+        self.scored = 0
+        log.info("loaded %d quizzes from %s", len(self.quizzes), store.path)
+
+    # --- connection ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Serve forever, reconnecting to the broker with backoff."""
+        delay = RECONNECT_MIN_SECONDS
+        while True:
+            try:
+                async with Link.connect(self.settings.broker, self.settings.client_id,
+                                        will=self._status("offline")) as link:
+                    delay = RECONNECT_MIN_SECONDS
+                    await self._serve(link)
+            except* aiomqtt.MqttError as group:
+                self.connected.clear()
+                log.warning("broker %s unreachable (%s); retrying in %.1fs",
+                            self.settings.broker, group.exceptions[0], delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
+    async def _serve(self, link: Link) -> None:
+        for topic in topics.SCORER_SUBSCRIPTIONS:
+            await link.subscribe(topic)
+        link.publish(topics.scorer_status(), encode(self._status("online")))
+        async with self._lock:
+            for quiz in self.quizzes.values():
+                self._publish_state(link, quiz)
+            self._dirty.update(self.quizzes)
+        self.connected.set()
+        log.info("scorer online at %s as %s", self.settings.broker, self.settings.client_id)
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._consume(link), name="consume")
+            group.create_task(self._tick(link), name="tick")
+            group.create_task(self._flush(link), name="flush-leaderboards")
+
+    def _status(self, status: str) -> ScorerStatus:
+        return ScorerStatus(status="online" if status == "online" else "offline",
+                            since=self.clock(), quizzes=len(self.quizzes),
+                            players=sum(len(q.players) for q in self.quizzes.values()))
+
+    # --- the batch loop --------------------------------------------------------------------
+
+    async def _consume(self, link: Link) -> None:
+        async for batch in link.batches(MAX_BATCH):
+            async with self._lock:
+                writes = Batch()
+                after: list[Callable[[], None]] = []
+                now = self.clock()
+                for message in batch:
+                    self._handle(link, str(message.topic), message.payload, now, writes, after)
+                if writes:
+                    await asyncio.to_thread(self.store.write, writes)
+                for message in batch:
+                    link.ack(message)
+                for publish in after:
+                    publish()
+
+    def _handle(self, link: Link, topic: str, payload: object, now: float, writes: Batch,
+                after: list[Callable[[], None]]) -> None:
+        """Decode one message and apply it; replies are queued in `after`."""
+        data = payload if isinstance(payload, bytes) else str(payload).encode()
+        try:
+            inbound = topics.parse_inbound(topic)
+            request = decode_request(inbound, data)
+        except (topics.TopicError, DecodeError) as exc:
+            req = exc.req if isinstance(exc, DecodeError) else None
+            log.info("dropped message on %s: %s", topic, exc)
+            if req:
+                self._reply(link, Reply(req=req, ok=False, error=str(exc), reason="bad_request"),
+                            after)
+            else:
+                broken = BrokenMessage(topic=topic, error=str(exc))
+                after.append(lambda: link.publish(topics.errors(), encode(broken), retain=False))
+            return
+        try:
+            self._apply(link, inbound, request, now, writes, after)
+        except Refused as exc:
+            log.info("refused %s on %s: %s", type(request).__name__, topic, exc)
+            self._reply(link, Reply(req=request.req, ok=False, error=str(exc),
+                                    reason=exc.reason), after)
+
+    def _apply(self, link: Link, inbound: topics.Inbound, request: Request, now: float,
+               writes: Batch, after: list[Callable[[], None]]) -> None:
+        if isinstance(request, CreateQuiz):
+            quiz = self._create(request, now)
+            writes.quizzes.append(quiz)
+            self._dirty.add(quiz.code)
+            after.append(lambda: self._publish_state(link, quiz))
+            self._reply(link, Reply(req=request.req, ok=True, quiz=quiz.code), after)
+            return
+        found = self.quizzes.get(inbound.code)
+        if found is None:
+            raise Refused("unknown_quiz", f"no live quiz with code {inbound.code}")
+        quiz = found
+        if isinstance(request, Join):
+            player, is_new = quiz.join(topics.new_player_id(), request.name, request.secret)
+            if is_new:
+                writes.players.append((quiz.code, player))
+                self._dirty.add(quiz.code)
+            after.append(lambda: self._publish_player(link, quiz, player.id))
+            self._reply(link, Reply(req=request.req, ok=True, quiz=quiz.code, player=player.id,
+                                    name=player.name, score=player.score), after)
+        elif isinstance(request, Control):
+            self._control(link, quiz, request, now, writes, after)
+        else:
+            scored = quiz.answer(inbound.player, request.q, request.choice, request.sig, now)
+            writes.answers.append((quiz.code, scored))
+            self._dirty.add(quiz.code)
+            self.scored += 1
+            after.append(lambda: self._publish_player(link, quiz, inbound.player))
+
+    def _create(self, request: CreateQuiz, now: float) -> Quiz:
+        try:
+            entries = (deck.load_builtin(request.deck) if request.entries is None else
+                       [deck.Entry(e.term, e.definition, e.pos) for e in request.entries])
+            questions = deck.make_questions(entries, request.questions, random.Random())
+        except deck.DeckError as exc:
+            raise Refused("bad_request", str(exc)) from None
+        for _ in range(CODE_ATTEMPTS):
+            code = topics.new_code()
+            if code not in self.quizzes and not self.store.code_taken(code):
+                break
+        else:
+            raise Refused("bad_request", "could not find a free quiz code; try again")
+        settings = Settings(questions=len(questions), seconds=request.seconds,
+                            speed_bonus=request.speed_bonus, streak=request.streak,
+                            auto=request.auto)
+        quiz = Quiz(code=code, settings=settings, questions=questions,
+                    host_key=request.host_key, created_at=now)
+        self.quizzes[code] = quiz
+        log.info("created quiz %s: %d questions of %s", code, len(questions), request.deck)
+        return quiz
+
+    def _control(self, link: Link, quiz: Quiz, request: Control, now: float, writes: Batch,
+                 after: list[Callable[[], None]]) -> None:
+        quiz.check_host(request.action, request.at, request.player, request.sig)
+        if request.action == "results":
+            def send_results() -> None:
+                results = quiz.results(self.store.answers(quiz.code))
+                reply = Reply(req=request.req, ok=True, quiz=quiz.code, results=results)
+                link.publish(topics.reply(reply.req), encode(reply), retain=False)
+            after.append(send_results)
+            return
+        if request.action == "kick":
+            player = quiz.kick(request.player)
+            writes.kicked.append((quiz.code, player.id))
+            self._dirty.add(quiz.code)
+            after.append(lambda: self._publish_player(link, quiz, player.id))
+        elif request.action == "start":
+            self._transition(link, quiz, quiz.start(now), writes, after)
+        elif request.action == "next":
+            self._transition(link, quiz, quiz.next(request.at, now), writes, after)
+        else:
+            self._transition(link, quiz, quiz.end(), writes, after)
+        self._reply(link, Reply(req=request.req, ok=True, quiz=quiz.code), after)
+
+    @staticmethod
+    def _reply(link: Link, reply: Reply, after: list[Callable[[], None]]) -> None:
+        """Queue the one reply of a request (published after the commit)."""
+        after.append(lambda: link.publish(topics.reply(reply.req), encode(reply), retain=False))
+
+    def _transition(self, link: Link, quiz: Quiz, moves: Sequence[Transition], writes: Batch,
+                    after: list[Callable[[], None]]) -> None:
+        if moves:
+            writes.phases[quiz.code] = quiz
+            self._dirty.add(quiz.code)
+            after.append(lambda: self._publish_state(link, quiz))
+            log.info("quiz %s: %s %d", quiz.code, quiz.phase, quiz.index + 1)
+
+    # --- timers and coalesced publishing ---------------------------------------------------
+
+    async def _tick(self, link: Link) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            async with self._lock:
+                now = self.clock()
+                writes = Batch()
+                after: list[Callable[[], None]] = []
+                for quiz in self.quizzes.values():
+                    if quiz.phase in ("question", "reveal"):
+                        self._transition(link, quiz, quiz.tick(now), writes, after)
+                if writes:
+                    await asyncio.to_thread(self.store.write, writes)
+                for publish in after:
+                    publish()
+
+    async def _flush(self, link: Link) -> None:
+        while True:
+            await asyncio.sleep(self.settings.leaderboard_interval)
+            async with self._lock:
+                dirty, self._dirty = self._dirty, set()
+                for code in dirty:
+                    quiz = self.quizzes[code]
+                    board = Leaderboard(quiz=code, seq=quiz.seq, players=len(quiz.ranking),
+                                        top=quiz.standings(self.settings.top_n),
+                                        updated_at=self.clock())
+                    link.publish(topics.leaderboard(code), encode(board))
+                    if quiz.phase in ("lobby", "question"):
+                        self._publish_state(link, quiz)  # player and answer counts moved
+
+    # --- views -----------------------------------------------------------------------------
+
+    def _publish_state(self, link: Link, quiz: Quiz) -> None:
+        link.publish(topics.state(quiz.code), encode(state_view(quiz, self.clock())))
+
+    def _publish_player(self, link: Link, quiz: Quiz, player_id: str) -> None:
+        link.publish(topics.player(quiz.code, player_id), encode(player_view(quiz, player_id)))
+
+
+def state_view(quiz: Quiz, now: float) -> State:
+    """What quiz/<code>/state says: never the correct choice before the reveal."""
+    question = quiz.question
+    view = reveal = None
+    if question is not None:
+        view = QuestionView(index=quiz.index, count=len(quiz.questions), prompt=question.prompt,
+                            pos=question.pos, choices=list(question.choices),
+                            opened_at=quiz.opened_at, deadline=quiz.deadline)
+    if quiz.phase == "reveal" and question is not None:
+        reveal = RevealView(index=quiz.index, correct=question.correct, term=question.term,
+                            distribution=list(quiz.distribution))
+    return State(quiz=quiz.code, seq=quiz.seq, phase=quiz.phase, settings=quiz.settings,
+                 players=len(quiz.ranking), answered=quiz.answered, question=view,
+                 reveal=reveal, updated_at=now)
+
+
+def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:
+    """What quiz/<code>/players/<id> says about one player."""
+    player = quiz.players[player_id]
+    last = None
+    if player.last is not None:
+        last = LastResult(q=player.last.q, correct=player.last.correct,
+                          points=player.last.points, late=player.last.late)
+    return PlayerStatus(quiz=quiz.code, player=player.id, name=player.name, score=player.score,
+                        rank=quiz.rank(player.id), streak=player.streak,
+                        answered=player.answered, last=last, kicked=player.kicked)

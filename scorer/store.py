@@ -1,0 +1,159 @@
+"""SQLite persistence of quizzes, players and answers (sqlite-utils, WAL).
+
+The scorer writes one `Batch` per transaction (group commit) and acknowledges
+the MQTT messages of that batch only after the commit. The primary key of
+`answers` is (quiz, player, q): an answer can be stored once, whatever is
+redelivered. On start, `load` rebuilds every quiz in memory from these tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import sqlite_utils
+
+from protocol.messages import AnswerRecord, Settings
+from scorer.deck import Question
+from scorer.game import Player, Quiz, Scored
+
+# Finished quizzes stay loaded this long after creation so `quiz results` can still answer.
+KEEP_FINISHED_SECONDS = 24 * 3600
+
+
+@dataclass
+class Batch:
+    """Everything one group commit writes."""
+
+    quizzes: list[Quiz] = field(default_factory=list)
+    players: list[tuple[str, Player]] = field(default_factory=list)
+    answers: list[tuple[str, Scored]] = field(default_factory=list)
+    phases: dict[str, Quiz] = field(default_factory=dict)
+    kicked: list[tuple[str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.quizzes or self.players or self.answers or self.phases or self.kicked)
+
+
+class Store:
+    """The scorer's database file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The commit runs in a worker thread; only one thread uses it at a time.
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        if str(path) != ":memory:":
+            self.db.enable_wal()
+        # WAL + NORMAL: a commit survives a crash of the process (not of the machine's power).
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        self.db.table("quizzes").create({
+            "code": str, "created_at": float, "settings": str, "questions": str,
+            "host_key": str, "phase": str, "q_index": int, "opened_at": float,
+            "deadline": float, "revealed_at": float,
+        }, pk="code", if_not_exists=True)
+        self.db.table("players").create({
+            "quiz": str, "id": str, "name": str, "secret": str, "joined_seq": int, "kicked": int,
+        }, pk=("quiz", "id"), if_not_exists=True)
+        self.db.table("answers").create({
+            "quiz": str, "player": str, "q": int, "choice": int, "correct": int, "points": int,
+            "elapsed_ms": int, "late": int, "arrived_at": float, "seq": int,
+        }, pk=("quiz", "player", "q"), if_not_exists=True)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def code_taken(self, code: str) -> bool:
+        """True when a quiz with this code was ever stored."""
+        return bool(self.db.execute("SELECT 1 FROM quizzes WHERE code = ?", [code]).fetchone())
+
+    def write(self, batch: Batch) -> None:
+        """Commit a batch in one transaction (run it in a worker thread)."""
+        with self.db.conn:
+            self.db.execute("BEGIN")
+            if batch.quizzes:
+                self.db.table("quizzes").insert_all(
+                    (_quiz_row(quiz) for quiz in batch.quizzes), ignore=True)
+            for quiz in batch.phases.values():
+                self.db.table("quizzes").update(quiz.code, _phase_row(quiz))
+            if batch.players:
+                self.db.table("players").insert_all(({
+                    "quiz": code, "id": p.id, "name": p.name, "secret": p.secret,
+                    "joined_seq": p.joined_seq, "kicked": 0,
+                } for code, p in batch.players), ignore=True)
+            for code, player_id in batch.kicked:
+                self.db.execute("UPDATE players SET kicked = 1 WHERE quiz = ? AND id = ?",
+                                [code, player_id])
+            if batch.answers:
+                self.db.table("answers").insert_all(({
+                    "quiz": code, "player": s.record.player, "q": s.record.q,
+                    "choice": s.record.choice, "correct": int(s.record.correct),
+                    "points": s.record.points, "elapsed_ms": s.record.elapsed_ms,
+                    "late": int(s.record.late), "arrived_at": s.arrived_at, "seq": s.seq,
+                } for code, s in batch.answers), ignore=True, batch_size=1000)
+
+    def answers(self, code: str) -> list[AnswerRecord]:
+        """Every stored answer of a quiz, in the order they were scored."""
+        return [record for record, _, _ in _stored_answers(self.db, code)]
+
+    def load(self, now: float | None = None) -> list[Quiz]:
+        """Rebuild live quizzes (and recently finished ones) from the tables."""
+        horizon = (now if now is not None else time.time()) - KEEP_FINISHED_SECONDS
+        quizzes = [_quiz_from_row(row) for row in self.db.query(
+            "SELECT * FROM quizzes WHERE phase != 'finished' OR created_at > ?", [horizon])]
+        for quiz in quizzes:
+            for row in self.db.query(
+                    "SELECT * FROM players WHERE quiz = ? ORDER BY joined_seq", [quiz.code]):
+                quiz.restore_player(Player(row["id"], row["name"], row["secret"],
+                                           row["joined_seq"], kicked=bool(row["kicked"])))
+            for record, arrived_at, seq in _stored_answers(self.db, quiz.code):
+                quiz.restore_answer(Scored(record, arrived_at, seq))
+        return quizzes
+
+
+def _stored_answers(db: sqlite_utils.Database, code: str) -> list[tuple[AnswerRecord, float, int]]:
+    rows = db.execute(
+        "SELECT a.player, p.name, a.q, a.choice, a.correct, a.points, a.elapsed_ms, a.late,"
+        " a.arrived_at, a.seq FROM answers a"
+        " JOIN players p ON p.quiz = a.quiz AND p.id = a.player"
+        " WHERE a.quiz = ? ORDER BY a.seq", [code]).fetchall()
+    return [(AnswerRecord(player=r[0], name=r[1], q=r[2], choice=r[3], correct=bool(r[4]),
+                          points=r[5], elapsed_ms=r[6], late=bool(r[7])), r[8], r[9])
+            for r in rows]
+
+
+def _quiz_row(quiz: Quiz) -> dict[str, Any]:
+    return {
+        "code": quiz.code, "created_at": quiz.created_at,
+        "settings": msgspec.json.encode(quiz.settings).decode(),
+        "questions": json.dumps([[q.prompt, q.pos, list(q.choices), q.correct]
+                                 for q in quiz.questions]),
+        "host_key": quiz.host_key, **_phase_row(quiz),
+    }
+
+
+def _phase_row(quiz: Quiz) -> dict[str, Any]:
+    return {"phase": quiz.phase, "q_index": quiz.index, "opened_at": quiz.opened_at,
+            "deadline": quiz.deadline, "revealed_at": quiz.revealed_at}
+
+
+def _quiz_from_row(row: dict[str, Any]) -> Quiz:
+    questions = [Question(prompt, pos, tuple(choices), correct)
+                 for prompt, pos, choices, correct in json.loads(row["questions"])]
+    quiz = Quiz(code=row["code"], settings=msgspec.json.decode(row["settings"], type=Settings),
+                questions=questions, host_key=row["host_key"], created_at=row["created_at"])
+    quiz.phase, quiz.index = row["phase"], row["q_index"]
+    quiz.opened_at, quiz.deadline = row["opened_at"], row["deadline"]
+    quiz.revealed_at = row["revealed_at"]
+    return quiz

@@ -1,0 +1,69 @@
+"""The scorer's MQTT connection: aiomqtt, plus the two things it does not offer.
+
+aiomqtt acknowledges a QoS 1 message as soon as it arrives; the scorer must
+acknowledge only after the message is committed, so manual acknowledgement is
+switched on in the paho client underneath. And publishing must not wait for each
+PUBACK in turn: results are handed to paho's queue, which sends and retries them.
+Both reach `aiomqtt.Client._client`; this module is the one place that does.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiomqtt
+
+from protocol.address import BrokerAddress
+from protocol.messages import ScorerStatus, encode
+from protocol.topics import scorer_status
+
+# paho's default of 20 unacknowledged publishes would throttle a burst of results to the RTT.
+MAX_INFLIGHT = 1000
+KEEPALIVE_SECONDS = 15
+
+
+class Link:
+    """A connected scorer session: batches in, acknowledgements and publishes out."""
+
+    def __init__(self, client: aiomqtt.Client) -> None:
+        self.client = client
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(cls, broker: BrokerAddress, client_id: str,
+                      will: ScorerStatus) -> AsyncIterator[Link]:
+        """Connect with a persistent session (clean_session=False) and manual acks."""
+        client = aiomqtt.Client(
+            broker.host, broker.port, username=broker.username, password=broker.password,
+            identifier=client_id, clean_session=False, keepalive=KEEPALIVE_SECONDS,
+            will=aiomqtt.Will(scorer_status(), encode(will), qos=1, retain=True),
+            max_inflight_messages=MAX_INFLIGHT,
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+        )
+        client._client.manual_ack_set(True)  # noqa: SLF001 - see the module docstring
+        async with client:
+            yield cls(client)
+
+    async def subscribe(self, topic: str) -> None:
+        """Subscribe at QoS 1: requests must not be lost."""
+        await self.client.subscribe(topic, qos=1)
+
+    async def batches(self, limit: int) -> AsyncIterator[list[aiomqtt.Message]]:
+        """Yield every message pending, at least one at a time and at most `limit`."""
+        messages = self.client.messages
+        async for first in messages:
+            batch = [first]
+            while len(messages) and len(batch) < limit:
+                batch.append(await anext(messages))
+            yield batch
+
+    def ack(self, message: aiomqtt.Message) -> None:
+        """Acknowledge a QoS 1 message (after its effects are committed)."""
+        if message.qos > 0:
+            self.client._client.ack(message.mid, message.qos)  # noqa: SLF001
+
+    def publish(self, topic: str, payload: bytes, retain: bool = True) -> None:
+        """Queue a QoS 1 publish without waiting for its PUBACK."""
+        self.client._client.publish(topic, payload, qos=1, retain=retain)  # noqa: SLF001
