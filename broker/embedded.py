@@ -16,7 +16,7 @@ import asyncio
 import errno
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,6 +109,37 @@ class QuizTopics(BaseTopicPlugin):  # type: ignore[misc]
         return client_may_publish(topic)
 
 
+class _Subscriptions(dict[str, Any]):
+    """amqtt's subscription table, iterated over a snapshot.
+
+    amqtt 0.12 awaits inside `for topic in self._subscriptions` (on every connect) and inside
+    `.items()` (on every broadcast); a client subscribing meanwhile raised "dictionary changed
+    size during iteration" and left the connecting client unserved.
+    """
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(super().keys()))
+
+    def items(self) -> list[tuple[str, Any]]:  # type: ignore[override]
+        return list(super().items())
+
+
+class QuizBroker(Broker):  # type: ignore[misc]
+    """amqtt's broker with two of its faults mended (see `_Subscriptions`)."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
+        self._subscriptions = _Subscriptions()
+
+    async def _publish_retained_messages_for_subscription(
+            self, subscription: tuple[str, int], session: Session) -> None:
+        # amqtt calls this on connect for every filter of every client: send a session
+        # only the retained messages of its own subscriptions.
+        subscribers = self._subscriptions.get(subscription[0], [])
+        if any(other.client_id == session.client_id for other, _ in subscribers):
+            await super()._publish_retained_messages_for_subscription(subscription, session)
+
+
 def broker_config(host: str, port: int, scorer_password: str) -> dict[str, Any]:
     """The amqtt configuration of the embedded broker."""
     return {
@@ -134,7 +165,7 @@ class Embedded:
 async def run_embedded(host: str = DEFAULT_HOST, port: int = 0) -> AsyncIterator[Embedded]:
     """Run an amqtt broker in this event loop until the block exits."""
     password = secrets.token_hex(16)
-    broker = Broker(broker_config(host, port, password))
+    broker = QuizBroker(broker_config(host, port, password))
     try:
         await broker.start()
     except BrokerError as exc:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import aiomqtt
 import msgspec
 import typer
 
@@ -55,6 +56,8 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)
     except (QuizError, decks.DeckError, topics.TopicError, ValueError) as exc:
         raise fail(str(exc)) from None
+    except aiomqtt.MqttError as exc:
+        raise fail(f"lost the connection to the broker: {exc}") from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 

@@ -171,7 +171,9 @@ class Quiz:
         question = self.questions[q]
         if not 0 <= choice < len(question.choices):
             raise Refused("bad_choice", f"choice {choice + 1} does not exist")
-        elapsed = now - self.opened_at
+        # Whole milliseconds: the stored elapsed_ms alone reproduces the points.
+        elapsed_ms = max(round((now - self.opened_at) * 1000), 0)
+        elapsed = elapsed_ms / 1000
         late = self.phase == "reveal" or elapsed > self.settings.seconds
         streak_before = player.streak if player.last_correct_q == q - 1 else 0
         outcome = score_answer(
@@ -184,7 +186,7 @@ class Quiz:
         record = AnswerRecord(
             player=player_id, name=player.name, q=q, choice=choice,
             correct=choice == question.correct, points=outcome.points,
-            elapsed_ms=max(round(elapsed * 1000), 0), late=outcome.late,
+            elapsed_ms=elapsed_ms, late=outcome.late,
         )
         scored = Scored(record, now, self._next_seq())
         self.restore_answer(scored)

@@ -111,8 +111,10 @@ class Scorer:
             await link.subscribe(topic)
         link.publish(topics.scorer_status(), encode(self._status("online")))
         async with self._lock:
-            for quiz in self.quizzes.values():
+            for quiz in self.quizzes.values():  # a broker without persistence lost them
                 self._publish_state(link, quiz)
+                for player_id in quiz.players:
+                    self._publish_player(link, quiz, player_id)
             self._dirty.update(self.quizzes)
         self.connected.set()
         log.info("scorer online at %s as %s", self.settings.broker, self.settings.client_id)

@@ -1,0 +1,64 @@
+"""Driving the real `quiz` command in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+QUIZ = [sys.executable, "-m", "cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def quiz(*args: str, home: Path, broker: str, timeout: float = 60) -> Result:
+    """Run `quiz ARGS` and return its exit code and output."""
+    env = {**os.environ, "QUIZ_HOME": str(home), "QUIZ_BROKER": broker, "QUIZ_TIMEOUT": "10"}
+    done = subprocess.run([*QUIZ, *args], capture_output=True, text=True, env=env,
+                          timeout=timeout, cwd=ROOT, check=False)
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+@contextmanager
+def serving(port: int, db: Path, timeout: float = 20) -> Iterator[subprocess.Popen[str]]:
+    """`quiz serve` on the embedded broker, online before the block starts."""
+    process = subprocess.Popen([*QUIZ, "serve", "--port", str(port), "--db", str(db)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT)
+    try:
+        deadline = time.monotonic() + timeout
+        assert process.stdout is not None
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if "online" in line:
+                break
+            if not line and process.poll() is not None:
+                error = process.stderr.read() if process.stderr else ""
+                raise RuntimeError(f"quiz serve exited: {error}")
+        else:
+            raise TimeoutError("quiz serve did not come online")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

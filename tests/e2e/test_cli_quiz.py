@@ -1,0 +1,76 @@
+"""A whole quiz driven through the `quiz` command, as a host and 20+ players would."""
+
+from __future__ import annotations
+
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from scorer.rules import Rules, score_answer
+from tests.conftest import free_port
+from tests.e2e.cli import quiz, serving
+
+PLAYERS = 21
+SECONDS = 60.0
+
+
+def test_a_full_quiz_of_21_players_with_a_scorer_crash_in_the_middle(tmp_path: Path) -> None:
+    port = free_port()
+    broker = f"mqtt://127.0.0.1:{port}"
+    db = tmp_path / "quiz.db"
+    host = tmp_path / "host"
+    homes = [tmp_path / f"p{i}" for i in range(PLAYERS)]
+    names = [f"player{i:02d}" for i in range(PLAYERS)]
+
+    def everyone(args_of: callable) -> list:  # type: ignore[valid-type]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return list(pool.map(lambda i: quiz(*args_of(i), home=homes[i], broker=broker),
+                                 range(PLAYERS)))
+
+    with serving(port, db) as server:
+        created = quiz("create", "--questions", "3", "--seconds", str(SECONDS), "--json",
+                       home=host, broker=broker)
+        assert created.code == 0, created.err
+        code = created.json()["quiz"]
+        joined = everyone(lambda i: ("join", code, "--name", names[i], "--json"))
+        assert all(r.code == 0 for r in joined), [r.err for r in joined]
+        assert quiz("start", code, home=host, broker=broker).code == 0
+        first = everyone(lambda i: ("answer", code, "--choice", str(i % 4 + 1), "--json"))
+        assert all(r.code == 0 for r in first), [r.err for r in first]
+        server.send_signal(signal.SIGKILL)  # crash: no goodbye, no flush
+        server.wait()
+
+    with serving(port, db):
+        # the same players, the same scores, after the crash
+        again = quiz("join", code, "--name", names[0], "--json", home=homes[0], broker=broker)
+        assert again.json()["player"] == joined[0].json()["player"]
+        assert again.json()["score"] == first[0].json()["score"]
+        for question in (2, 3):
+            assert quiz("next", code, home=host, broker=broker).code == 0  # reveal
+            assert quiz("next", code, home=host, broker=broker).code == 0  # open the next
+            answers = everyone(lambda i, q=question: ("answer", code, "--choice",
+                                                      str((i + q) % 4 + 1), "--json"))
+            assert all(r.code == 0 for r in answers), [r.err for r in answers]
+        repeat = quiz("answer", code, "--choice", "1", home=homes[0], broker=broker)
+        assert repeat.code == 1 and "already answered" in repeat.err
+        assert quiz("end", code, home=host, broker=broker).code == 0
+        results = quiz("results", code, "--format", "json", home=host, broker=broker).json()
+
+    answers = results["answers"]
+    assert len(answers) == 3 * PLAYERS  # each counted once, none lost
+    assert len({(a["player"], a["q"]) for a in answers}) == len(answers)
+    totals: dict[str, int] = {}
+    streaks: dict[str, int] = {}
+    for a in answers:  # stored in the order they were scored
+        outcome = score_answer(correct=a["correct"], elapsed=a["elapsed_ms"] / 1000,
+                               duration=SECONDS, streak_before=streaks.get(a["player"], 0),
+                               rules=Rules())
+        assert a["points"] == outcome.points, a
+        streaks[a["player"]] = outcome.streak
+        totals[a["player"]] = totals.get(a["player"], 0) + outcome.points
+    standings = results["standings"]
+    assert {s["player"]: s["score"] for s in standings} == \
+        {s["player"]: totals.get(s["player"], 0) for s in standings}
+    assert [s["score"] for s in standings] == sorted((s["score"] for s in standings),
+                                                     reverse=True)
+    assert len(standings) == PLAYERS

@@ -1,0 +1,236 @@
+"""The scorer against a real embedded broker with SQLite on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+
+import aiomqtt
+import pytest
+
+from broker.embedded import Embedded
+from cli.remote import RefusedError
+from protocol import auth, topics
+from protocol.messages import BrokenMessage, Leaderboard, PlayerStatus, Reply, State, decode
+from tests.conftest import FakeClock, connected, running_scorer
+
+HOST = auth.new_secret()
+
+
+async def create(client, **options: object) -> str:  # type: ignore[no-untyped-def]
+    settings = {"deck": "everyday", "entries": None, "questions": 3, "seconds": 20.0,
+                "speed_bonus": True, "streak": True, "auto": False, **options}
+    return await client.create(host_key=HOST, **settings)  # type: ignore[no-any-return]
+
+
+async def join(client, code: str, name: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    secret = auth.new_secret()
+    reply = await client.join(code, name, secret)
+    return reply.player, secret
+
+
+async def wait_for(predicate, timeout: float = 5.0, step: float = 0.02) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(step)
+
+
+async def test_a_quiz_from_creation_to_results(embedded: Embedded, tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_scorer(embedded.scorer, tmp_path / "q.db", clock) as scorer, \
+            connected(embedded.public) as client:
+        code = await create(client)
+        players = {name: await join(client, code, name) for name in ("ann", "bob", "cat")}
+        await client.control(code, HOST, "start")
+        state = await client.state(code)
+        assert state.phase == "question"
+        assert state.reveal is None  # never the answer before the reveal
+        correct = scorer.quizzes[code].questions[0].correct
+
+        clock.advance(10)  # half the time: 750 points
+        ann = await client.answer(code, *players["ann"], 0, correct)
+        assert (ann.score, ann.rank, ann.last and ann.last.correct) == (750, 1, True)
+        bob = await client.answer(code, *players["bob"], 0, (correct + 1) % 4)
+        assert (bob.score, bob.last and bob.last.correct) == (0, False)
+
+        await client.control(code, HOST, "next", at=0)
+        state = await client.state(code)
+        assert state.phase == "reveal" and state.reveal is not None
+        assert state.reveal.correct == correct
+        assert state.reveal.distribution[correct] == 1
+
+        board = await client.retained(Leaderboard, topics.leaderboard(code))
+        assert board is not None
+        assert [(s.name, s.score) for s in board.top] == [("ann", 750), ("bob", 0), ("cat", 0)]
+
+        await client.control(code, HOST, "end")
+        reply = await client.control(code, HOST, "results")
+        assert reply.results is not None
+        assert [(a.name, a.points) for a in reply.results.answers] == [("ann", 750),
+                                                                        ("bob", 0)]
+
+
+async def test_a_restarted_scorer_has_the_same_scores_and_counts_nothing_twice(
+        embedded: Embedded, tmp_path: Path) -> None:
+    clock = FakeClock()
+    db = tmp_path / "q.db"
+    async with running_scorer(embedded.scorer, db, clock) as scorer, \
+            connected(embedded.public) as client:
+        code = await create(client, speed_bonus=False)
+        ann, bob = await join(client, code, "ann"), await join(client, code, "bob")
+        await client.control(code, HOST, "start")
+        correct = scorer.quizzes[code].questions[0].correct
+        await client.answer(code, *bob, 0, correct)
+        await client.answer(code, *ann, 0, correct)
+        before = scorer.quizzes[code].standings()
+
+    async with running_scorer(embedded.scorer, db, clock) as scorer, \
+            connected(embedded.public) as client:
+        assert scorer.quizzes[code].standings() == before
+        with pytest.raises(RefusedError, match="already answered"):
+            await client.answer(code, *ann, 0, correct)
+        assert scorer.quizzes[code].players[ann[0]].score == 1000
+        again = await client.join(code, "ann", ann[1])
+        assert (again.player, again.score) == (ann[0], 1000)
+
+
+async def test_answers_sent_while_the_scorer_is_down_are_scored_when_it_returns(
+        embedded: Embedded, tmp_path: Path) -> None:
+    db = tmp_path / "q.db"
+    async with running_scorer(embedded.scorer, db) as scorer, \
+            connected(embedded.public) as client:
+        code = await create(client, seconds=600.0)
+        ann = await join(client, code, "ann")
+        await client.control(code, HOST, "start")
+        correct = scorer.quizzes[code].questions[0].correct
+
+    async with connected(embedded.public) as client:
+        sig = auth.sign_answer(ann[1], code, ann[0], 0, correct)
+        payload = b'{"v":1,"req":"00000000000000aa","q":0,"choice":%d,"sig":"%s"}' % (
+            correct, sig.encode())
+        await client.client.publish(topics.answer(code, ann[0]), payload, qos=1)
+
+    async with running_scorer(embedded.scorer, db) as scorer:
+        await wait_for(lambda: scorer.quizzes[code].players[ann[0]].score > 0)
+
+
+async def test_bad_input_is_answered_and_changes_nothing(embedded: Embedded,
+                                                         tmp_path: Path) -> None:
+    async with running_scorer(embedded.scorer, tmp_path / "q.db") as scorer, \
+            connected(embedded.public) as client:
+        code = await create(client)
+        ann = await join(client, code, "ann")
+        await client.control(code, HOST, "start")
+        raw = client.client
+        await raw.subscribe(topics.errors(), qos=1)
+        await raw.subscribe(topics.reply("00000000000000bb"), qos=1)
+        junk = [
+            (topics.answer(code, ann[0]), b"\xff\xfe not json"),
+            (topics.answer(code, ann[0]), b'{"v":1,"req":"00000000000000bb","q":"x"}'),
+            (topics.join(code), b'{"v":1,"req":"short","name":"x"}'),
+            (topics.control(code), b"[1,2,3]"),
+            (topics.create(), b"{}"),
+            (topics.answer(code, ann[0]), b"{" + b" " * 100_000 + b"}"),
+            (topics.join("ZZZZZZ"), b'{"v":1,"req":"00000000000000cc","name":"x",'
+                                    b'"secret":"' + b"ab" * 16 + b'"}'),
+        ]
+        for topic, payload in junk:
+            await raw.publish(topic, payload, qos=1)
+        seen: list[BrokenMessage | Reply] = []
+        async with asyncio.timeout(5):
+            async for message in raw.messages:
+                kind = BrokenMessage if str(message.topic) == topics.errors() else Reply
+                seen.append(decode(kind, bytes(message.payload)))  # type: ignore[arg-type]
+                if len(seen) == 6:
+                    break
+        assert sum(isinstance(m, Reply) and not m.ok for m in seen) == 1
+        assert sum(isinstance(m, BrokenMessage) for m in seen) == 5
+        correct = scorer.quizzes[code].questions[0].correct
+        status = await client.answer(code, *ann, 0, correct)
+        assert status.score > 0
+        assert set(scorer.quizzes) == {code}
+
+
+async def test_forged_answers_and_host_commands_are_refused(embedded: Embedded,
+                                                            tmp_path: Path) -> None:
+    async with running_scorer(embedded.scorer, tmp_path / "q.db") as scorer, \
+            connected(embedded.public) as client:
+        code = await create(client)
+        ann = await join(client, code, "ann")
+        eve = await join(client, code, "eve")
+        with pytest.raises(RefusedError, match="host token"):
+            await client.control(code, auth.new_secret(), "start")
+        assert scorer.quizzes[code].phase == "lobby"
+        await client.control(code, HOST, "start")
+        correct = scorer.quizzes[code].questions[0].correct
+        with pytest.raises(RefusedError, match="not signed by this player"):
+            await client.answer(code, ann[0], eve[1], 0, correct)
+        assert scorer.quizzes[code].players[ann[0]].score == 0
+        with pytest.raises(RefusedError, match="taken"):
+            await client.join(code, "ANN", auth.new_secret())
+        with pytest.raises(RefusedError, match="no live quiz"):
+            await client.join("ZZZZZZ", "ann", auth.new_secret())
+
+
+async def test_a_display_gets_the_retained_board_at_once_and_every_change(
+        embedded: Embedded, tmp_path: Path) -> None:
+    async with running_scorer(embedded.scorer, tmp_path / "q.db") as scorer, \
+            connected(embedded.public) as client:
+        code = await create(client, speed_bonus=False, streak=False)
+        ann = await join(client, code, "ann")
+        await client.control(code, HOST, "start")
+        await wait_for(lambda: code not in scorer._dirty)
+
+        async with aiomqtt.Client("127.0.0.1", embedded.public.port) as display:
+            await display.subscribe(topics.leaderboard(code), qos=1)
+            boards: list[Leaderboard] = []
+            async with asyncio.timeout(5):
+                async for message in display.messages:
+                    boards.append(decode(Leaderboard, bytes(message.payload)))  # type: ignore[arg-type]
+                    if len(boards) == 1:
+                        assert message.retain
+                        correct = scorer.quizzes[code].questions[0].correct
+                        await client.answer(code, *ann, 0, correct)
+                    if boards[-1].top[0].score == 1000:
+                        break
+        assert boards[0].top[0].score == 0
+        assert all(a.seq < b.seq for a, b in itertools.pairwise(boards))
+
+
+async def test_players_cannot_publish_what_only_the_scorer_publishes(
+        embedded: Embedded, tmp_path: Path) -> None:
+    async with running_scorer(embedded.scorer, tmp_path / "q.db"), \
+            connected(embedded.public) as client:
+        code = await create(client)
+        await join(client, code, "ann")
+        await asyncio.sleep(0.2)
+        before = await client.retained(Leaderboard, topics.leaderboard(code))
+        fake = b'{"v":1,"quiz":"%s","seq":999,"players":1,"top":[],"updated_at":0}' % \
+            code.encode()
+        await client.client.publish(topics.leaderboard(code), fake, qos=1, retain=True)
+        await client.client.publish(topics.state(code), b"{}", qos=1, retain=True)
+        await asyncio.sleep(0.2)
+        assert await client.retained(Leaderboard, topics.leaderboard(code)) == before
+        assert (await client.state(code)).phase == "lobby"
+        granted = await client.client.subscribe(topics.answer(code, "+"), qos=1)
+        assert granted[0] == 0x80 or getattr(granted[0], "value", None) == 0x80
+
+
+async def test_a_wrong_scorer_password_is_refused(embedded: Embedded) -> None:
+    impostor = embedded.scorer.__class__(embedded.scorer.host, embedded.scorer.port,
+                                         "scorer", "wrong")
+    with pytest.raises(aiomqtt.MqttError):
+        async with aiomqtt.Client(impostor.host, impostor.port, username="scorer",
+                                  password="wrong", timeout=3):
+            pass
+
+
+async def test_player_status_is_retained(embedded: Embedded, tmp_path: Path) -> None:
+    async with running_scorer(embedded.scorer, tmp_path / "q.db"), \
+            connected(embedded.public) as client:
+        code = await create(client)
+        ann = await join(client, code, "ann")
+        status = await client.retained(PlayerStatus, topics.player(code, ann[0]))
+        assert status is not None and (status.name, status.score, status.rank) == ("ann", 0, 1)
+        assert isinstance(await client.state(code), State)

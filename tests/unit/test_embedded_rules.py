@@ -1,0 +1,41 @@
+"""Topic rules of the embedded broker for every client but the scorer."""
+
+import pytest
+
+from broker.embedded import client_may_publish, client_may_subscribe
+
+
+@pytest.mark.parametrize(("topic_filter", "allowed"), [
+    ("quiz/ABCDEF/leaderboard", True),
+    ("quiz/+/leaderboard", True),
+    ("quiz/ABCDEF/state", True),
+    ("quiz/scorer/status", True),
+    ("quiz/errors", True),
+    ("quiz/replies/0123456789abcdef", True),
+    ("quiz/ABCDEF/players/0011aabb", True),
+    ("quiz/replies/+", False),
+    ("quiz/#", False),
+    ("#", False),
+    ("quiz/ABCDEF/answers/+", False),
+    ("quiz/ABCDEF/join", False),
+    ("quiz/new", False),
+    ("quiz/ABCDEF/players/+", False),
+    ("quiz/+/+", False),
+])
+def test_clients_read_only_public_and_their_own_topics(topic_filter: str, allowed: bool) -> None:
+    assert client_may_subscribe(topic_filter) is allowed
+
+
+@pytest.mark.parametrize(("topic", "allowed"), [
+    ("quiz/new", True),
+    ("quiz/ABCDEF/join", True),
+    ("quiz/ABCDEF/answers/0011aabb", True),
+    ("quiz/ABCDEF/control", True),
+    ("quiz/ABCDEF/leaderboard", False),
+    ("quiz/ABCDEF/state", False),
+    ("quiz/ABCDEF/players/0011aabb", False),
+    ("quiz/replies/0123456789abcdef", False),
+    ("quiz/scorer/status", False),
+])
+def test_clients_publish_only_requests(topic: str, allowed: bool) -> None:
+    assert client_may_publish(topic) is allowed
