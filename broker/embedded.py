@@ -16,6 +16,7 @@ import asyncio
 import errno
 import logging
 import secrets
+import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,6 @@ from typing import Any
 
 from amqtt.broker import Broker
 from amqtt.contexts import Action
-from amqtt.errors import BrokerError
 from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
 from amqtt.session import Session
 
@@ -36,7 +36,8 @@ SCORER_USERNAME = "scorer"
 
 # What anyone may subscribe to. Replies are private by their unguessable request id,
 # so wildcards over replies, answers, joins or player status are refused.
-_PUBLIC_READ = ("quiz/+/state", "quiz/+/leaderboard", topics.errors(), topics.scorer_status())
+_PUBLIC_READ = (topics.every_state(), topics.every_leaderboard(), topics.errors(),
+                topics.scorer_status())
 
 
 class PortInUseError(RuntimeError):
@@ -161,18 +162,25 @@ class Embedded:
     scorer: BrokerAddress
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Raise PortInUseError before amqtt logs a traceback for the same reason."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(f"port {port} on {host} is already in use") from None
+            raise
+
+
 @asynccontextmanager
 async def run_embedded(host: str = DEFAULT_HOST, port: int = 0) -> AsyncIterator[Embedded]:
     """Run an amqtt broker in this event loop until the block exits."""
+    _check_port_free(host, port)
     password = secrets.token_hex(16)
     broker = QuizBroker(broker_config(host, port, password))
-    try:
-        await broker.start()
-    except BrokerError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, OSError) and cause.errno == errno.EADDRINUSE:
-            raise PortInUseError(f"port {port} on {host} is already in use") from None
-        raise
+    await broker.start()
     server = broker._servers["default"].instance  # noqa: SLF001 - the port chosen for port=0
     bound = port
     if server is not None and getattr(server, "sockets", None):

@@ -119,6 +119,16 @@ def scorer_status() -> str:
     return f"{ROOT}/scorer/status"
 
 
+def every_state() -> str:
+    """Filter for the state of every quiz (public)."""
+    return f"{ROOT}/+/state"
+
+
+def every_leaderboard() -> str:
+    """Filter for the leaderboard of every quiz (public)."""
+    return f"{ROOT}/+/leaderboard"
+
+
 # --- subscriptions of the scorer ------------------------------------------------------------
 
 SCORER_SUBSCRIPTIONS: tuple[str, ...] = (

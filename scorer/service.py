@@ -98,7 +98,10 @@ class Scorer:
                 async with Link.connect(self.settings.broker, self.settings.client_id,
                                         will=self._status("offline")) as link:
                     delay = RECONNECT_MIN_SECONDS
-                    await self._serve(link)
+                    try:
+                        await self._serve(link)
+                    finally:
+                        await link.goodbye(encode(self._status("offline")))
             except* aiomqtt.MqttError as group:
                 self.connected.clear()
                 log.warning("broker %s unreachable (%s); retrying in %.1fs",

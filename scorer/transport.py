@@ -9,6 +9,8 @@ Both reach `aiomqtt.Client._client`; this module is the one place that does.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +24,8 @@ from protocol.topics import scorer_status
 # paho's default of 20 unacknowledged publishes would throttle a burst of results to the RTT.
 MAX_INFLIGHT = 1000
 KEEPALIVE_SECONDS = 15
+# A clean stop waits this long at most to announce itself offline.
+GOODBYE_SECONDS = 2.0
 
 
 class Link:
@@ -63,6 +67,12 @@ class Link:
         """Acknowledge a QoS 1 message (after its effects are committed)."""
         if message.qos > 0:
             self.client._client.ack(message.mid, message.qos)  # noqa: SLF001
+
+    async def goodbye(self, offline: bytes) -> None:
+        """Say offline on the status topic before a clean disconnect (best effort)."""
+        with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
+            async with asyncio.timeout(GOODBYE_SECONDS):
+                await self.client.publish(scorer_status(), offline, qos=1, retain=True)
 
     def publish(self, topic: str, payload: bytes, retain: bool = True) -> None:
         """Queue a QoS 1 publish without waiting for its PUBACK."""
