@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 SCORER_USERNAME = "scorer"
 
-# What anyone may subscribe to. Replies are private by their unguessable request id,
-# so wildcards over replies, answers, joins or player status are refused.
+# What anyone may subscribe to. A client reads only the replies under its own client id;
+# wildcards over answers, joins or player status are refused.
 _PUBLIC_READ = (topics.every_state(), topics.every_leaderboard(), topics.errors(),
                 topics.scorer_status())
 
@@ -52,16 +52,16 @@ def _matches(topic_filter: str, pattern: str) -> bool:
     return all(p in ("+", w) for w, p in zip(want, have, strict=True))
 
 
-def client_may_subscribe(topic_filter: str) -> bool:
+def client_may_subscribe(topic_filter: str, client_id: str) -> bool:
     """The subscription rule for everyone but the scorer."""
     if any(_matches(topic_filter, pattern) for pattern in _PUBLIC_READ):
         return True
+    if _matches(topic_filter, topics.replies_of(client_id)):
+        return True  # its own replies, and nobody else's
     if "+" in topic_filter or "#" in topic_filter:
         return False
     parts = topic_filter.split("/")
-    if len(parts) == 3 and parts[:2] == ["quiz", "replies"]:
-        return topics.is_request_id(parts[2])
-    return len(parts) == 4 and parts[0] == "quiz" and parts[2] == "players"
+    return len(parts) == 4 and parts[0] == topics.ROOT and parts[2] == "players"
 
 
 def client_may_publish(topic: str) -> bool:
@@ -106,7 +106,7 @@ class QuizTopics(BaseTopicPlugin):  # type: ignore[misc]
         if topic is None:
             return False
         if action == Action.SUBSCRIBE:
-            return client_may_subscribe(topic)
+            return client_may_subscribe(topic, session.client_id if session else "")
         return client_may_publish(topic)
 
 

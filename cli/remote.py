@@ -67,9 +67,10 @@ class RefusedError(QuizError):
 class QuizClient:
     """One MQTT connection of a quiz client (clean session, random client id)."""
 
-    def __init__(self, client: aiomqtt.Client, broker: BrokerAddress,
+    def __init__(self, client: aiomqtt.Client, client_id: str, broker: BrokerAddress,
                  timeout: float = REPLY_TIMEOUT_SECONDS) -> None:
         self.client = client
+        self.client_id = client_id
         self.broker = broker
         self.timeout = timeout
 
@@ -78,8 +79,10 @@ class QuizClient:
     async def connect(cls, broker: BrokerAddress,
                       timeout: float = REPLY_TIMEOUT_SECONDS) -> AsyncIterator[QuizClient]:
         """Connect to the broker, or raise BrokerUnreachableError."""
+        client_id = topics.new_client_id()
         client = aiomqtt.Client(broker.host, broker.port, username=broker.username,
-                                password=broker.password, timeout=timeout)
+                                password=broker.password, timeout=timeout,
+                                identifier=client_id)
         try:
             await client.__aenter__()
         except aiomqtt.MqttError as exc:
@@ -87,7 +90,7 @@ class QuizClient:
                 f"cannot reach the MQTT broker at {broker} ({exc}); "
                 "is `quiz serve` running? (set --broker or QUIZ_BROKER)") from None
         try:
-            yield cls(client, broker, timeout)
+            yield cls(client, client_id, broker, timeout)
         finally:
             try:
                 await client.__aexit__(None, None, None)
@@ -98,7 +101,7 @@ class QuizClient:
 
     async def request(self, topic: str, message: CreateQuiz | Join | Answer | Control) -> Reply:
         """Publish a request and wait for its reply; raise RefusedError or NoReplyError."""
-        reply_topic = topics.reply(message.req)
+        reply_topic = topics.reply(self.client_id, message.req)
         await self.client.subscribe(reply_topic, qos=1)
         await self.client.publish(topic, encode(message), qos=1)
         try:
@@ -122,8 +125,9 @@ class QuizClient:
                      seconds: float, speed_bonus: bool, streak: bool, auto: bool,
                      host_key: str) -> str:
         """Create a quiz; return its code."""
-        request = CreateQuiz(req=topics.new_request_id(), host_key=host_key, deck=deck,
-                             entries=entries, questions=questions, seconds=seconds,
+        request = CreateQuiz(client=self.client_id, req=topics.new_request_id(),
+                             host_key=host_key, deck=deck, entries=entries,
+                             questions=questions, seconds=seconds,
                              speed_bonus=speed_bonus, streak=streak, auto=auto)
         reply = await self.request(topics.create(), request)
         assert reply.quiz is not None  # noqa: S101 - the scorer always names the quiz created
@@ -131,13 +135,15 @@ class QuizClient:
 
     async def join(self, code: str, name: str, secret: str) -> Reply:
         """Join (or resume) as `name`; the reply names the player id."""
-        request = Join(req=topics.new_request_id(), name=name, secret=secret)
+        request = Join(client=self.client_id, req=topics.new_request_id(), name=name,
+                       secret=secret)
         return await self.request(topics.join(code), request)
 
     async def control(self, code: str, host_key: str, action: str, at: int = -1,
                       player: str = "") -> Reply:
         """Send a signed host command."""
-        request = Control(req=topics.new_request_id(), action=action,  # type: ignore[arg-type]
+        request = Control(client=self.client_id, req=topics.new_request_id(),
+                          action=action,  # type: ignore[arg-type]
                           at=at, player=player,
                           sig=auth.sign_control(host_key, code, action, at, player))
         return await self.request(topics.control(code), request)
@@ -149,9 +155,9 @@ class QuizClient:
         await self.client.subscribe(status_topic, qos=1)
         before = await self._first(PlayerStatus, status_topic, RETAINED_TIMEOUT_SECONDS)
         answered_before = before.answered if before else 0
-        request = Answer(req=topics.new_request_id(), q=q, choice=choice,
+        request = Answer(client=self.client_id, req=topics.new_request_id(), q=q, choice=choice,
                          sig=auth.sign_answer(secret, code, player, q, choice))
-        reply_topic = topics.reply(request.req)
+        reply_topic = topics.reply(self.client_id, request.req)
         await self.client.subscribe(reply_topic, qos=1)
         await self.client.publish(topics.answer(code, player), encode(request), qos=1)
         try:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
-from protocol.topics import Inbound, Kind, is_request_id
+from protocol.topics import Inbound, Kind, is_client_id, is_request_id
 
 VERSION = 1
 
@@ -24,6 +24,7 @@ MAX_DECK_ENTRIES = 5000
 
 Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]+$")]
 RequestId = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{16}$")]
+ClientId = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{16}$")]
 Secret = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32,128}$")]
 Signature = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
@@ -33,11 +34,14 @@ Action = Literal["start", "next", "end", "kick", "results"]
 
 
 class DecodeError(ValueError):
-    """A payload that is not a valid message; `req` is set when it could be read."""
+    """A payload that is not a valid message.
 
-    def __init__(self, message: str, req: str | None = None) -> None:
+    `reply_to` is (client, req) when both could be read, so the sender can be told.
+    """
+
+    def __init__(self, message: str, reply_to: tuple[str, str] | None = None) -> None:
         super().__init__(message)
-        self.req = req
+        self.reply_to = reply_to
 
 
 class Message(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,10 +61,16 @@ class DeckEntry(msgspec.Struct, frozen=True):
     pos: Annotated[str, msgspec.Meta(max_length=20)] = ""
 
 
-class CreateQuiz(Message, frozen=True, kw_only=True):
+class Request(Message, frozen=True, kw_only=True):
+    """Base of every request: who asks, so the reply reaches them."""
+
+    client: ClientId
+    req: RequestId
+
+
+class CreateQuiz(Request, frozen=True, kw_only=True):
     """Create a quiz from a built-in deck (by name) or from entries sent along."""
 
-    req: RequestId
     host_key: Secret
     deck: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     entries: list[DeckEntry] | None = None
@@ -71,38 +81,35 @@ class CreateQuiz(Message, frozen=True, kw_only=True):
     auto: bool = False
 
 
-class Join(Message, frozen=True, kw_only=True):
+class Join(Request, frozen=True, kw_only=True):
     """Join a quiz, or resume as the same player with the same secret."""
 
-    req: RequestId
     name: str
     secret: Secret
 
 
-class Answer(Message, frozen=True, kw_only=True):
+class Answer(Request, frozen=True, kw_only=True):
     """An answer to question `q`, signed with the player's secret."""
 
-    req: RequestId
     q: Annotated[int, msgspec.Meta(ge=0, le=1000)]
     choice: Annotated[int, msgspec.Meta(ge=0, le=9)]
     sig: Signature
 
 
-class Control(Message, frozen=True, kw_only=True):
+class Control(Request, frozen=True, kw_only=True):
     """A host command, signed with the host key.
 
     `at` is the question index the host is looking at (-1 in the lobby): a
     replayed or repeated `next` for a question already left changes nothing.
     """
 
-    req: RequestId
     action: Action
     at: Annotated[int, msgspec.Meta(ge=-1, le=1000)] = -1
     player: str = ""
     sig: Signature
 
 
-Request = CreateQuiz | Join | Answer | Control
+AnyRequest = CreateQuiz | Join | Answer | Control
 
 # --- what the scorer publishes --------------------------------------------------------------
 
@@ -217,7 +224,7 @@ class Results(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Reply(Message, frozen=True, kw_only=True):
-    """Published once on quiz/replies/<req> for each request."""
+    """Published once on quiz/replies/<client>/<req> for each request."""
 
     req: str
     ok: bool
@@ -251,7 +258,8 @@ class ScorerStatus(Message, frozen=True, kw_only=True):
 _encoder = msgspec.json.Encoder()
 
 
-class _RequestIdOnly(msgspec.Struct):
+class _ReplyAddress(msgspec.Struct):
+    client: Any = None
     req: Any = None
 
 
@@ -261,7 +269,7 @@ _request_decoders: dict[Kind, msgspec.json.Decoder[Any]] = {
     Kind.ANSWER: msgspec.json.Decoder(Answer),
     Kind.CONTROL: msgspec.json.Decoder(Control),
 }
-_lax_decoder = msgspec.json.Decoder(_RequestIdOnly)
+_lax_decoder = msgspec.json.Decoder(_ReplyAddress)
 
 
 def encode(message: msgspec.Struct) -> bytes:
@@ -269,12 +277,16 @@ def encode(message: msgspec.Struct) -> bytes:
     return _encoder.encode(message)
 
 
-def _readable_request_id(payload: bytes) -> str | None:
+def _reply_address(payload: bytes) -> tuple[str, str] | None:
     try:
-        req = _lax_decoder.decode(payload).req
+        address = _lax_decoder.decode(payload)
     except msgspec.DecodeError:
         return None
-    return req if isinstance(req, str) and is_request_id(req) else None
+    client, req = address.client, address.req
+    if isinstance(client, str) and isinstance(req, str) and is_client_id(client) \
+            and is_request_id(req):
+        return client, req
+    return None
 
 
 def clean_name(name: str) -> str:
@@ -289,27 +301,28 @@ def clean_name(name: str) -> str:
     return stripped
 
 
-def decode_request(inbound: Inbound, payload: bytes) -> Request:
+def decode_request(inbound: Inbound, payload: bytes) -> AnyRequest:
     """Decode and validate a request addressed to the scorer, or raise DecodeError."""
     limit = MAX_CREATE_PAYLOAD if inbound.kind is Kind.CREATE else MAX_PAYLOAD
     if len(payload) > limit:
         raise DecodeError(f"payload of {len(payload)} bytes exceeds {limit}", None)
     try:
-        message: Request = _request_decoders[inbound.kind].decode(payload)
+        message: AnyRequest = _request_decoders[inbound.kind].decode(payload)
     except msgspec.DecodeError as exc:
         raise DecodeError(f"invalid {inbound.kind.value} message: {exc}",
-                          _readable_request_id(payload)) from None
+                          _reply_address(payload)) from None
+    reply_to = (message.client, message.req)
     if message.v != VERSION:
         raise DecodeError(f"unsupported version {message.v}; this scorer speaks {VERSION}",
-                          message.req)
+                          reply_to)
     if isinstance(message, Join):
         try:
             message = msgspec.structs.replace(message, name=clean_name(message.name))
         except ValueError as exc:
-            raise DecodeError(f"invalid name: {exc}", message.req) from None
+            raise DecodeError(f"invalid name: {exc}", reply_to) from None
     if isinstance(message, CreateQuiz) and message.entries is not None \
             and len(message.entries) > MAX_DECK_ENTRIES:
-        raise DecodeError(f"deck has more than {MAX_DECK_ENTRIES} entries", message.req)
+        raise DecodeError(f"deck has more than {MAX_DECK_ENTRIES} entries", reply_to)
     return message
 
 

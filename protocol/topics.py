@@ -18,10 +18,12 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 PLAYER_ID_LENGTH = 8
 REQUEST_ID_LENGTH = 16
+CLIENT_ID_LENGTH = 16
 
 _CODE_RE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 _PLAYER_RE = re.compile(rf"[0-9a-f]{{{PLAYER_ID_LENGTH}}}")
 _REQUEST_RE = re.compile(rf"[0-9a-f]{{{REQUEST_ID_LENGTH}}}")
+_CLIENT_RE = re.compile(rf"[0-9a-f]{{{CLIENT_ID_LENGTH}}}")
 
 
 class TopicError(ValueError):
@@ -48,6 +50,11 @@ def is_request_id(value: str) -> bool:
     return _REQUEST_RE.fullmatch(value) is not None
 
 
+def is_client_id(value: str) -> bool:
+    """True when value has the shape of a quiz client's MQTT client id."""
+    return _CLIENT_RE.fullmatch(value) is not None
+
+
 def new_code() -> str:
     """A random quiz code (the scorer checks it is unused among live quizzes)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -59,8 +66,13 @@ def new_player_id() -> str:
 
 
 def new_request_id() -> str:
-    """A random request id; it also names the private reply topic."""
+    """A random request id."""
     return secrets.token_hex(REQUEST_ID_LENGTH // 2)
+
+
+def new_client_id() -> str:
+    """A random MQTT client id for a quiz client; it names the client's reply topics."""
+    return secrets.token_hex(CLIENT_ID_LENGTH // 2)
 
 
 # --- topics a client publishes, the scorer reads -------------------------------------------
@@ -104,9 +116,17 @@ def player(code: str, player_id: str) -> str:
     return f"{ROOT}/{code}/players/{player_id}"
 
 
-def reply(request_id: str) -> str:
-    """The answer to one request; only its sender knows the request id."""
-    return f"{ROOT}/replies/{request_id}"
+def reply(client_id: str, request_id: str) -> str:
+    """The answer to one request, under the sender's own client id.
+
+    Brokers let a client read only the replies under its own client id.
+    """
+    return f"{ROOT}/replies/{client_id}/{request_id}"
+
+
+def replies_of(client_id: str) -> str:
+    """Filter for every reply to one client."""
+    return f"{ROOT}/replies/{client_id}/+"
 
 
 def errors() -> str:

@@ -25,6 +25,7 @@ import aiomqtt
 from protocol import topics
 from protocol.address import BrokerAddress
 from protocol.messages import (
+    AnyRequest,
     BrokenMessage,
     Control,
     CreateQuiz,
@@ -35,7 +36,6 @@ from protocol.messages import (
     PlayerStatus,
     QuestionView,
     Reply,
-    Request,
     RevealView,
     ScorerStatus,
     Settings,
@@ -156,11 +156,12 @@ class Scorer:
             inbound = topics.parse_inbound(topic)
             request = decode_request(inbound, data)
         except (topics.TopicError, DecodeError) as exc:
-            req = exc.req if isinstance(exc, DecodeError) else None
+            reply_to = exc.reply_to if isinstance(exc, DecodeError) else None
             log.info("dropped message on %s: %s", topic, exc)
-            if req:
-                self._reply(link, Reply(req=req, ok=False, error=str(exc), reason="bad_request"),
-                            after)
+            if reply_to:
+                client, req = reply_to
+                self._reply(link, client, Reply(req=req, ok=False, error=str(exc),
+                                                reason="bad_request"), after)
             else:
                 broken = BrokenMessage(topic=topic, error=str(exc))
                 after.append(lambda: link.publish(topics.errors(), encode(broken), retain=False))
@@ -169,17 +170,18 @@ class Scorer:
             self._apply(link, inbound, request, now, writes, after)
         except Refused as exc:
             log.info("refused %s on %s: %s", type(request).__name__, topic, exc)
-            self._reply(link, Reply(req=request.req, ok=False, error=str(exc),
-                                    reason=exc.reason), after)
+            self._reply(link, request.client, Reply(req=request.req, ok=False, error=str(exc),
+                                                    reason=exc.reason), after)
 
-    def _apply(self, link: Link, inbound: topics.Inbound, request: Request, now: float,
+    def _apply(self, link: Link, inbound: topics.Inbound, request: AnyRequest, now: float,
                writes: Batch, after: list[Callable[[], None]]) -> None:
         if isinstance(request, CreateQuiz):
             quiz = self._create(request, now)
             writes.quizzes.append(quiz)
             self._dirty.add(quiz.code)
             after.append(lambda: self._publish_state(link, quiz))
-            self._reply(link, Reply(req=request.req, ok=True, quiz=quiz.code), after)
+            self._reply(link, request.client, Reply(req=request.req, ok=True, quiz=quiz.code),
+                        after)
             return
         found = self.quizzes.get(inbound.code)
         if found is None:
@@ -191,8 +193,9 @@ class Scorer:
                 writes.players.append((quiz.code, player))
                 self._dirty.add(quiz.code)
             after.append(lambda: self._publish_player(link, quiz, player.id))
-            self._reply(link, Reply(req=request.req, ok=True, quiz=quiz.code, player=player.id,
-                                    name=player.name, score=player.score), after)
+            self._reply(link, request.client, Reply(
+                req=request.req, ok=True, quiz=quiz.code, player=player.id, name=player.name,
+                score=player.score), after)
         elif isinstance(request, Control):
             self._control(link, quiz, request, now, writes, after)
         else:
@@ -231,7 +234,8 @@ class Scorer:
             def send_results() -> None:
                 results = quiz.results(self.store.answers(quiz.code))
                 reply = Reply(req=request.req, ok=True, quiz=quiz.code, results=results)
-                link.publish(topics.reply(reply.req), encode(reply), retain=False)
+                link.publish(topics.reply(request.client, reply.req), encode(reply),
+                             retain=False)
             after.append(send_results)
             return
         if request.action == "kick":
@@ -245,12 +249,13 @@ class Scorer:
             self._transition(link, quiz, quiz.next(request.at, now), writes, after)
         else:
             self._transition(link, quiz, quiz.end(), writes, after)
-        self._reply(link, Reply(req=request.req, ok=True, quiz=quiz.code), after)
+        self._reply(link, request.client, Reply(req=request.req, ok=True, quiz=quiz.code), after)
 
     @staticmethod
-    def _reply(link: Link, reply: Reply, after: list[Callable[[], None]]) -> None:
+    def _reply(link: Link, client: str, reply: Reply, after: list[Callable[[], None]]) -> None:
         """Queue the one reply of a request (published after the commit)."""
-        after.append(lambda: link.publish(topics.reply(reply.req), encode(reply), retain=False))
+        after.append(lambda: link.publish(topics.reply(client, reply.req), encode(reply),
+                                          retain=False))
 
     def _transition(self, link: Link, quiz: Quiz, moves: Sequence[Transition], writes: Batch,
                     after: list[Callable[[], None]]) -> None:

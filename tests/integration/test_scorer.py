@@ -107,8 +107,8 @@ async def test_answers_sent_while_the_scorer_is_down_are_scored_when_it_returns(
 
     async with connected(embedded.public) as client:
         sig = auth.sign_answer(ann[1], code, ann[0], 0, correct)
-        payload = b'{"v":1,"req":"00000000000000aa","q":0,"choice":%d,"sig":"%s"}' % (
-            correct, sig.encode())
+        payload = b'{"v":1,"client":"%s","req":"00000000000000aa","q":0,"choice":%d,"sig":"%s"}' \
+            % (client.client_id.encode(), correct, sig.encode())
         await client.client.publish(topics.answer(code, ann[0]), payload, qos=1)
 
     async with running_scorer(embedded.scorer, db) as scorer:
@@ -124,10 +124,11 @@ async def test_bad_input_is_answered_and_changes_nothing(embedded: Embedded,
         await client.control(code, HOST, "start")
         raw = client.client
         await raw.subscribe(topics.errors(), qos=1)
-        await raw.subscribe(topics.reply("00000000000000bb"), qos=1)
+        await raw.subscribe(topics.replies_of(client.client_id), qos=1)
         junk = [
             (topics.answer(code, ann[0]), b"\xff\xfe not json"),
-            (topics.answer(code, ann[0]), b'{"v":1,"req":"00000000000000bb","q":"x"}'),
+            (topics.answer(code, ann[0]), b'{"v":1,"req":"00000000000000bb","q":"x","client":"%s"}'
+             % client.client_id.encode()),
             (topics.join(code), b'{"v":1,"req":"short","name":"x"}'),
             (topics.control(code), b"[1,2,3]"),
             (topics.create(), b"{}"),

@@ -6,15 +6,16 @@ from pathlib import Path
 from protocol import topics
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = {"<code>": "ABCDEF", "<player>": "0011aabb", "<req>": "0123456789abcdef"}
+SAMPLE = {"<code>": "ABCDEF", "<player>": "0011aabb", "<client>": "00112233aabbccdd",
+          "<req>": "0123456789abcdef"}
 
 
 def contract_topics() -> set[str]:
-    code, player, req = SAMPLE.values()
+    code, player, client, req = SAMPLE.values()
     return {
         topics.create(), topics.join(code), topics.answer(code, player), topics.control(code),
         topics.state(code), topics.leaderboard(code), topics.player(code, player),
-        topics.reply(req), topics.errors(), topics.scorer_status(),
+        topics.reply(client, req), topics.replies_of(client), topics.errors(), topics.scorer_status(),
         topics.every_state(), topics.every_leaderboard(), *topics.SCORER_SUBSCRIPTIONS,
     }
 

@@ -11,9 +11,13 @@ from broker.embedded import client_may_publish, client_may_subscribe
     ("quiz/ABCDEF/state", True),
     ("quiz/scorer/status", True),
     ("quiz/errors", True),
-    ("quiz/replies/0123456789abcdef", True),
+    ("quiz/replies/00112233aabbccdd/0123456789abcdef", True),
+    ("quiz/replies/00112233aabbccdd/+", True),
     ("quiz/ABCDEF/players/0011aabb", True),
     ("quiz/replies/+", False),
+    ("quiz/replies/+/+", False),
+    ("quiz/replies/ffffffffffffffff/0123456789abcdef", False),
+    ("quiz/replies/#", False),
     ("quiz/#", False),
     ("#", False),
     ("quiz/ABCDEF/answers/+", False),
@@ -23,7 +27,7 @@ from broker.embedded import client_may_publish, client_may_subscribe
     ("quiz/+/+", False),
 ])
 def test_clients_read_only_public_and_their_own_topics(topic_filter: str, allowed: bool) -> None:
-    assert client_may_subscribe(topic_filter) is allowed
+    assert client_may_subscribe(topic_filter, "00112233aabbccdd") is allowed
 
 
 @pytest.mark.parametrize(("topic", "allowed"), [
@@ -34,7 +38,7 @@ def test_clients_read_only_public_and_their_own_topics(topic_filter: str, allowe
     ("quiz/ABCDEF/leaderboard", False),
     ("quiz/ABCDEF/state", False),
     ("quiz/ABCDEF/players/0011aabb", False),
-    ("quiz/replies/0123456789abcdef", False),
+    ("quiz/replies/00112233aabbccdd/0123456789abcdef", False),
     ("quiz/scorer/status", False),
 ])
 def test_clients_publish_only_requests(topic: str, allowed: bool) -> None:

@@ -20,6 +20,7 @@ from protocol.messages import (
 )
 
 REQ = "0123456789abcdef"
+CLIENT = "00112233aabbccdd"
 SIG = "a" * 64
 
 
@@ -50,12 +51,14 @@ def test_codes_avoid_look_alikes_and_normalize_case() -> None:
 
 
 def answer_payload(**fields: object) -> bytes:
-    return msgspec.json.encode({"v": 1, "req": REQ, "q": 0, "choice": 1, "sig": SIG, **fields})
+    return msgspec.json.encode({"v": 1, "client": CLIENT, "req": REQ, "q": 0, "choice": 1,
+                                "sig": SIG, **fields})
 
 
 def test_a_valid_answer_decodes() -> None:
     inbound = topics.parse_inbound("quiz/ABCDEF/answers/0011aabb")
-    assert decode_request(inbound, answer_payload()) == Answer(req=REQ, q=0, choice=1, sig=SIG)
+    assert decode_request(inbound, answer_payload()) == \
+        Answer(client=CLIENT, req=REQ, q=0, choice=1, sig=SIG)
 
 
 @pytest.mark.parametrize(("payload", "has_req"), [
@@ -66,6 +69,7 @@ def test_a_valid_answer_decodes() -> None:
     (answer_payload(sig="zz"), True),
     (answer_payload(v=99), True),
     (answer_payload(req="short"), False),
+    (answer_payload(client="nobody"), False),
     (b"{" + b" " * MAX_PAYLOAD + b"}", False),
 ])
 def test_bad_answers_raise_with_the_request_id_when_readable(payload: bytes,
@@ -73,13 +77,13 @@ def test_bad_answers_raise_with_the_request_id_when_readable(payload: bytes,
     inbound = topics.parse_inbound("quiz/ABCDEF/answers/0011aabb")
     with pytest.raises(DecodeError) as error:
         decode_request(inbound, payload)
-    assert (error.value.req == REQ) is has_req
+    assert (error.value.reply_to == (CLIENT, REQ)) is has_req
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 25, "bad\x00name", "tab\there", "\u202ehi"])
 def test_bad_names_are_refused(name: str) -> None:
     inbound = topics.parse_inbound("quiz/ABCDEF/join")
-    payload = encode(Join(req=REQ, name=name, secret="ab" * 16))
+    payload = encode(Join(client=CLIENT, req=REQ, name=name, secret="ab" * 16))
     with pytest.raises(DecodeError, match="name"):
         decode_request(inbound, payload)
 

@@ -1,0 +1,219 @@
+"""Mosquitto for production: accounts, the ACL, and running it with the project's config.
+
+Mosquitto enforces who may write what. Players and displays connect
+anonymously and may only read public topics and send requests; the scorer's
+account may read and write every quiz topic; host accounts may also create and
+control quizzes. Which host controls which quiz is checked by the scorer (the
+host token signs every command).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from protocol import topics
+
+Role = Literal["scorer", "host"]
+
+# Mosquitto 2's own password hash ($7$): PBKDF2-SHA512, 101 iterations, 12-byte salt.
+PBKDF2_ITERATIONS = 101
+SALT_BYTES = 12
+# How long `run_mosquitto` waits for the listener before giving up.
+START_TIMEOUT_SECONDS = 10.0
+PROJECT_CONF = Path(__file__).resolve().parent.parent / "mosquitto.conf"
+_USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+class MosquittoError(RuntimeError):
+    """Mosquitto is missing, or did not start."""
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """A password hash in the format of Mosquitto 2's password file."""
+    salt = salt if salt is not None else secrets.token_bytes(SALT_BYTES)
+    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, PBKDF2_ITERATIONS)
+    return (f"$7${PBKDF2_ITERATIONS}${base64.b64encode(salt).decode()}"
+            f"${base64.b64encode(digest).decode()}")
+
+
+def acl_text(roles: dict[str, Role]) -> str:
+    """The ACL file: anonymous lines first, then one block per account."""
+    code, player = "+", "+"
+    anonymous = [
+        f"topic read {topics.every_state()}",
+        f"topic read {topics.every_leaderboard()}",
+        f"topic read {topics.scorer_status()}",
+        f"topic read {topics.errors()}",
+        f"topic read {topics.player(code, player)}",
+        f"topic write {topics.join(code)}",
+        f"topic write {topics.answer(code, player)}",
+    ]
+    own_replies = f"pattern read {topics.ROOT}/replies/%c/#"
+    lines = ["# Written by `quiz accounts`; edits are overwritten.", "", *anonymous, "",
+             "# Every client reads the replies under its own client id, and no others.",
+             own_replies, ""]
+    for user, role in sorted(roles.items()):
+        lines.append(f"user {user}")
+        if role == "scorer":
+            lines.append(f"topic readwrite {topics.ROOT}/#")
+        else:
+            lines += [*anonymous, f"topic write {topics.create()}",
+                      f"topic write {topics.control(code)}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The password and ACL files Mosquitto reads, kept in one folder."""
+
+    folder: Path
+
+    @property
+    def passwd(self) -> Path:
+        """Mosquitto's password file."""
+        return self.folder / "passwd"
+
+    @property
+    def acl(self) -> Path:
+        """Mosquitto's ACL file."""
+        return self.folder / "acl"
+
+    @property
+    def roles_file(self) -> Path:
+        """Which account has which role (the ACL is written from it)."""
+        return self.folder / "roles"
+
+    def roles(self) -> dict[str, Role]:
+        """Accounts and their roles."""
+        if not self.roles_file.exists():
+            return {}
+        roles: dict[str, Role] = {}
+        for line in self.roles_file.read_text().splitlines():
+            user, _, role = line.partition(" ")
+            if role in ("scorer", "host"):
+                roles[user] = "scorer" if role == "scorer" else "host"
+        return roles
+
+    def add(self, user: str, role: Role, password: str) -> None:
+        """Create or update an account, then rewrite the ACL."""
+        if not _USERNAME_RE.fullmatch(user):
+            raise ValueError(f"account name {user!r}: use 1-64 letters, digits, _ . -")
+        if not password:
+            raise ValueError("the password is empty")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        hashes = self._hashes()
+        hashes[user] = hash_password(password)
+        roles = self.roles() | {user: role}
+        _write_private(self.passwd, "".join(f"{u}:{h}\n" for u, h in sorted(hashes.items())))
+        _write_private(self.roles_file, "".join(f"{u} {r}\n" for u, r in sorted(roles.items())))
+        _write_private(self.acl, acl_text(roles))
+
+    def _hashes(self) -> dict[str, str]:
+        if not self.passwd.exists():
+            return {}
+        hashes: dict[str, str] = {}
+        for line in self.passwd.read_text().splitlines():
+            user, _, digest = line.partition(":")
+            if digest:
+                hashes[user] = digest
+        return hashes
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+def render_config(base: str, *, port: int, ws_port: int | None, data: Path) -> str:
+    """The project's mosquitto.conf with its listener ports and paths moved.
+
+    The first listener (TCP) moves to 127.0.0.1:port; the second (WebSockets) to
+    127.0.0.1:ws_port, or is left out when ws_port is None.
+    """
+    paths = {"password_file": str(data / "passwd"), "acl_file": str(data / "acl"),
+             "persistence_location": f"{data}/"}
+    out: list[str] = []
+    listeners = 0
+    for line in base.splitlines():
+        key = line.split(maxsplit=1)[0] if line.strip() else ""
+        if key == "listener":
+            listeners += 1
+        skipped_ws = listeners == 2 and ws_port is None
+        if key == "listener":
+            if not skipped_ws:
+                out.append(f"listener {port if listeners == 1 else ws_port} 127.0.0.1")
+        elif key == "protocol" and skipped_ws:
+            continue
+        elif key in paths:
+            out.append(f"{key} {paths[key]}")
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def mosquitto_binary() -> str:
+    """Path of the mosquitto binary, or raise MosquittoError."""
+    found = shutil.which("mosquitto") or next(
+        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.path.exists(p)),
+        None)
+    if found is None:
+        raise MosquittoError("mosquitto is not installed (Debian: apt-get install mosquitto)")
+    return found
+
+
+@contextmanager
+def run_mosquitto(data: Path, port: int, ws_port: int | None = None,
+                  conf: Path = PROJECT_CONF) -> Iterator[subprocess.Popen[bytes]]:
+    """Run Mosquitto with the project's config on 127.0.0.1:port until the block exits."""
+    binary = mosquitto_binary()
+    data.mkdir(parents=True, exist_ok=True)
+    for needed in (data / "passwd", data / "acl"):
+        if not needed.exists():
+            _write_private(needed, acl_text({}) if needed.name == "acl" else "")
+    runtime = data / "mosquitto.runtime.conf"
+    runtime.write_text(render_config(conf.read_text(), port=port, ws_port=ws_port, data=data))
+    log = (data / "mosquitto.log").open("ab")
+    process = subprocess.Popen([binary, "-c", str(runtime)],  # noqa: S603 - our own config
+                               stdout=log, stderr=log)
+    try:
+        _wait_for_listener(process, port, data / "mosquitto.log")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+
+
+def _wait_for_listener(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise MosquittoError(f"mosquitto exited ({process.returncode}): "
+                                 f"{log.read_text(errors='replace')[-500:]}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise MosquittoError(f"mosquitto did not listen on port {port} within "
+                         f"{START_TIMEOUT_SECONDS:.0f}s")
