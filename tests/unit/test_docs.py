@@ -15,7 +15,8 @@ def contract_topics() -> set[str]:
     return {
         topics.create(), topics.join(code), topics.answer(code, player), topics.control(code),
         topics.state(code), topics.leaderboard(code), topics.player(code, player),
-        topics.reply(client, req), topics.replies_of(client), topics.errors(), topics.scorer_status(),
+        topics.reply(client, req), topics.replies_of(client), topics.errors(),
+        topics.scorer_status(),
         topics.every_state(), topics.every_leaderboard(), *topics.SCORER_SUBSCRIPTIONS,
     }
 
