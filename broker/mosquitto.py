@@ -10,6 +10,7 @@ host token signs every command).
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import os
 import re
@@ -164,6 +165,9 @@ def render_config(base: str, *, port: int, ws_port: int | None, data: Path) -> s
             out.append(f"{key} {paths[key]}")
         else:
             out.append(line)
+    # Run as whoever started it (Mosquitto started as root would switch to user mosquitto,
+    # who cannot read the 0600 password file written by this user).
+    out.append(f"user {getpass.getuser()}")
     return "\n".join(out) + "\n"
 
 
@@ -182,6 +186,7 @@ def run_mosquitto(data: Path, port: int, ws_port: int | None = None,
                   conf: Path = PROJECT_CONF) -> Iterator[subprocess.Popen[bytes]]:
     """Run Mosquitto with the project's config on 127.0.0.1:port until the block exits."""
     binary = mosquitto_binary()
+    data = data.resolve()
     data.mkdir(parents=True, exist_ok=True)
     for needed in (data / "passwd", data / "acl"):
         if not needed.exists():

@@ -98,16 +98,20 @@ def client_command(func: Callable[..., Coroutine[Any, Any, None]]) -> Callable[.
 def serve(
     broker: Annotated[str, typer.Option(
         "--broker", envvar="QUIZ_SERVE_BROKER",
-        help="'embedded' (default) runs an amqtt broker in-process; a mqtt:// URL uses a "
+        help="'embedded' (default): an amqtt broker in-process; 'mosquitto': start Mosquitto "
+             "with the project's mosquitto.conf; or a mqtt://user:pass@host:port URL of a "
              "running broker.")] = "embedded",
-    host: Annotated[str, typer.Option(help="Embedded broker: address to listen on.")]
+    host: Annotated[str, typer.Option(help="Embedded or Mosquitto: address to listen on.")]
     = DEFAULT_HOST,
     port: Annotated[int, typer.Option(
-        envvar="QUIZ_PORT", min=1, max=65535, help="Embedded broker: port to listen on.")]
+        envvar="QUIZ_PORT", min=1, max=65535, help="Embedded or Mosquitto: port to listen on.")]
     = DEFAULT_PORT,
     db: Annotated[Path, typer.Option(
         envvar="QUIZ_DB", help="SQLite file of quizzes, players and answers.")]
     = Path("quiz-data/quiz.db"),
+    mosquitto_dir: Annotated[Path, typer.Option(
+        envvar="QUIZ_MOSQUITTO_DIR", help="Mosquitto: folder of accounts, ACL and persistence.")]
+    = Path("quiz-data/mosquitto"),
     client_id: Annotated[str, typer.Option(
         envvar="QUIZ_SCORER_ID", help="MQTT client id of the scorer's persistent session.")]
     = "quiz-scorer",
@@ -118,30 +122,61 @@ def serve(
         envvar="QUIZ_LOG_LEVEL", help="debug, info, warning or error.")] = "warning",
 ) -> None:
     """Run the scorer: on an embedded broker by default, or against --broker mqtt://HOST:PORT."""
-    from scorer.server import serve as serve_forever  # noqa: PLC0415 - keeps `quiz --help` fast
+    from broker.embedded import PortInUseError  # noqa: PLC0415 - keeps `quiz --help` fast
+    from broker.mosquitto import MosquittoError  # noqa: PLC0415
+    from scorer.server import LocalBroker  # noqa: PLC0415
+    from scorer.server import serve as serve_forever  # noqa: PLC0415
     from scorer.service import ScorerSettings  # noqa: PLC0415
 
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("scorer", "broker", "cli"):
         logging.getLogger(name).setLevel(log_level.upper())
-    embedded = (host, port) if broker == "embedded" else None
+    local = None
+    if broker in ("embedded", "mosquitto"):
+        local = LocalBroker(broker, host, port, mosquitto_dir)  # type: ignore[arg-type]
     settings = ScorerSettings(
-        broker=BrokerAddress() if embedded else address(broker), database=db,
+        broker=BrokerAddress() if local else address(broker), database=db,
         client_id=client_id, leaderboard_interval=leaderboard_interval, top_n=top)
 
     def ready(public: BrokerAddress) -> None:
-        typer.echo(render.server_ready(public, embedded is not None, db))
+        typer.echo(render.server_ready(public, broker, db))
 
-    from broker.embedded import PortInUseError  # noqa: PLC0415
     try:
-        asyncio.run(serve_forever(settings, embedded=embedded, on_ready=ready))
+        asyncio.run(serve_forever(settings, local=local, on_ready=ready))
     except KeyboardInterrupt:
         typer.echo("stopped.")
     except PortInUseError:
         raise fail(f"port {port} on {host} is in use (another broker is running?): use that "
                    f"broker with `quiz serve --broker mqtt://{host}:{port}`, or choose another "
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
+    except MosquittoError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def accounts(
+    name: Annotated[str, typer.Argument(help="The account name (MQTT username).")],
+    role: Annotated[str, typer.Option(help="'host' (creates and controls quizzes) or "
+                                           "'scorer'.")] = "host",
+    password: Annotated[str, typer.Option(
+        prompt=True, hide_input=True, confirmation_prompt=True, envvar="QUIZ_ACCOUNT_PASSWORD",
+        help="The password (prompted for when not given).")] = "",
+    mosquitto_dir: Annotated[Path, typer.Option(
+        envvar="QUIZ_MOSQUITTO_DIR", help="Folder of Mosquitto's password and ACL files.")]
+    = Path("quiz-data/mosquitto"),
+) -> None:
+    """Create or update a Mosquitto account (host or scorer) and rewrite the ACL."""
+    from broker.mosquitto import Accounts  # noqa: PLC0415
+
+    if role not in ("host", "scorer"):
+        raise fail(f"--role must be host or scorer, not {role!r}")
+    try:
+        Accounts(mosquitto_dir).add(name, "host" if role == "host" else "scorer", password)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{role} account {name!r} saved in {mosquitto_dir}; a running Mosquitto reads it "
+               "after `kill -HUP` (or a restart)")
 
 
 # --- host -----------------------------------------------------------------------------------

@@ -86,6 +86,10 @@ class QuizClient:
         try:
             await client.__aenter__()
         except aiomqtt.MqttError as exc:
+            if "authori" in str(exc).lower():
+                raise BrokerUnreachableError(
+                    f"the broker at {broker} refused the login ({exc}): check the user and "
+                    "password in --broker (or QUIZ_BROKER)") from None
             raise BrokerUnreachableError(
                 f"cannot reach the MQTT broker at {broker} ({exc}); "
                 "is `quiz serve` running? (set --broker or QUIZ_BROKER)") from None
@@ -119,7 +123,10 @@ class QuizClient:
         if status is None or status.status == "offline":
             return (f"the scorer is not running on {self.broker}: "
                     "start it with `quiz serve` (or `make run`)")
-        return f"the scorer did not reply within {self.timeout:.0f}s; try again"
+        hint = "" if self.broker.username else (
+            " (on Mosquitto, creating and controlling quizzes needs a host account: "
+            "--broker mqtt://USER:PASSWORD@HOST:PORT)")
+        return f"the scorer did not reply within {self.timeout:.0f}s{hint}"
 
     async def create(self, *, deck: str, entries: list[DeckEntry] | None, questions: int,
                      seconds: float, speed_bonus: bool, streak: bool, auto: bool,

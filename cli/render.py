@@ -8,20 +8,23 @@ from protocol.address import BrokerAddress
 from protocol.messages import Leaderboard, PlayerStatus, Results, ScorerStatus, State
 
 
-def server_ready(public: BrokerAddress, embedded: bool, db: Path) -> str:
+def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:
     """What `quiz serve` prints once the scorer is online."""
-    where = "embedded broker" if embedded else "broker"
-    flag = "" if embedded and str(public) == "mqtt://127.0.0.1:11883" else \
-        f" --broker {public}"
-    return "\n".join([
-        f"quiz scorer online; {where} at {public}; answers stored in {db}",
-        "next, in another terminal:",
-        f"  quiz create --deck everyday{flag}       # prints the quiz CODE",
-        f"  quiz join CODE --name alice{flag}",
-        f"  quiz start CODE{flag}",
-        f"  quiz watch CODE{flag}                   # the live leaderboard",
-        "Ctrl-C stops.",
-    ])
+    where = {"embedded": "embedded broker", "mosquitto": "Mosquitto"}.get(broker, "broker")
+    flag = "" if str(public) == "mqtt://127.0.0.1:11883" else f" --broker {public}"
+    lines = [f"quiz scorer online; {where} at {public}; answers stored in {db}",
+             "next, in another terminal:"]
+    if broker == "mosquitto":
+        lines += ["  quiz accounts teacher --role host   # once, then restart (or HUP) mosquitto",
+                  f"  export QUIZ_BROKER=mqtt://teacher:PASSWORD@{public.host}:{public.port}",
+                  "  quiz create --deck everyday          # as the host"]
+    else:
+        lines.append(f"  quiz create --deck everyday{flag}       # prints the quiz CODE")
+    lines += [f"  quiz join CODE --name alice{flag}",
+              f"  quiz start CODE{flag}",
+              f"  quiz watch CODE{flag}                   # the live leaderboard",
+              "Ctrl-C stops."]
+    return "\n".join(lines)
 
 
 def created(code: str, token: str, broker: str) -> str:

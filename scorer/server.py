@@ -1,13 +1,17 @@
-"""Run the scorer, on the embedded broker or against an external one."""
+"""Run the scorer: on the embedded broker, on a Mosquitto it starts, or on a running broker."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
 
 from broker.embedded import run_embedded
+from broker.mosquitto import Accounts, run_mosquitto
 from protocol.address import BrokerAddress
 from scorer.service import Scorer, ScorerSettings
 from scorer.store import Store
@@ -15,24 +19,50 @@ from scorer.store import Store
 log = logging.getLogger(__name__)
 
 
-async def serve(settings: ScorerSettings, *, embedded: tuple[str, int] | None,
-                on_ready: Callable[[BrokerAddress], None]) -> None:
-    """Serve until cancelled; with `embedded=(host, port)`, start the amqtt broker first.
+@dataclass(frozen=True)
+class LocalBroker:
+    """A broker that `quiz serve` starts itself."""
 
-    `on_ready` receives the address clients should use, once the scorer is online.
+    kind: Literal["embedded", "mosquitto"]
+    host: str
+    port: int
+    folder: Path  # Mosquitto's accounts, ACL and persistence
+
+
+async def serve(settings: ScorerSettings, *, local: LocalBroker | None,
+                on_ready: Callable[[BrokerAddress], None]) -> None:
+    """Serve until cancelled; start the local broker first when there is one.
+
+    `on_ready` receives the address players should use, once the scorer is online.
     """
     store = Store(settings.database)
     try:
-        if embedded is None:
-            scorer = Scorer(settings, store)
-            await _run(scorer, settings.broker, on_ready)
-            return
-        host, port = embedded
-        async with run_embedded(host, port) as broker:
-            scorer = Scorer(replace(settings, broker=broker.scorer), store)
-            await _run(scorer, broker.public, on_ready)
+        if local is None:
+            await _run(Scorer(settings, store), settings.broker, on_ready)
+        elif local.kind == "embedded":
+            async with run_embedded(local.host, local.port) as broker:
+                scorer = Scorer(replace(settings, broker=broker.scorer), store)
+                await _run(scorer, broker.public, on_ready)
+        else:
+            password = scorer_password(Accounts(local.folder))
+            with run_mosquitto(local.folder, local.port):
+                account = BrokerAddress(local.host, local.port, "scorer", password)
+                scorer = Scorer(replace(settings, broker=account), store)
+                await _run(scorer, BrokerAddress(local.host, local.port), on_ready)
     finally:
         store.close()
+
+
+def scorer_password(accounts: Accounts) -> str:
+    """The scorer's Mosquitto password, made (with its account) on first use."""
+    secret = accounts.folder / "scorer.password"
+    if secret.exists() and "scorer" in accounts.roles():
+        return secret.read_text().strip()
+    password = secrets.token_hex(16)
+    accounts.add("scorer", "scorer", password)
+    secret.write_text(password)
+    secret.chmod(0o600)
+    return password
 
 
 async def _run(scorer: Scorer, public: BrokerAddress,

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from broker.embedded import Embedded, run_embedded
+from broker.mosquitto import Accounts, MosquittoError, mosquitto_binary, run_mosquitto
 from cli.remote import QuizClient
 from protocol.address import BrokerAddress
 from scorer.service import Scorer, ScorerSettings
@@ -45,6 +49,54 @@ async def embedded() -> AsyncIterator[Embedded]:
     """An embedded amqtt broker on a free port."""
     async with run_embedded("127.0.0.1", free_port()) as broker:
         yield broker
+
+
+def require_mosquitto() -> None:
+    """Skip where mosquitto is missing; fail instead when QUIZ_REQUIRE_MOSQUITTO=1 (CI)."""
+    try:
+        mosquitto_binary()
+    except MosquittoError as exc:
+        if os.environ.get("QUIZ_REQUIRE_MOSQUITTO") == "1":
+            pytest.fail(f"{exc}, and QUIZ_REQUIRE_MOSQUITTO=1 says it must be tested")
+        pytest.skip(f"{exc}: the Mosquitto tests need it")
+
+
+@dataclass(frozen=True)
+class BrokerUnderTest:
+    """A running broker and how each kind of client connects to it."""
+
+    name: str
+    public: BrokerAddress  # players and displays: anonymous
+    host: BrokerAddress  # may also create and control quizzes
+    scorer: BrokerAddress
+
+
+@asynccontextmanager
+async def mosquitto_broker(folder: Path, port: int | None = None) -> AsyncIterator[
+        BrokerUnderTest]:
+    """Mosquitto with the project's mosquitto.conf, a scorer and a host account."""
+    require_mosquitto()
+    accounts = Accounts(folder)
+    scorer_pw, host_pw = secrets.token_hex(8), secrets.token_hex(8)
+    accounts.add("scorer", "scorer", scorer_pw)
+    accounts.add("teacher", "host", host_pw)
+    port = port or free_port()
+    with run_mosquitto(folder, port):
+        yield BrokerUnderTest("mosquitto", BrokerAddress("127.0.0.1", port),
+                              BrokerAddress("127.0.0.1", port, "teacher", host_pw),
+                              BrokerAddress("127.0.0.1", port, "scorer", scorer_pw))
+
+
+@pytest.fixture(params=["embedded", "mosquitto"])
+async def broker(request: pytest.FixtureRequest,
+                 tmp_path: Path) -> AsyncIterator[BrokerUnderTest]:
+    """Each broker the quiz runs on, in turn: embedded amqtt, then Mosquitto."""
+    if request.param == "embedded":
+        async with run_embedded("127.0.0.1", free_port()) as running:
+            yield BrokerUnderTest("embedded", running.public, running.public, running.scorer)
+    else:
+        async with mosquitto_broker(tmp_path / "mosquitto") as running_mosquitto:
+            yield running_mosquitto
 
 
 @asynccontextmanager

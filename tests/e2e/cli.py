@@ -36,9 +36,11 @@ def quiz(*args: str, home: Path, broker: str, timeout: float = 60) -> Result:
 
 
 @contextmanager
-def serving(port: int, db: Path, timeout: float = 20) -> Iterator[subprocess.Popen[str]]:
-    """`quiz serve` on the embedded broker, online before the block starts."""
-    process = subprocess.Popen([*QUIZ, "serve", "--port", str(port), "--db", str(db)],
+def serving(port: int, db: Path, *, broker: str = "embedded",
+            timeout: float = 20) -> Iterator[subprocess.Popen[str]]:
+    """`quiz serve` (on the embedded broker by default), online before the block starts."""
+    process = subprocess.Popen([*QUIZ, "serve", "--port", str(port), "--db", str(db),
+                                "--broker", broker],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=ROOT)
     try:

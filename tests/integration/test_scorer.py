@@ -1,19 +1,19 @@
-"""The scorer against a real embedded broker with SQLite on disk."""
+"""The scorer against real brokers (embedded amqtt and Mosquitto) with SQLite on disk."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from pathlib import Path
 
 import aiomqtt
 import pytest
 
-from broker.embedded import Embedded
-from cli.remote import RefusedError
+from cli.remote import NoReplyError, RefusedError
 from protocol import auth, topics
 from protocol.messages import BrokenMessage, Leaderboard, PlayerStatus, Reply, State, decode
-from tests.conftest import FakeClock, connected, running_scorer
+from tests.conftest import BrokerUnderTest, FakeClock, connected, mosquitto_broker, running_scorer
 
 HOST = auth.new_secret()
 
@@ -36,10 +36,10 @@ async def wait_for(predicate, timeout: float = 5.0, step: float = 0.02) -> None:
             await asyncio.sleep(step)
 
 
-async def test_a_quiz_from_creation_to_results(embedded: Embedded, tmp_path: Path) -> None:
+async def test_a_quiz_from_creation_to_results(broker: BrokerUnderTest, tmp_path: Path) -> None:
     clock = FakeClock()
-    async with running_scorer(embedded.scorer, tmp_path / "q.db", clock) as scorer, \
-            connected(embedded.public) as client:
+    async with running_scorer(broker.scorer, tmp_path / "q.db", clock) as scorer, \
+            connected(broker.host) as client:
         code = await create(client)
         players = {name: await join(client, code, name) for name in ("ann", "bob", "cat")}
         await client.control(code, HOST, "start")
@@ -72,11 +72,11 @@ async def test_a_quiz_from_creation_to_results(embedded: Embedded, tmp_path: Pat
 
 
 async def test_a_restarted_scorer_has_the_same_scores_and_counts_nothing_twice(
-        embedded: Embedded, tmp_path: Path) -> None:
+        broker: BrokerUnderTest, tmp_path: Path) -> None:
     clock = FakeClock()
     db = tmp_path / "q.db"
-    async with running_scorer(embedded.scorer, db, clock) as scorer, \
-            connected(embedded.public) as client:
+    async with running_scorer(broker.scorer, db, clock) as scorer, \
+            connected(broker.host) as client:
         code = await create(client, speed_bonus=False)
         ann, bob = await join(client, code, "ann"), await join(client, code, "bob")
         await client.control(code, HOST, "start")
@@ -85,8 +85,8 @@ async def test_a_restarted_scorer_has_the_same_scores_and_counts_nothing_twice(
         await client.answer(code, *ann, 0, correct)
         before = scorer.quizzes[code].standings()
 
-    async with running_scorer(embedded.scorer, db, clock) as scorer, \
-            connected(embedded.public) as client:
+    async with running_scorer(broker.scorer, db, clock) as scorer, \
+            connected(broker.host) as client:
         assert scorer.quizzes[code].standings() == before
         with pytest.raises(RefusedError, match="already answered"):
             await client.answer(code, *ann, 0, correct)
@@ -96,29 +96,29 @@ async def test_a_restarted_scorer_has_the_same_scores_and_counts_nothing_twice(
 
 
 async def test_answers_sent_while_the_scorer_is_down_are_scored_when_it_returns(
-        embedded: Embedded, tmp_path: Path) -> None:
+        broker: BrokerUnderTest, tmp_path: Path) -> None:
     db = tmp_path / "q.db"
-    async with running_scorer(embedded.scorer, db) as scorer, \
-            connected(embedded.public) as client:
+    async with running_scorer(broker.scorer, db) as scorer, \
+            connected(broker.host) as client:
         code = await create(client, seconds=600.0)
         ann = await join(client, code, "ann")
         await client.control(code, HOST, "start")
         correct = scorer.quizzes[code].questions[0].correct
 
-    async with connected(embedded.public) as client:
+    async with connected(broker.host) as client:
         sig = auth.sign_answer(ann[1], code, ann[0], 0, correct)
         payload = b'{"v":1,"client":"%s","req":"00000000000000aa","q":0,"choice":%d,"sig":"%s"}' \
             % (client.client_id.encode(), correct, sig.encode())
         await client.client.publish(topics.answer(code, ann[0]), payload, qos=1)
 
-    async with running_scorer(embedded.scorer, db) as scorer:
+    async with running_scorer(broker.scorer, db) as scorer:
         await wait_for(lambda: scorer.quizzes[code].players[ann[0]].score > 0)
 
 
-async def test_bad_input_is_answered_and_changes_nothing(embedded: Embedded,
+async def test_bad_input_is_answered_and_changes_nothing(broker: BrokerUnderTest,
                                                          tmp_path: Path) -> None:
-    async with running_scorer(embedded.scorer, tmp_path / "q.db") as scorer, \
-            connected(embedded.public) as client:
+    async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer, \
+            connected(broker.host) as client:
         code = await create(client)
         ann = await join(client, code, "ann")
         await client.control(code, HOST, "start")
@@ -153,10 +153,10 @@ async def test_bad_input_is_answered_and_changes_nothing(embedded: Embedded,
         assert set(scorer.quizzes) == {code}
 
 
-async def test_forged_answers_and_host_commands_are_refused(embedded: Embedded,
+async def test_forged_answers_and_host_commands_are_refused(broker: BrokerUnderTest,
                                                             tmp_path: Path) -> None:
-    async with running_scorer(embedded.scorer, tmp_path / "q.db") as scorer, \
-            connected(embedded.public) as client:
+    async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer, \
+            connected(broker.host) as client:
         code = await create(client)
         ann = await join(client, code, "ann")
         eve = await join(client, code, "eve")
@@ -175,15 +175,15 @@ async def test_forged_answers_and_host_commands_are_refused(embedded: Embedded,
 
 
 async def test_a_display_gets_the_retained_board_at_once_and_every_change(
-        embedded: Embedded, tmp_path: Path) -> None:
-    async with running_scorer(embedded.scorer, tmp_path / "q.db") as scorer, \
-            connected(embedded.public) as client:
+        broker: BrokerUnderTest, tmp_path: Path) -> None:
+    async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer, \
+            connected(broker.host) as client:
         code = await create(client, speed_bonus=False, streak=False)
         ann = await join(client, code, "ann")
         await client.control(code, HOST, "start")
         await wait_for(lambda: code not in scorer._dirty)
 
-        async with aiomqtt.Client("127.0.0.1", embedded.public.port) as display:
+        async with aiomqtt.Client("127.0.0.1", broker.public.port) as display:
             await display.subscribe(topics.leaderboard(code), qos=1)
             boards: list[Leaderboard] = []
             async with asyncio.timeout(5):
@@ -200,36 +200,74 @@ async def test_a_display_gets_the_retained_board_at_once_and_every_change(
 
 
 async def test_players_cannot_publish_what_only_the_scorer_publishes(
-        embedded: Embedded, tmp_path: Path) -> None:
-    async with running_scorer(embedded.scorer, tmp_path / "q.db"), \
-            connected(embedded.public) as client:
-        code = await create(client)
-        await join(client, code, "ann")
-        await asyncio.sleep(0.2)
-        before = await client.retained(Leaderboard, topics.leaderboard(code))
+        broker: BrokerUnderTest, tmp_path: Path) -> None:
+    async with running_scorer(broker.scorer, tmp_path / "q.db"), \
+            connected(broker.host) as host, connected(broker.public) as player:
+        code = await create(host)
+        await join(player, code, "ann")
+        await asyncio.sleep(0.3)
+        before = await player.retained(Leaderboard, topics.leaderboard(code))
         fake = b'{"v":1,"quiz":"%s","seq":999,"players":1,"top":[],"updated_at":0}' % \
             code.encode()
-        await client.client.publish(topics.leaderboard(code), fake, qos=1, retain=True)
-        await client.client.publish(topics.state(code), b"{}", qos=1, retain=True)
-        await asyncio.sleep(0.2)
-        assert await client.retained(Leaderboard, topics.leaderboard(code)) == before
-        assert (await client.state(code)).phase == "lobby"
-        granted = await client.client.subscribe(topics.answer(code, "+"), qos=1)
-        assert granted[0] == 0x80 or getattr(granted[0], "value", None) == 0x80
+        await player.client.publish(topics.leaderboard(code), fake, qos=1, retain=True)
+        await player.client.publish(topics.state(code), b"{}", qos=1, retain=True)
+        await player.client.publish(topics.scorer_status(), b"{}", qos=1, retain=True)
+        await asyncio.sleep(0.3)
+        assert await player.retained(Leaderboard, topics.leaderboard(code)) == before
+        assert (await player.state(code)).phase == "lobby"
 
 
-async def test_a_wrong_scorer_password_is_refused(embedded: Embedded) -> None:
-    impostor = embedded.scorer.__class__(embedded.scorer.host, embedded.scorer.port,
-                                         "scorer", "wrong")
-    with pytest.raises(aiomqtt.MqttError):
-        async with aiomqtt.Client(impostor.host, impostor.port, username="scorer",
-                                  password="wrong", timeout=3):
-            pass
+def is_private(topic: str) -> bool:
+    """A request to the scorer, or a reply to somebody."""
+    if topic.startswith("quiz/replies/"):
+        return True
+    try:
+        topics.parse_inbound(topic)
+    except topics.TopicError:
+        return False
+    return True
 
 
-async def test_player_status_is_retained(embedded: Embedded, tmp_path: Path) -> None:
-    async with running_scorer(embedded.scorer, tmp_path / "q.db"), \
-            connected(embedded.public) as client:
+@pytest.mark.parametrize("topic_filter", [
+    "quiz/ABCDEF/answers/+", "quiz/ABCDEF/join", "quiz/new", "quiz/replies/+/+", "#",
+])
+async def test_players_cannot_read_requests_or_other_clients_replies(
+        broker: BrokerUnderTest, tmp_path: Path, topic_filter: str) -> None:
+    async with running_scorer(broker.scorer, tmp_path / "q.db"), \
+            connected(broker.host) as host, connected(broker.public) as spy:
+        code = await create(host)
+        await spy.client.subscribe(topic_filter.replace("ABCDEF", code), qos=1)
+        ann = await join(host, code, "ann")  # a join and its reply
+        await host.control(code, HOST, "start")
+        await host.answer(code, *ann, 0, 1)  # an answer
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(0.5):
+                async for message in spy.client.messages:
+                    # Mosquitto accepts a wide filter and delivers only what the ACL allows.
+                    topic = str(message.topic)
+                    assert not is_private(topic), f"{topic_filter} let a player read {topic}"
+
+
+async def test_only_hosts_may_create_quizzes_on_mosquitto(tmp_path: Path) -> None:
+    async with mosquitto_broker(tmp_path / "m") as broker, \
+            running_scorer(broker.scorer, tmp_path / "q.db"), \
+            connected(broker.public, timeout=1.0) as player:
+        with pytest.raises(NoReplyError):
+            await create(player)
+
+
+async def test_wrong_passwords_are_refused(broker: BrokerUnderTest) -> None:
+    accounts = ("scorer", "teacher") if broker.name == "mosquitto" else ("scorer",)
+    for user in accounts:
+        with pytest.raises(aiomqtt.MqttError):
+            async with aiomqtt.Client(broker.public.host, broker.public.port, username=user,
+                                      password="wrong", timeout=3):
+                pass
+
+
+async def test_player_status_is_retained(broker: BrokerUnderTest, tmp_path: Path) -> None:
+    async with running_scorer(broker.scorer, tmp_path / "q.db"), \
+            connected(broker.host) as client:
         code = await create(client)
         ann = await join(client, code, "ann")
         status = await client.retained(PlayerStatus, topics.player(code, ann[0]))
