@@ -52,8 +52,16 @@ def _matches(topic_filter: str, pattern: str) -> bool:
     return all(p in ("+", w) for w, p in zip(want, have, strict=True))
 
 
+def _outside_the_quiz(topic: str) -> bool:
+    """True for topics (and filters) that cannot name anything under quiz/."""
+    first = topic.split("/", 1)[0]
+    return first not in (topics.ROOT, "+", "#")
+
+
 def client_may_subscribe(topic_filter: str, client_id: str) -> bool:
     """The subscription rule for everyone but the scorer."""
+    if _outside_the_quiz(topic_filter):
+        return True  # the rules guard the quiz; other topics are the developer's
     if any(_matches(topic_filter, pattern) for pattern in _PUBLIC_READ):
         return True
     if _matches(topic_filter, topics.replies_of(client_id)):
@@ -66,6 +74,8 @@ def client_may_subscribe(topic_filter: str, client_id: str) -> bool:
 
 def client_may_publish(topic: str) -> bool:
     """The publish rule for everyone but the scorer: requests only."""
+    if _outside_the_quiz(topic):
+        return True
     try:
         topics.parse_inbound(topic)
     except topics.TopicError:

@@ -395,6 +395,48 @@ async def watch(
                 return
 
 
+@app.command()
+def bench(
+    players: Annotated[int, typer.Option(min=1, max=100_000, help="Simulated players.")] = 200,
+    quizzes: Annotated[int, typer.Option(min=1, max=10_000, help="Quizzes they spread over.")]
+    = 1,
+    spread: Annotated[float, typer.Option(
+        min=0, max=60, help="Seconds over which the players' answers are spread (0: at once).")]
+    = 3.0,
+    broker: Annotated[str, typer.Option(help="'embedded' or 'mosquitto' (started by the bench).")]
+    = "embedded",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for the bench's broker.")]
+    = 11999,
+    leaderboard_interval: Annotated[float, typer.Option(
+        min=0.01, max=10, help="The scorer's leaderboard interval, seconds.")] = 0.1,
+    echo: Annotated[bool, typer.Option(
+        "--echo/--no-echo", help="Also measure the bare Python echo baseline.")] = True,
+    as_json: Json = False,
+) -> None:
+    """Simulate players answering over a real broker; print rates, latencies and losses."""
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from cli import bench as bench_lib  # noqa: PLC0415
+
+    if broker not in ("embedded", "mosquitto"):
+        raise fail(f"--broker must be embedded or mosquitto, not {broker!r}")
+    config = bench_lib.BenchConfig(players=players, quizzes=quizzes, spread=spread,
+                                   broker=broker, leaderboard_interval=leaderboard_interval,
+                                   echo=echo)
+    with Progress(console=render.stderr_console(), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done)
+
+        result = run(bench_lib.run(config, port, progress))
+    typer.echo(json.dumps(result) if as_json else render.bench(result))
+    if result["lost"] or result["counted_twice"]:
+        raise typer.Exit(1)
+
+
 @app.command(name="decks")
 def list_decks(as_json: Json = False) -> None:
     """List the built-in vocabulary decks."""

@@ -33,6 +33,7 @@ from protocol.messages import (
     decode,
     encode,
 )
+from scorer.transport import NO_DELAY
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class QuizClient:
         client_id = topics.new_client_id()
         client = aiomqtt.Client(broker.host, broker.port, username=broker.username,
                                 password=broker.password, timeout=timeout,
-                                identifier=client_id)
+                                identifier=client_id, socket_options=[NO_DELAY])
         try:
             await client.__aenter__()
         except aiomqtt.MqttError as exc:

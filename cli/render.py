@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from rich.console import Console
 
 from protocol.address import BrokerAddress
 from protocol.messages import Leaderboard, PlayerStatus, Results, ScorerStatus, State
@@ -99,3 +102,33 @@ def results_rows(results: Results) -> list[list[object]]:
         rows += [head + answer for answer in by_player.get(s.player, [])] or \
             [head + [""] * 6]
     return rows
+
+
+def stderr_console() -> Console:
+    """Where progress bars go, so stdout stays clean for --json."""
+    return Console(stderr=True)
+
+
+def bench(result: dict[str, Any]) -> str:
+    """A bench result for people."""
+    own, board = result["own_result_ms"], result["leaderboard_ms"]
+    lines = [
+        f"{result['players']} players in {result['quizzes']} quizzes on {result['broker']}, "
+        f"answers spread over {result['spread_seconds']} s",
+        f"  scored answers/s: {result['answers_scored_per_second']}"
+        + (f" (echo baseline {result['echo_baseline_per_second']}/s, ratio "
+           f"{result.get('ratio_to_echo')})" if "echo_baseline_per_second" in result else ""),
+        f"  own result ms:  p50 {own['p50']}  p95 {own['p95']}  p99 {own['p99']}  "
+        f"max {own['max']}",
+        f"  leaderboard ms: p50 {board['p50']}  p95 {board['p95']}  p99 {board['p99']}  "
+        f"max {board['max']}",
+        f"  lost {result['lost']}, counted twice {result['counted_twice']} "
+        f"(stored {result['stored_answers']} of {result['answers_sent']})",
+        f"  scorer CPU {result['scorer_cpu_seconds']} s "
+        f"({result['scorer_cpu_percent_of_window']}% of the answer window), "
+        f"load generator CPU {result['loadgen_cpu_seconds']} s",
+        f"  scorer memory: idle {result['scorer_rss_idle_kib']} KiB, joined "
+        f"{result['scorer_rss_joined_kib']} KiB, peak {result['scorer_rss_peak_kib']} KiB "
+        f"({result['scorer_bytes_per_player']} B per player)",
+    ]
+    return "\n".join(lines)

@@ -185,6 +185,7 @@ class LastResult(msgspec.Struct, frozen=True, kw_only=True):
     correct: bool
     points: int
     late: bool = False
+    seq: int = 0  # the answer's event number: every leaderboard with seq >= it includes it
 
 
 class PlayerStatus(Message, frozen=True, kw_only=True):

@@ -54,6 +54,7 @@ class Player:
     answered: int = 0
     kicked: bool = False
     last: AnswerRecord | None = None
+    last_seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,7 @@ class Quiz:
         self._answered.add((record.player, record.q))
         self.seq = max(self.seq, scored.seq)
         player.answered += 1
-        player.last = record
+        player.last, player.last_seq = record, scored.seq
         if record.correct and not record.late:
             continuing = player.last_correct_q == record.q - 1
             player.streak = player.streak + 1 if continuing else 1

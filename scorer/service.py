@@ -327,7 +327,8 @@ def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:
     last = None
     if player.last is not None:
         last = LastResult(q=player.last.q, correct=player.last.correct,
-                          points=player.last.points, late=player.last.late)
+                          points=player.last.points, late=player.last.late,
+                          seq=player.last_seq)
     return PlayerStatus(quiz=quiz.code, player=player.id, name=player.name, score=player.score,
                         rank=quiz.rank(player.id), streak=player.streak,
                         answered=player.answered, last=last, kicked=player.kicked)

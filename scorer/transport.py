@@ -24,6 +24,8 @@ from protocol.topics import scorer_status
 # paho's default of 20 unacknowledged publishes would throttle a burst of results to the RTT.
 MAX_INFLIGHT = 1000
 KEEPALIVE_SECONDS = 15
+# paho leaves Nagle's algorithm on: small answers and results would wait for delayed ACKs.
+NO_DELAY = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 # A clean stop waits this long at most to announce itself offline.
 GOODBYE_SECONDS = 2.0
 
@@ -44,7 +46,7 @@ class Link:
             identifier=client_id, clean_session=False, keepalive=KEEPALIVE_SECONDS,
             will=aiomqtt.Will(scorer_status(), encode(will), qos=1, retain=True),
             max_inflight_messages=MAX_INFLIGHT,
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+            socket_options=[NO_DELAY],
         )
         client._client.manual_ack_set(True)  # noqa: SLF001 - see the module docstring
         async with client:

@@ -25,6 +25,8 @@ from broker.embedded import client_may_publish, client_may_subscribe
     ("quiz/new", False),
     ("quiz/ABCDEF/players/+", False),
     ("quiz/+/+", False),
+    ("+/ABCDEF/join", False),
+    ("bench/echo", True),
 ])
 def test_clients_read_only_public_and_their_own_topics(topic_filter: str, allowed: bool) -> None:
     assert client_may_subscribe(topic_filter, "00112233aabbccdd") is allowed
@@ -40,6 +42,7 @@ def test_clients_read_only_public_and_their_own_topics(topic_filter: str, allowe
     ("quiz/ABCDEF/players/0011aabb", False),
     ("quiz/replies/00112233aabbccdd/0123456789abcdef", False),
     ("quiz/scorer/status", False),
+    ("bench/echo", True),
 ])
 def test_clients_publish_only_requests(topic: str, allowed: bool) -> None:
     assert client_may_publish(topic) is allowed

@@ -1,0 +1,498 @@
+"""`quiz bench`: simulate players over a real broker and measure the scorer.
+
+The bench starts its own broker and scorer (`quiz serve` in a subprocess, so
+its CPU and memory can be read from /proc), joins N players across M quizzes
+through a few multiplexed MQTT connections, makes every player answer one
+question within a spread of seconds, and measures:
+
+- scored answers per second;
+- latency from an answer's publish to the player's own result, and to the first
+  leaderboard that includes it (a board includes an answer when its `seq` is at
+  least the answer's `seq`);
+- the scorer's CPU time and memory; the load generator's own CPU time;
+- answers lost or counted twice, checked against the stored answers in SQLite;
+- a baseline: a bare Python client that receives a message and publishes one
+  reply on the same broker, with no other work.
+
+Every wait is bounded in time; nothing here is a test assertion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import math
+import os
+import random
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
+
+from protocol import auth, topics
+from protocol.address import BrokerAddress
+from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
+from scorer.transport import NO_DELAY
+
+# Players per MQTT connection of the load generator (it multiplexes them).
+PLAYERS_PER_CONNECTION = 500
+# Upper bound on how long any phase may take before the bench gives up on it.
+PHASE_TIMEOUT_SECONDS = 120.0
+# Seconds each question stays open: long enough that no answer is late.
+QUESTION_SECONDS = 120.0
+# Subscriptions sent in one SUBSCRIBE packet.
+SUBSCRIBE_CHUNK = 200
+ECHO_MESSAGES = 20_000
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to simulate."""
+
+    players: int = 200
+    quizzes: int = 1
+    spread: float = 3.0
+    broker: str = "embedded"
+    leaderboard_interval: float = 0.1
+    echo: bool = True
+    seed: int = 1
+
+
+@dataclass
+class Sim:
+    """One simulated player."""
+
+    quiz: str
+    name: str
+    secret: str
+    player: str = ""
+    sent_at: float = 0.0
+    result_at: float = 0.0
+    answer_seq: int = 0
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50 / p95 / p99 / max of values, in milliseconds (values are seconds)."""
+    if not values:
+        return {"p50": math.nan, "p95": math.nan, "p99": math.nan, "max": math.nan}
+    ordered = sorted(values)
+
+    def at(fraction: float) -> float:
+        index = min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))
+        return round(ordered[index] * 1000, 1)
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": round(ordered[-1] * 1000, 1)}
+
+
+# --- the scorer process -----------------------------------------------------------------------
+
+
+@dataclass
+class ScorerProcess:
+    """`quiz serve` in a subprocess, with its resource use read from /proc."""
+
+    process: subprocess.Popen[str]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the scorer so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def memory_kib(self) -> tuple[int, int]:
+        """(current RSS, peak RSS) in KiB."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        found = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+)", status, re.MULTILINE))
+        return int(found.get("VmRSS", 0)), int(found.get("VmHWM", 0))
+
+
+@contextmanager
+def scorer_process(args: list[str], timeout: float = 30.0) -> Iterator[ScorerProcess]:
+    """Start `quiz serve ARGS` and wait until it says it is online."""
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        [sys.executable, "-m", "cli", "serve", *args], stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + timeout
+        assert process.stdout is not None  # noqa: S101 - stdout=PIPE above
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if "online" in line:
+                break
+            if not line and process.poll() is not None:
+                raise RuntimeError("the scorer exited before coming online")
+        else:
+            raise TimeoutError("the scorer did not come online")
+        yield ScorerProcess(process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- load generation ----------------------------------------------------------------------------
+
+
+def _fast_client(broker: BrokerAddress, client_id: str) -> aiomqtt.Client:
+    return aiomqtt.Client(broker.host, broker.port, username=broker.username,
+                          password=broker.password, identifier=client_id,
+                          max_inflight_messages=1000, timeout=PHASE_TIMEOUT_SECONDS,
+                          socket_options=[NO_DELAY])
+
+
+def _publish_nowait(client: aiomqtt.Client, topic: str, payload: bytes) -> None:
+    # Queue in paho without waiting for the PUBACK: one connection carries many players.
+    client._client.publish(topic, payload, qos=1)  # noqa: SLF001
+
+
+@dataclass
+class Pool:
+    """Many simulated players sharing one MQTT connection."""
+
+    client: aiomqtt.Client
+    client_id: str
+    sims: list[Sim]
+    by_status_topic: dict[str, Sim] = field(default_factory=dict)
+    replies: dict[str, Sim] = field(default_factory=dict)
+    pending_joins: int = 0
+    pending_results: int = 0
+    joined: asyncio.Event = field(default_factory=asyncio.Event)
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+    on_result: Callable[[], None] = lambda: None
+
+    async def read(self) -> None:
+        """Dispatch replies and player statuses until cancelled."""
+        async for message in self.client.messages:
+            now = time.monotonic()
+            topic = str(message.topic)
+            payload = message.payload
+            if not isinstance(payload, bytes):
+                continue
+            sim = self.by_status_topic.get(topic)
+            if sim is not None:
+                status = decode(PlayerStatus, payload)
+                if sim.sent_at and not sim.result_at and status.last is not None:
+                    sim.result_at, sim.answer_seq = now, status.last.seq
+                    self.pending_results -= 1
+                    self.on_result()
+                    if self.pending_results == 0:
+                        self.answered.set()
+                continue
+            reply = decode(Reply, payload)
+            joiner = self.replies.pop(reply.req, None)
+            if joiner is not None and reply.ok and reply.player:
+                joiner.player = reply.player
+                self.pending_joins -= 1
+                if self.pending_joins == 0:
+                    self.joined.set()
+
+    async def join(self) -> None:
+        """Join every player of the pool; return when all replies are in."""
+        await self.client.subscribe(topics.replies_of(self.client_id), qos=1)
+        self.pending_joins = len(self.sims)
+        for sim in self.sims:
+            req = topics.new_request_id()
+            self.replies[req] = sim
+            message = Join(client=self.client_id, req=req, name=sim.name, secret=sim.secret)
+            _publish_nowait(self.client, topics.join(sim.quiz), encode(message))
+            await asyncio.sleep(0)
+        await self.joined.wait()
+        for sim in self.sims:
+            self.by_status_topic[topics.player(sim.quiz, sim.player)] = sim
+        status_topics = list(self.by_status_topic)
+        for start in range(0, len(status_topics), SUBSCRIBE_CHUNK):
+            chunk = status_topics[start:start + SUBSCRIBE_CHUNK]
+            await self.client.subscribe([(topic, 1) for topic in chunk])
+        await asyncio.sleep(0.5)  # the retained statuses of the join arrive and are ignored
+
+    async def answer(self, schedule: list[tuple[float, Sim, bytes]], start: float) -> None:
+        """Publish each answer at its time (seconds after start)."""
+        self.pending_results = len(schedule)
+        for offset, sim, payload in schedule:
+            delay = start + offset - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sim.sent_at = time.monotonic()
+            _publish_nowait(self.client, topics.answer(sim.quiz, sim.player), payload)
+        await self.answered.wait()
+
+
+@asynccontextmanager
+async def pools(broker: BrokerAddress, sims: list[Sim]) -> AsyncIterator[list[Pool]]:
+    """Open one connection per PLAYERS_PER_CONNECTION players, with its reader task."""
+    async with contextlib.AsyncExitStack() as stack:
+        opened: list[Pool] = []
+        for start in range(0, len(sims), PLAYERS_PER_CONNECTION):
+            client_id = topics.new_client_id()
+            client = await stack.enter_async_context(_fast_client(broker, client_id))
+            opened.append(Pool(client, client_id, sims[start:start + PLAYERS_PER_CONNECTION]))
+        async with asyncio.TaskGroup() as group:
+            readers = [group.create_task(pool.read()) for pool in opened]
+            try:
+                yield opened
+            finally:
+                for reader in readers:
+                    reader.cancel()
+
+
+@dataclass
+class Boards:
+    """Every leaderboard received, per quiz: (seq, time received)."""
+
+    seen: dict[str, tuple[list[int], list[float]]] = field(default_factory=dict)
+
+    async def watch(self, client: aiomqtt.Client) -> None:
+        """Record leaderboards until cancelled."""
+        async for message in client.messages:
+            if isinstance(message.payload, bytes):
+                board = decode(Leaderboard, message.payload)
+                seqs, times = self.seen.setdefault(board.quiz, ([], []))
+                seqs.append(board.seq)
+                times.append(time.monotonic())
+
+    def first_including(self, quiz: str, seq: int) -> float | None:
+        """When the first board with seq >= `seq` arrived."""
+        seqs, times = self.seen.get(quiz, ([], []))
+        # seqs only grow, in the order the boards arrived
+        index = bisect.bisect_left(seqs, seq)
+        return times[index] if index < len(times) else None
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+async def _create_quizzes(broker: BrokerAddress, count: int, host_key: str) -> list[str]:
+    from cli.remote import QuizClient  # noqa: PLC0415 - the bench's only use of the CLI client
+
+    async with QuizClient.connect(broker, PHASE_TIMEOUT_SECONDS) as client:
+        return [await client.create(deck="everyday", entries=None, questions=1,
+                                    seconds=QUESTION_SECONDS, speed_bonus=True, streak=True,
+                                    auto=False, host_key=host_key) for _ in range(count)]
+
+
+async def _start_quizzes(broker: BrokerAddress, codes: list[str], host_key: str) -> float:
+    from cli.remote import QuizClient  # noqa: PLC0415
+
+    async with QuizClient.connect(broker, PHASE_TIMEOUT_SECONDS) as client:
+        await asyncio.gather(*(client.control(code, host_key, "start") for code in codes[:1]))
+        for code in codes[1:]:
+            await client.control(code, host_key, "start")
+    return time.monotonic()
+
+
+def _schedule(pool: Pool, spread: float,
+              rng: random.Random) -> list[tuple[float, Sim, bytes]]:
+    """Each player's signed answer to question 0 and when to send it (seconds)."""
+    schedule = []
+    for sim in pool.sims:
+        choice = rng.randrange(4)
+        answer = Answer(client=pool.client_id, req=topics.new_request_id(), q=0, choice=choice,
+                        sig=auth.sign_answer(sim.secret, sim.quiz, sim.player, 0, choice))
+        schedule.append((rng.uniform(0, spread), sim, encode(answer)))
+    return sorted(schedule, key=lambda item: item[0])
+
+
+@dataclass
+class Window:
+    """What happened while the answers were sent."""
+
+    join_seconds: float
+    rss_idle: int
+    rss_joined: int
+    scorer_cpu: float
+    own_cpu: float
+
+
+async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
+                    scorer: ScorerProcess, sims: list[Sim], codes: list[str], host_key: str,
+                    boards: Boards, progress: Callable[[str, int, int], None]) -> Window:
+    rng = random.Random(config.seed)
+    rss_idle, _ = scorer.memory_kib()
+    done = 0
+
+    def count_result() -> None:
+        nonlocal done
+        done += 1
+        if done % 100 == 0 or done == len(sims):
+            progress("answers scored", done, len(sims))
+
+    async with pools(public, sims) as opened, \
+            _fast_client(public, topics.new_client_id()) as watcher:
+        await watcher.subscribe(topics.every_leaderboard(), qos=1)
+        join_start = time.monotonic()
+        progress("players joining", 0, len(sims))
+        async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
+            await asyncio.gather(*(pool.join() for pool in opened))
+        join_seconds = time.monotonic() - join_start - 0.5
+        progress("players joining", len(sims), len(sims))
+        rss_joined, _ = scorer.memory_kib()
+        watching = asyncio.create_task(boards.watch(watcher))
+        await _start_quizzes(host, codes, host_key)
+        schedules = [_schedule(pool, config.spread, rng) for pool in opened]
+        for pool in opened:
+            pool.on_result = count_result
+        cpu_before, own_cpu_before = scorer.cpu_seconds(), time.process_time()
+        start = time.monotonic() + 0.2
+        async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
+            await asyncio.gather(*(pool.answer(schedule, start)
+                                   for pool, schedule in zip(opened, schedules, strict=True)))
+        await asyncio.sleep(config.leaderboard_interval * 3)  # the last boards arrive
+        watching.cancel()
+        return Window(join_seconds, rss_idle, rss_joined, scorer.cpu_seconds() - cpu_before,
+                      time.process_time() - own_cpu_before)
+
+
+async def drive(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
+                scorer: ScorerProcess, db: Path,
+                progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+    """Run the simulation against a running scorer; return the measurements."""
+    host_key = auth.new_secret()
+    codes = await _create_quizzes(host, config.quizzes, host_key)
+    per_quiz = max(1, config.players // config.quizzes)
+    sims = [Sim(code, f"p{i}", auth.new_secret()) for code in codes for i in range(per_quiz)]
+    boards = Boards()
+    run = await _simulate(config, public, host, scorer, sims, codes, host_key, boards, progress)
+    window = max(sim.result_at for sim in sims) - min(sim.sent_at for sim in sims)
+    own = [sim.result_at - sim.sent_at for sim in sims]
+    board_latency = []
+    for sim in sims:
+        seen = boards.first_including(sim.quiz, sim.answer_seq)
+        if seen is not None:
+            board_latency.append(seen - sim.sent_at)
+    stored, duplicates = _stored_answers(db, codes)
+    _, rss_peak = scorer.memory_kib()
+    return {
+        "players": len(sims), "quizzes": len(codes), "spread_seconds": config.spread,
+        "joins_per_second": round(len(sims) / run.join_seconds) if run.join_seconds > 0 else None,
+        "answers_sent": len(sims),
+        "answers_scored_per_second": round(len(sims) / window) if window > 0 else None,
+        "answer_window_seconds": round(window, 3),
+        "own_result_ms": percentiles(own),
+        "leaderboard_ms": percentiles(board_latency),
+        "answers_without_a_board": len(sims) - len(board_latency),
+        "stored_answers": stored, "lost": len(sims) - stored, "counted_twice": duplicates,
+        "scorer_cpu_seconds": round(run.scorer_cpu, 2),
+        "scorer_cpu_percent_of_window": round(100 * run.scorer_cpu / window, 1) if window else None,
+        "loadgen_cpu_seconds": round(run.own_cpu, 2),
+        "scorer_rss_idle_kib": run.rss_idle, "scorer_rss_joined_kib": run.rss_joined,
+        "scorer_rss_peak_kib": rss_peak,
+        "scorer_bytes_per_player": round((run.rss_joined - run.rss_idle) * 1024 / len(sims)),
+    }
+
+
+def _stored_answers(db: Path, codes: list[str]) -> tuple[int, int]:
+    """(answers stored for these quizzes, keys stored more than once)."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        marks = ",".join("?" * len(codes))
+        stored = conn.execute(f"SELECT count(*) FROM answers WHERE quiz IN ({marks})",  # noqa: S608
+                              codes).fetchone()[0]
+        twice = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM answers WHERE quiz IN ({marks})"  # noqa: S608
+            " GROUP BY quiz, player, q HAVING count(*) > 1)", codes).fetchone()[0]
+    return int(stored), int(twice)
+
+
+# --- the echo baseline --------------------------------------------------------------------------
+
+
+async def echo_baseline(broker: BrokerAddress, prefix: str,
+                        messages: int = ECHO_MESSAGES) -> dict[str, Any]:
+    """Rate of a bare Python client that receives a message and publishes one reply."""
+    request_topic, reply_topic = f"{prefix}/request", f"{prefix}/reply"
+    received = 0
+    done = asyncio.Event()
+    async with _fast_client(broker, topics.new_client_id()) as echo, \
+            _fast_client(broker, topics.new_client_id()) as load:
+        await echo.subscribe(request_topic, qos=1)
+        await load.subscribe(reply_topic, qos=1)
+
+        async def serve() -> None:
+            async for message in echo.messages:
+                _publish_nowait(echo, reply_topic, message.payload)
+
+        async def count() -> None:
+            nonlocal received
+            async for _ in load.messages:
+                received += 1
+                if received == messages:
+                    done.set()
+
+        tasks = [asyncio.create_task(serve()), asyncio.create_task(count())]
+        start = time.monotonic()
+        for i in range(messages):
+            _publish_nowait(load, request_topic, b"x" * 120)
+            if i % 200 == 0:
+                await asyncio.sleep(0)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
+                await done.wait()
+        elapsed = time.monotonic() - start
+        for task in tasks:
+            task.cancel()
+    return {"messages": messages, "received": received,
+            "per_second": round(received / elapsed) if elapsed else None}
+
+
+# --- brokers --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def environment(config: BenchConfig, port: int) -> Iterator[
+        tuple[ScorerProcess, BrokerAddress, BrokerAddress, BrokerAddress, Path]]:
+    """Start the broker and the scorer; yield (scorer, public, host, echo-broker, db)."""
+    from broker.mosquitto import Accounts, run_mosquitto  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="quiz-bench-") as folder:
+        db = Path(folder) / "bench.db"
+        common = ["--db", str(db), "--leaderboard-interval", str(config.leaderboard_interval),
+                  "--client-id", f"bench-{secrets.token_hex(4)}"]
+        public = BrokerAddress("127.0.0.1", port)
+        if config.broker == "embedded":
+            with scorer_process([*common, "--port", str(port)]) as scorer:
+                yield scorer, public, public, public, db
+            return
+        accounts = Accounts(Path(folder) / "mosquitto")
+        scorer_pw, host_pw = secrets.token_hex(8), secrets.token_hex(8)
+        accounts.add("scorer", "scorer", scorer_pw)
+        accounts.add("bench", "host", host_pw)
+        with run_mosquitto(accounts.folder, port):
+            url = f"mqtt://scorer:{scorer_pw}@127.0.0.1:{port}"
+            with scorer_process([*common, "--broker", url]) as scorer:
+                host = BrokerAddress("127.0.0.1", port, "bench", host_pw)
+                # the echo clients need to publish and read arbitrary topics: the scorer's account
+                echo = BrokerAddress("127.0.0.1", port, "scorer", scorer_pw)
+                yield scorer, public, host, echo, db
+
+
+async def run(config: BenchConfig, port: int,
+              progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+    """The whole bench: environment, simulation, baseline."""
+    with environment(config, port) as (scorer, public, host, echo_broker, db):
+        result = await drive(config, public, host, scorer, db, progress)
+        result["broker"] = config.broker
+        if config.echo:
+            progress("echo baseline", 0, 1)
+            # topics the echo clients may use: outside quiz/ on the embedded broker, inside
+            # the scorer account's quiz/# on Mosquitto (no scorer subscription matches them)
+            prefix = "bench/echo" if config.broker == "embedded" else "quiz/bench-echo"
+            baseline = await echo_baseline(echo_broker, prefix)
+            progress("echo baseline", 1, 1)
+            result["echo_baseline_per_second"] = baseline["per_second"]
+            if baseline["per_second"] and result["answers_scored_per_second"]:
+                result["ratio_to_echo"] = round(
+                    result["answers_scored_per_second"] / baseline["per_second"], 2)
+    return result
