@@ -43,7 +43,7 @@ import aiomqtt
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
-from scorer.transport import NO_DELAY
+from scorer.transport import MAX_INFLIGHT, NO_DELAY
 
 # Players per MQTT connection of the load generator (it multiplexes them).
 PLAYERS_PER_CONNECTION = 500
@@ -150,7 +150,7 @@ def scorer_process(args: list[str], timeout: float = 30.0) -> Iterator[ScorerPro
 def _fast_client(broker: BrokerAddress, client_id: str) -> aiomqtt.Client:
     return aiomqtt.Client(broker.host, broker.port, username=broker.username,
                           password=broker.password, identifier=client_id,
-                          max_inflight_messages=1000, timeout=PHASE_TIMEOUT_SECONDS,
+                          max_inflight_messages=MAX_INFLIGHT, timeout=PHASE_TIMEOUT_SECONDS,
                           socket_options=[NO_DELAY])
 
 

@@ -149,6 +149,11 @@ def every_leaderboard() -> str:
     return f"{ROOT}/+/leaderboard"
 
 
+def scorer_sync(client_id: str) -> str:
+    """The scorer's own marker topic: when its marker comes back, the backlog is drained."""
+    return f"{ROOT}/scorer/sync/{client_id}"
+
+
 # --- subscriptions of the scorer ------------------------------------------------------------
 
 SCORER_SUBSCRIPTIONS: tuple[str, ...] = (

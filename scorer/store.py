@@ -8,9 +8,11 @@ redelivered. On start, `load` rebuilds every quiz in memory from these tables.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +37,11 @@ class Batch:
     answers: list[tuple[str, Scored]] = field(default_factory=list)
     phases: dict[str, Quiz] = field(default_factory=dict)
     kicked: list[tuple[str, str]] = field(default_factory=list)
+    alive: float | None = None  # the scorer's heartbeat
 
     def __bool__(self) -> bool:
-        return bool(self.quizzes or self.players or self.answers or self.phases or self.kicked)
+        return bool(self.quizzes or self.players or self.answers or self.phases or self.kicked
+                    or self.alive is not None)
 
 
 class Store:
@@ -52,8 +56,10 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         if str(path) != ":memory:":
             self.db.enable_wal()
-        # WAL + NORMAL: a commit survives a crash of the process (not of the machine's power).
+        # WAL + NORMAL: a commit survives a crash of the process (not of the machine's power)
+        # and costs no fsync; only checkpoints do, and `checkpoint` runs them off the hot path.
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA wal_autocheckpoint=0")
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -69,10 +75,21 @@ class Store:
             "quiz": str, "player": str, "q": int, "choice": int, "correct": int, "points": int,
             "elapsed_ms": int, "late": int, "arrived_at": float, "seq": int,
         }, pk=("quiz", "player", "q"), if_not_exists=True)
+        self.db.table("meta").create({"key": str, "value": float}, pk="key", if_not_exists=True)
 
     def close(self) -> None:
         """Close the database."""
         self.db.close()
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file (run it in a worker thread, now and then).
+
+        It uses its own connection, so the scorer's commits go on meanwhile.
+        """
+        if str(self.path) == ":memory:":
+            return
+        with contextlib.closing(sqlite3.connect(self.path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def code_taken(self, code: str) -> bool:
         """True when a quiz with this code was ever stored."""
@@ -95,6 +112,8 @@ class Store:
             for code, player_id in batch.kicked:
                 self.db.execute("UPDATE players SET kicked = 1 WHERE quiz = ? AND id = ?",
                                 [code, player_id])
+            if batch.alive is not None:
+                self.db.table("meta").upsert({"key": "alive", "value": batch.alive}, pk="key")
             if batch.answers:
                 self.db.table("answers").insert_all(({
                     "quiz": code, "player": s.record.player, "q": s.record.q,
@@ -107,11 +126,33 @@ class Store:
         """Every stored answer of a quiz, in the order they were scored."""
         return [record for record, _, _ in _stored_answers(self.db, code)]
 
+    def last_alive(self) -> float | None:
+        """The last moment the scorer is known to have been up (None on a new database).
+
+        The later of its heartbeat and the last event it stored.
+        """
+        row = self.db.execute(
+            "SELECT max(t) FROM (SELECT value AS t FROM meta WHERE key = 'alive'"
+            " UNION ALL SELECT max(arrived_at) FROM answers"
+            " UNION ALL SELECT max(max(opened_at, revealed_at, created_at)) FROM quizzes)"
+        ).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
     def load(self, now: float | None = None) -> list[Quiz]:
         """Rebuild live quizzes (and recently finished ones) from the tables."""
         horizon = (now if now is not None else time.time()) - KEEP_FINISHED_SECONDS
-        quizzes = [_quiz_from_row(row) for row in self.db.query(
-            "SELECT * FROM quizzes WHERE phase != 'finished' OR created_at > ?", [horizon])]
+        return self._rebuild(self.db.query(
+            "SELECT * FROM quizzes WHERE phase != 'finished' OR created_at > ?", [horizon]))
+
+    def load_quiz(self, code: str) -> Quiz:
+        """Rebuild one quiz from the tables alone (for reconciliation)."""
+        quizzes = self._rebuild(self.db.query("SELECT * FROM quizzes WHERE code = ?", [code]))
+        if not quizzes:
+            raise KeyError(code)
+        return quizzes[0]
+
+    def _rebuild(self, rows: Iterable[dict[str, Any]]) -> list[Quiz]:
+        quizzes = [_quiz_from_row(row) for row in rows]
         for quiz in quizzes:
             for row in self.db.query(
                     "SELECT * FROM players WHERE quiz = ? ORDER BY joined_seq", [quiz.code]):
