@@ -23,7 +23,7 @@ import typer
 
 from cli import render
 from cli.credentials import Credentials, PlayerCredentials
-from cli.remote import QuizClient, QuizError
+from cli.remote import Disconnected, QuizClient, QuizError, follow
 from protocol import auth, topics
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
 from protocol.messages import DeckEntry, Leaderboard, ScorerStatus, State, clean_name
@@ -376,23 +376,24 @@ async def watch(
     code = parse_code(code)
     seen = 0
     last_seq = -1
-    async with QuizClient.connect(address(broker), timeout) as client:
-        await client.state(code)  # an unknown code fails here, clearly
-        async for update in client.updates(code):
-            if isinstance(update, Leaderboard):
-                if update.seq < last_seq:
-                    continue  # an older board overtaken on the way: never go back
-                last_seq = update.seq
-                seen += 1
-            if as_json:
-                kind = {Leaderboard: "leaderboard", State: "state", ScorerStatus: "scorer"}
-                typer.echo(json.dumps({"type": kind[type(update)],
-                                       **msgspec.to_builtins(update)}))
-            else:
-                typer.echo(render.update(update))
-            sys.stdout.flush()
-            if updates and seen >= updates:
-                return
+    async for update in follow(address(broker), code, timeout):
+        if isinstance(update, Disconnected):
+            typer.echo(f"connection lost ({update.reason}); reconnecting in "
+                       f"{update.retry_in:.1f}s", err=True)
+            continue
+        if isinstance(update, Leaderboard):
+            if update.seq < last_seq:
+                continue  # an older board overtaken on the way: never go back
+            last_seq = update.seq
+            seen += 1
+        if as_json:
+            kind = {Leaderboard: "leaderboard", State: "state", ScorerStatus: "scorer"}
+            typer.echo(json.dumps({"type": kind[type(update)], **msgspec.to_builtins(update)}))
+        else:
+            typer.echo(render.update(update))
+        sys.stdout.flush()
+        if updates and seen >= updates:
+            return
 
 
 @app.command()
@@ -448,3 +449,4 @@ def list_decks(as_json: Json = False) -> None:
 def main() -> None:
     """Entry point for `python -m cli`."""
     app()
+

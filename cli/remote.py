@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 import aiomqtt
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # How long a request waits for the scorer's reply before saying it is not there.
 REPLY_TIMEOUT_SECONDS = 10.0
+# Reconnect backoff of long-lived clients (`quiz watch`).
+RECONNECT_MIN_SECONDS = 0.5
+RECONNECT_MAX_SECONDS = 10.0
 # A retained message arrives right after the subscription; this bounds "there is none".
 RETAINED_TIMEOUT_SECONDS = 2.0
 
@@ -228,6 +232,39 @@ class QuizClient:
         except TimeoutError:
             return None
         return None
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    """The connection dropped; the next attempt comes after `retry_in` seconds."""
+
+    reason: str
+    retry_in: float
+
+
+async def follow(broker: BrokerAddress, code: str, timeout: float = REPLY_TIMEOUT_SECONDS,
+                 ) -> AsyncIterator[State | Leaderboard | ScorerStatus | Disconnected]:
+    """A quiz's updates forever, reconnecting with backoff when the broker goes away.
+
+    The first connection must succeed and the quiz must exist (QuizError otherwise).
+    """
+    delay = RECONNECT_MIN_SECONDS
+    first = True
+    while True:
+        try:
+            async with QuizClient.connect(broker, timeout) as client:
+                if first:
+                    await client.state(code)  # an unknown code fails here, clearly
+                    first = False
+                delay = RECONNECT_MIN_SECONDS
+                async for update in client.updates(code):
+                    yield update
+        except (aiomqtt.MqttError, BrokerUnreachableError) as exc:
+            if first:
+                raise
+            yield Disconnected(str(exc), delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
 
 def _decode(kind: type[M], payload: object) -> M | None:

@@ -281,7 +281,7 @@ def encode(message: msgspec.Struct) -> bytes:
 def _reply_address(payload: bytes) -> tuple[str, str] | None:
     try:
         address = _lax_decoder.decode(payload)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     client, req = address.client, address.req
     if isinstance(client, str) and isinstance(req, str) and is_client_id(client) \
@@ -309,6 +309,8 @@ def decode_request(inbound: Inbound, payload: bytes) -> AnyRequest:
         raise DecodeError(f"payload of {len(payload)} bytes exceeds {limit}", None)
     try:
         message: AnyRequest = _request_decoders[inbound.kind].decode(payload)
+    except RecursionError:
+        raise DecodeError(f"invalid {inbound.kind.value} message: nested too deeply") from None
     except msgspec.DecodeError as exc:
         raise DecodeError(f"invalid {inbound.kind.value} message: {exc}",
                           _reply_address(payload)) from None
@@ -334,6 +336,8 @@ def decode(kind: type[T], payload: bytes) -> T:
     """Decode a message the scorer published (for clients); raise DecodeError."""
     try:
         message = msgspec.json.decode(payload, type=kind)
+    except RecursionError:
+        raise DecodeError(f"invalid {kind.__name__}: nested too deeply") from None
     except msgspec.DecodeError as exc:
         raise DecodeError(f"invalid {kind.__name__}: {exc}") from None
     if getattr(message, "v", VERSION) != VERSION:

@@ -1,9 +1,10 @@
-"""Flood control: a token bucket per player's answer topic (pure; the clock is passed in).
+"""Flood control: token buckets for what the scorer sends back (pure; the clock is passed in).
 
-One client publishing a thousand answers a second must not slow anyone else.
-The scorer checks the bucket before decoding or verifying anything, so a flood
-costs it one dictionary lookup per message; what exceeds the bucket is
-acknowledged and dropped without a reply (a reply would amplify the flood).
+A client that publishes a thousand bad answers a second gets a refusal for the
+first few only: refusals are limited per client id, and reports on quiz/errors
+overall, so a flood is never amplified. The messages themselves are still
+decoded and refused, at a few microseconds each: limiting by topic instead would
+let anyone silence a player by flooding that player's answer topic.
 """
 
 from __future__ import annotations

@@ -179,10 +179,11 @@ class Scorer:
                 topic = str(message.topic)
                 if topic == topics.scorer_sync(self.settings.client_id):
                     self._caught_up(now)
-                elif "/answers/" not in topic or self.flood.allow(topic, now):
-                    # only an answer topic names its sender; joins and creations are
-                    # bounded by MAX_PLAYERS and MAX_LIVE_QUIZZES instead
+                    continue
+                try:
                     self._handle(link, topic, message.payload, judged, writes, after)
+                except Exception:  # a bug must cost one message, never the scorer
+                    log.exception("dropped a message on %s after an unexpected error", topic)
             if writes:
                 self.store.write(writes)
             for message in batch:
@@ -216,9 +217,9 @@ class Scorer:
             log.info("dropped message on %s: %s", topic, exc)
             if reply_to:
                 client, req = reply_to
-                self._reply(link, client, Reply(req=req, ok=False, error=str(exc),
-                                                reason="bad_request"), after)
-            else:
+                self._refuse(link, client, Reply(req=req, ok=False, error=str(exc),
+                                                 reason="bad_request"), after)
+            elif self.flood.allow(topics.errors(), self.clock()):
                 broken = BrokenMessage(topic=topic, error=str(exc))
                 after.append(lambda: link.publish(topics.errors(), encode(broken), retain=False))
             return
@@ -226,8 +227,14 @@ class Scorer:
             self._apply(link, inbound, request, now, writes, after)
         except Refused as exc:
             log.info("refused %s on %s: %s", type(request).__name__, topic, exc)
-            self._reply(link, request.client, Reply(req=request.req, ok=False, error=str(exc),
-                                                    reason=exc.reason), after)
+            self._refuse(link, request.client, Reply(req=request.req, ok=False, error=str(exc),
+                                                     reason=exc.reason), after)
+
+    def _refuse(self, link: Link, client: str, reply: Reply,
+                after: list[Callable[[], None]]) -> None:
+        """Reply to a refused request, unless that client is flooding (no amplification)."""
+        if self.flood.allow(client, self.clock()):
+            self._reply(link, client, reply, after)
 
     def _apply(self, link: Link, inbound: topics.Inbound, request: AnyRequest, now: float,
                writes: Batch, after: list[Callable[[], None]]) -> None:

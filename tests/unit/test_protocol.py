@@ -80,6 +80,15 @@ def test_bad_answers_raise_with_the_request_id_when_readable(payload: bytes,
     assert (error.value.reply_to == (CLIENT, REQ)) is has_req
 
 
+@pytest.mark.parametrize("topic", ["quiz/new", "quiz/ABCDEF/answers/0011aabb"])
+def test_deeply_nested_json_is_refused_not_a_crash(topic: str) -> None:
+    inbound = topics.parse_inbound(topic)
+    limit = 1_000_000 if topic == "quiz/new" else 4000
+    for payload in (b'{"a":' * (limit // 5), b"[" * limit, b'{"req":' * (limit // 7)):
+        with pytest.raises(DecodeError):
+            decode_request(inbound, payload)
+
+
 @pytest.mark.parametrize("name", ["", "   ", "x" * 25, "bad\x00name", "tab\there", "\u202ehi"])
 def test_bad_names_are_refused(name: str) -> None:
     inbound = topics.parse_inbound("quiz/ABCDEF/join")

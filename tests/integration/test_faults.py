@@ -1,0 +1,275 @@
+"""Nothing lost, nothing counted twice: crashes, broker restarts, floods and hostile input.
+
+Every loop here is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiomqtt
+
+from broker.mosquitto import Accounts, run_mosquitto
+from cli.bench import Pool, Sim, pools
+from cli.remote import QuizClient
+from protocol import auth, topics
+from protocol.address import BrokerAddress
+from protocol.messages import Answer, Leaderboard, encode
+from scorer.rules import Rules, score_answer
+from scorer.store import Store
+from tests.conftest import (
+    ONLINE_TIMEOUT,
+    BrokerUnderTest,
+    connected,
+    free_port,
+    mosquitto_broker,
+    require_mosquitto,
+    running_scorer,
+)
+from tests.e2e.cli import ROOT
+
+HOST = auth.new_secret()
+SECONDS = 120.0
+
+
+async def make_quiz(host: BrokerAddress) -> str:
+    async with QuizClient.connect(host, 10) as client:
+        return await client.create(deck="everyday", entries=None, questions=2, seconds=SECONDS,
+                                   speed_bonus=True, streak=True, auto=False, host_key=HOST)
+
+
+async def control(host: BrokerAddress, code: str, action: str, at: int = -1) -> None:
+    async with QuizClient.connect(host, 10) as client:
+        await client.control(code, HOST, action, at=at)
+
+
+def schedule(pool: Pool, q: int, spread: float,
+             rng: random.Random) -> list[tuple[float, Sim, bytes]]:
+    out = []
+    for sim in pool.sims:
+        choice = rng.randrange(4)
+        answer = Answer(client=pool.client_id, req=topics.new_request_id(), q=q, choice=choice,
+                        sig=auth.sign_answer(sim.secret, sim.quiz, sim.player, q, choice))
+        out.append((rng.uniform(0, spread), sim, encode(answer)))
+    return sorted(out, key=lambda item: item[0])
+
+
+def assert_stored_answers_match_the_rule(db: Path, code: str, expected: int) -> None:
+    """Each answer once, its points as the rule says, standings = a recomputation."""
+    store = Store(db)
+    try:
+        quiz = store.load_quiz(code)
+        answers = store.answers(code)
+    finally:
+        store.close()
+    assert len(answers) == expected
+    assert len({(a.player, a.q) for a in answers}) == expected
+    totals: dict[str, int] = {}
+    streaks: dict[str, int] = {}
+    for a in answers:
+        assert a.correct == (a.choice == quiz.questions[a.q].correct)
+        outcome = score_answer(correct=a.correct, elapsed=a.elapsed_ms / 1000, duration=SECONDS,
+                               streak_before=streaks.get(a.player, 0), rules=Rules())
+        assert a.points == outcome.points
+        streaks[a.player] = outcome.streak
+        totals[a.player] = totals.get(a.player, 0) + a.points
+    assert {s.player: s.score for s in quiz.standings()} == \
+        {pid: totals.get(pid, 0) for pid in quiz.players}
+
+
+def start_scorer(broker: BrokerAddress, db: Path) -> subprocess.Popen[str]:
+    url = f"mqtt://{broker.username}:{broker.password}@{broker.host}:{broker.port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--broker", url, "--db", str(db),
+         "--client-id", "fault-scorer"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True, cwd=ROOT)
+    deadline = time.monotonic() + ONLINE_TIMEOUT
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        if "online" in process.stdout.readline():
+            return process
+    process.kill()
+    raise TimeoutError("the scorer did not come online")
+
+
+async def test_a_scorer_killed_at_random_moments_scores_every_answer_once(
+        tmp_path: Path) -> None:
+    rng = random.Random(5)
+    db = tmp_path / "q.db"
+    async with mosquitto_broker(tmp_path / "mosquitto") as broker:
+        scorer = await asyncio.to_thread(start_scorer, broker.scorer, db)
+        try:
+            code = await make_quiz(broker.host)
+            sims = [Sim(code, f"p{i}", auth.new_secret()) for i in range(240)]
+            async with pools(broker.public, sims) as opened:
+                await asyncio.gather(*(pool.join() for pool in opened))
+                await control(broker.host, code, "start")
+
+                async def kill_and_restart() -> None:
+                    nonlocal scorer
+                    for _ in range(3):
+                        await asyncio.sleep(rng.uniform(0.3, 1.0))
+                        scorer.send_signal(signal.SIGKILL)  # no goodbye, no flush
+                        await asyncio.to_thread(scorer.wait)
+                        scorer = await asyncio.to_thread(start_scorer, broker.scorer, db)
+
+                start = time.monotonic() + 0.1
+                async with asyncio.timeout(90):
+                    await asyncio.gather(kill_and_restart(), *(
+                        pool.answer(schedule(pool, 0, 3.0, rng), start) for pool in opened))
+            assert all(sim.result_at for sim in sims)
+            async with connected(broker.public) as client:
+                board = await client.retained(Leaderboard, topics.leaderboard(code))
+        finally:
+            scorer.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(scorer.wait)
+    assert_stored_answers_match_the_rule(db, code, expected=240)
+    store = Store(db)
+    try:
+        stored_top = store.load_quiz(code).standings(10)
+    finally:
+        store.close()
+    assert board is not None
+    assert board.top == stored_top
+
+
+async def test_a_broker_restart_mid_quiz_loses_nothing(tmp_path: Path) -> None:
+    require_mosquitto()
+    rng = random.Random(7)
+    db, folder, port = tmp_path / "q.db", tmp_path / "mosquitto", free_port()
+    accounts = Accounts(folder)
+    accounts.add("scorer", "scorer", "scorer-pw")
+    accounts.add("teacher", "host", "teacher-pw")
+    public = BrokerAddress("127.0.0.1", port)
+    host = BrokerAddress("127.0.0.1", port, "teacher", "teacher-pw")
+    first_run = run_mosquitto(folder, port)
+    first_run.__enter__()
+    try:
+        async with running_scorer(BrokerAddress("127.0.0.1", port, "scorer", "scorer-pw"),
+                                  db) as scorer:
+            code = await make_quiz(host)
+            sims = [Sim(code, f"p{i}", auth.new_secret()) for i in range(40)]
+            async with pools(public, sims) as opened:
+                await asyncio.gather(*(pool.join() for pool in opened))
+            await control(host, code, "start")
+            watch = subprocess.Popen(
+                [sys.executable, "-m", "cli", "watch", code, "--json", "--updates", "3",
+                 "--broker", str(public)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, cwd=ROOT)
+            await asyncio.sleep(1.5)
+            first_run.__exit__(None, None, None)  # the broker goes down mid-quiz
+            first_run = None
+            async with asyncio.timeout(10):
+                while scorer.connected.is_set():
+                    await asyncio.sleep(0.05)
+            await asyncio.sleep(1.0)
+            with run_mosquitto(folder, port):  # back, with its persistence
+                async with asyncio.timeout(20):
+                    while not scorer.connected.is_set():
+                        await asyncio.sleep(0.05)
+                async with pools(public, sims) as opened:
+                    for pool in opened:
+                        pool.by_status_topic = {topics.player(s.quiz, s.player): s
+                                                for s in pool.sims}
+                        for status_topic in pool.by_status_topic:
+                            await pool.client.subscribe(status_topic, qos=1)
+                    start = time.monotonic() + 0.1
+                    async with asyncio.timeout(30):
+                        await asyncio.gather(*(pool.answer(schedule(pool, 0, 1.0, rng), start)
+                                               for pool in opened))
+                out, err = await asyncio.to_thread(watch.communicate, timeout=30)
+    finally:
+        if first_run is not None:
+            first_run.__exit__(None, None, None)
+    assert watch.returncode == 0, err
+    assert "reconnecting" in err
+    assert [json.loads(line)["type"] for line in out.splitlines()].count("leaderboard") == 3
+    assert_stored_answers_match_the_rule(db, code, expected=40)
+
+
+async def test_a_flood_from_one_player_is_cut_and_nobody_else_is_hurt(
+        broker: BrokerUnderTest, tmp_path: Path) -> None:
+    rng = random.Random(9)
+    async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer:
+        code = await make_quiz(broker.host)
+        sims = [Sim(code, f"p{i}", auth.new_secret()) for i in range(21)]
+        async with pools(broker.public, sims) as opened:
+            await asyncio.gather(*(pool.join() for pool in opened))
+            await control(broker.host, code, "start")
+            pool = opened[0]
+            flooder, honest = sims[0], sims[1:]
+            junk = encode(Answer(client=pool.client_id, req=topics.new_request_id(), q=0,
+                                 choice=0, sig="0" * 64))
+            flood_topic = topics.answer(code, flooder.player)
+            pool.sims = honest
+            start = time.monotonic() + 0.2
+
+            async def flood() -> None:
+                for i in range(2000):  # 1,000 a second for two seconds
+                    pool.client._client.publish(flood_topic, junk, qos=1)
+                    if i % 50 == 0:
+                        await asyncio.sleep(0.05)
+
+            async with asyncio.timeout(30):
+                await asyncio.gather(flood(), pool.answer(schedule(pool, 0, 1.5, rng), start))
+    assert all(sim.result_at for sim in honest)
+    assert scorer.flood.dropped > 1000
+    assert_stored_answers_match_the_rule(tmp_path / "q.db", code, expected=20)
+
+
+async def test_ten_thousand_hostile_payloads_change_nothing(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    async with mosquitto_broker(tmp_path / "mosquitto") as broker, \
+            running_scorer(broker.scorer, tmp_path / "q.db") as scorer:
+        code = await make_quiz(broker.host)
+        sims = [Sim(code, f"p{i}", auth.new_secret()) for i in range(20)]
+        async with pools(broker.public, sims) as opened:
+            await asyncio.gather(*(pool.join() for pool in opened))
+            await control(broker.host, code, "start")
+            pool = opened[0]
+            players = [sim.player for sim in sims]
+            targets = [topics.create(), topics.join(code), topics.control(code),
+                       *(topics.answer(code, p) for p in players),
+                       topics.answer(code, "deadbeef"), topics.join("ZZZZZZ")]
+            shapes = [
+                lambda: rng.randbytes(rng.randrange(0, 200)),
+                lambda: json.dumps({"v": rng.choice([0, 1, 2, "1", None]),
+                                    "req": rng.choice(["", "x" * 16, "0" * 16, 5]),
+                                    "client": pool.client_id, "q": rng.randrange(-5, 5),
+                                    "choice": rng.choice([0, 9, -1, "a", None]),
+                                    "sig": rng.choice(["", "0" * 64, None]),
+                                    "name": rng.choice(["", "\x00", "é" * 30, "ok"]),
+                                    "secret": rng.choice(["", "g" * 40, "a" * 32]),
+                                    "action": rng.choice(["start", "nope", "end", 3])}).encode(),
+                lambda: b"[" * rng.randrange(1, 5000),
+                lambda: b'{"v":1,"req":"' + b"a" * 10_000 + b'"}',
+                lambda: b'{"a":' * rng.randrange(1, 800),
+            ]
+
+            async def hostile() -> None:
+                # a host account: it may also reach quiz/new and control (players may not)
+                async with aiomqtt.Client("127.0.0.1", broker.host.port,
+                                          username=broker.host.username,
+                                          password=broker.host.password) as attacker:
+                    await attacker.publish(topics.create(), b'{"a":' * 200_000, qos=1)
+                    for i in range(10_000):
+                        await attacker.publish(rng.choice(targets), rng.choice(shapes)(), qos=0)
+                        if i % 100 == 0:
+                            await asyncio.sleep(0.01)
+
+            start = time.monotonic() + 0.5
+            async with asyncio.timeout(90):
+                await asyncio.gather(hostile(), pool.answer(schedule(pool, 0, 3.0, rng), start))
+            await asyncio.sleep(0.5)
+        assert set(scorer.quizzes) == {code}  # no quiz created by the junk
+        assert len(scorer.quizzes[code].players) == 20
+        assert scorer.quizzes[code].phase == "question"
+    assert all(sim.result_at for sim in sims)
+    assert_stored_answers_match_the_rule(tmp_path / "q.db", code, expected=20)
