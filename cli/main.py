@@ -127,6 +127,7 @@ def serve(
     from scorer.server import LocalBroker  # noqa: PLC0415
     from scorer.server import serve as serve_forever  # noqa: PLC0415
     from scorer.service import ScorerSettings  # noqa: PLC0415
+    from scorer.store import StorageError  # noqa: PLC0415
 
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -152,6 +153,9 @@ def serve(
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
     except MosquittoError as exc:
         raise fail(str(exc)) from None
+    except StorageError as exc:
+        raise fail(f"{exc}; stopped without acknowledging that batch (the broker keeps it): "
+                   "free the disk and start again") from None
 
 
 @app.command()

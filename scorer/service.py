@@ -51,7 +51,7 @@ from protocol.messages import (
 from scorer import deck
 from scorer.game import Quiz, Refused, Transition
 from scorer.limits import FloodGuard
-from scorer.store import Batch, Store
+from scorer.store import Batch, StorageError, Store
 from scorer.transport import Link
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,10 @@ class Scorer:
                         await self._serve(link)
                     finally:
                         await link.goodbye(encode(self._status("offline")))
+            except* StorageError as group:
+                # Memory is now ahead of the database: stop, so that a restart rebuilds from
+                # it. Nothing of the failed batch was acknowledged; the broker keeps it.
+                raise group.exceptions[0] from None
             except* aiomqtt.MqttError as group:
                 self.connected.clear()
                 if self._down_since is None:

@@ -28,6 +28,10 @@ from scorer.game import Player, Quiz, Scored
 KEEP_FINISHED_SECONDS = 24 * 3600
 
 
+class StorageError(RuntimeError):
+    """The database refused a write; the scorer stops rather than run ahead of it."""
+
+
 @dataclass
 class Batch:
     """Everything one group commit writes."""
@@ -96,7 +100,13 @@ class Store:
         return bool(self.db.execute("SELECT 1 FROM quizzes WHERE code = ?", [code]).fetchone())
 
     def write(self, batch: Batch) -> None:
-        """Commit a batch in one transaction (run it in a worker thread)."""
+        """Commit a batch in one transaction; raise StorageError if the database refuses."""
+        try:
+            self._write(batch)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write {self.path}: {exc}") from exc
+
+    def _write(self, batch: Batch) -> None:
         with self.db.conn:
             self.db.execute("BEGIN")
             if batch.quizzes:

@@ -9,12 +9,14 @@ import asyncio
 import json
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import aiomqtt
+import pytest
 
 from broker.mosquitto import Accounts, run_mosquitto
 from cli.bench import Pool, Sim, pools
@@ -23,7 +25,8 @@ from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, Leaderboard, encode
 from scorer.rules import Rules, score_answer
-from scorer.store import Store
+from scorer.service import Scorer, ScorerSettings
+from scorer.store import StorageError, Store
 from tests.conftest import (
     ONLINE_TIMEOUT,
     BrokerUnderTest,
@@ -273,3 +276,49 @@ async def test_ten_thousand_hostile_payloads_change_nothing(tmp_path: Path) -> N
         assert scorer.quizzes[code].phase == "question"
     assert all(sim.result_at for sim in sims)
     assert_stored_answers_match_the_rule(tmp_path / "q.db", code, expected=20)
+
+
+async def test_a_database_that_refuses_writes_stops_the_scorer_and_loses_nothing(
+        tmp_path: Path) -> None:
+    """Mosquitto only: amqtt drops an unacknowledged QoS 1 message when its receiver goes away
+    (or after 5 s) instead of redelivering it, so ack-after-commit cannot help there."""
+    async with mosquitto_broker(tmp_path / "mosquitto") as broker:
+        await refused_writes_lose_nothing(broker, tmp_path / "q.db")
+
+
+async def refused_writes_lose_nothing(broker: BrokerUnderTest, db: Path) -> None:
+    store = Store(db)
+    scorer = Scorer(ScorerSettings(broker=broker.scorer, database=db), store)
+    task = asyncio.create_task(scorer.run())
+    try:
+        async with asyncio.timeout(ONLINE_TIMEOUT):
+            await scorer.connected.wait()
+        code = await make_quiz(broker.host)
+        async with connected(broker.host) as client:
+            ann_secret, bob_secret = auth.new_secret(), auth.new_secret()
+            ann = (await client.join(code, "ann", ann_secret)).player or ""
+            bob = (await client.join(code, "bob", bob_secret)).player or ""
+            await client.control(code, HOST, "start")
+            await client.answer(code, ann, ann_secret, 0, 1)
+
+            def refuse_inserts(action: int, *_: object) -> int:
+                return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_INSERT else sqlite3.SQLITE_OK
+
+            store.db.conn.set_authorizer(refuse_inserts)  # as a full disk would
+            answer = Answer(client=client.client_id, req=topics.new_request_id(), q=0, choice=2,
+                            sig=auth.sign_answer(bob_secret, code, bob, 0, 2))
+            await client.client.publish(topics.answer(code, bob), encode(answer), qos=1)
+            with pytest.raises(StorageError):
+                async with asyncio.timeout(10):
+                    await task
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        store.close()
+    # the disk is free again: a new scorer gets the unacknowledged answer from the broker
+    async with running_scorer(broker.scorer, db) as again:
+        async with asyncio.timeout(10):
+            while bob not in again.quizzes[code].players \
+                    or again.quizzes[code].players[bob].answered == 0:
+                await asyncio.sleep(0.05)
+    assert_stored_answers_match_the_rule(db, code, expected=2)
