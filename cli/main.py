@@ -28,6 +28,7 @@ from protocol import auth, topics
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
 from protocol.messages import DeckEntry, Leaderboard, ScorerStatus, State, clean_name
 from scorer import deck as decks
+from tui.commands import register as register_tui
 
 app = typer.Typer(
     help="A live vocabulary quiz over MQTT: serve it, create one, join, answer, watch.",
@@ -454,3 +455,5 @@ def main() -> None:
     """Entry point for `python -m cli`."""
     app()
 
+
+register_tui(app)  # quiz play, board, host, demo

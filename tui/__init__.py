@@ -1,1 +1,1 @@
-"""The Textual terminal UI (play, host, board)."""
+"""The Textual terminal UI: `quiz play`, `quiz board`, `quiz host` and `quiz demo`."""

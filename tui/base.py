@@ -1,0 +1,54 @@
+"""What every quiz screen shares: the live feed in a worker, the connection banner, quit."""
+
+from __future__ import annotations
+
+from contextlib import aclosing
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from tui.events import ConnectionChanged, ScorerChanged, as_message
+from tui.live import Connected, Live
+from tui.widgets import ConnectionBanner
+
+
+class QuizApp(App[None]):
+    """A screen that follows one quiz: its MQTT loop runs in a worker and posts messages."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    ENABLE_COMMAND_PALETTE = False  # every action has its key in the footer
+
+    def __init__(self, live: Live) -> None:
+        super().__init__()
+        self.live = live
+        self.title = f"Quiz {live.code}"
+        self._connected_before = False
+
+    def on_mount(self) -> None:
+        """Start following the quiz once the screen is up."""
+        self.follow()
+
+    @work(exclusive=True, group="live")
+    async def follow(self) -> None:
+        """Read the live feed for as long as the app runs; the UI never waits for it."""
+        async with aclosing(self.live.events()) as events:
+            async for event in events:
+                self.post_message(as_message(event))
+
+    def banner(self) -> ConnectionBanner:
+        """The screen's connection banner."""
+        return self.query_one(ConnectionBanner)
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        """Show or hide the reconnecting notice."""
+        self.banner().show_connection(message.event)
+        if isinstance(message.event, Connected):
+            if self._connected_before:
+                self.notify("reconnected", timeout=3)
+            self._connected_before = True
+
+    def on_scorer_changed(self, message: ScorerChanged) -> None:
+        """Say when the scorer is offline (the broker still answers, nobody scores)."""
+        self.banner().show_scorer(message.status.status == "online")

@@ -1,0 +1,201 @@
+"""The terminal UI's commands: `quiz play`, `quiz board`, `quiz host` and `quiz demo`.
+
+Each command checks what it can before the screen opens (the broker answers, the quiz
+exists, the name is free), so a mistake is one line on stderr and exit code 1, then
+runs its Textual app. Textual is imported only when a screen opens, so `quiz --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from contextlib import AsyncExitStack
+from typing import Annotated, Any, TypeVar
+
+import aiomqtt
+import typer
+
+from cli.credentials import Credentials, PlayerCredentials
+from cli.remote import BrokerUnreachableError, QuizClient, QuizError, RefusedError
+from protocol import auth, topics
+from protocol.address import DEFAULT_URL, BrokerAddress
+from protocol.messages import clean_name
+from tui.live import Live, backoff
+
+# A player whose name is taken may choose another this many times (at a terminal).
+NAME_ATTEMPTS = 3
+
+T = TypeVar("T")
+
+Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
+Broker = Annotated[str, typer.Option(
+    "--broker", envvar="QUIZ_BROKER", help="MQTT broker URL, mqtt://[user:pass@]host:port.")]
+Timeout = Annotated[float, typer.Option(
+    "--timeout", envvar="QUIZ_TIMEOUT", min=0.5, help="Seconds to wait for the scorer.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the terminal UI's commands to the `quiz` command."""
+    for command in (play, board, host, demo):
+        app.command()(command)
+
+
+# --- the commands ---------------------------------------------------------------------------
+
+
+def play(code: Code,
+         name: Annotated[str, typer.Option(help="Your name in the quiz.")],
+         broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> None:
+    """Play a quiz on a live screen: join (or resume) as NAME, answer with keys 1-4."""
+    from tui.play import PlayApp  # noqa: PLC0415 - Textual loads only when a screen opens
+
+    code, address = _code(code), _address(broker)
+    ask = _ask_name if sys.stdin.isatty() else None
+    me = _run(join(address, code, _name(name), timeout, Credentials.default(), _say, ask))
+    PlayApp(Live(address, code, player=me)).run()
+
+
+def board(code: Code, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> None:
+    """Show a quiz on a classroom display: the live leaderboard, question and countdown."""
+    from tui.board import BoardApp  # noqa: PLC0415
+
+    code, address = _code(code), _address(broker)
+    _run(check_quiz(address, code, timeout, _say))
+    BoardApp(Live(address, code)).run()
+
+
+def host(code: Code,
+         token: Annotated[str | None, typer.Option(
+             "--token", envvar="QUIZ_HOST_TOKEN",
+             help="Host token, when the quiz was created on another machine.")] = None,
+         broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> None:
+    """Run a quiz from the host's console: start, next, end, kick, live counts and results."""
+    from tui.host import HostApp  # noqa: PLC0415
+
+    code, address = _code(code), _address(broker)
+    key = token or Credentials.default().host_key(code)
+    if not key:
+        raise _fail(f"no host token for quiz {code} on this machine: pass --token")
+    _run(check_quiz(address, code, timeout, _say))
+    HostApp(Live(address, code, host_key=key)).run()
+
+
+def demo(
+    players: Annotated[int, typer.Option(min=1, max=200, help="Simulated players.")] = 30,
+    questions: Annotated[int, typer.Option(min=1, max=20, help="Questions in the quiz.")] = 5,
+    seconds: Annotated[float, typer.Option(min=3, max=60, help="Seconds per question.")]
+    = 10.0,
+    lobby: Annotated[float, typer.Option(
+        min=0, max=60, help="Seconds the lobby fills before the quiz starts.")] = 5.0,
+) -> None:
+    """Watch a demo: an in-process server, simulated players and the classroom board."""
+    from tui.demo import DemoSettings, run_demo  # noqa: PLC0415
+
+    settings = DemoSettings(players=players, questions=questions, seconds=seconds,
+                            lobby=lobby)
+    _run(run_demo(settings))
+
+
+# --- before the screen opens ----------------------------------------------------------------
+
+
+async def connect(stack: AsyncExitStack, broker: BrokerAddress, reply_timeout: float,
+                  say: Callable[[str], None]) -> QuizClient:
+    """Connect, retrying with backoff while the broker is unreachable (until Ctrl-C)."""
+    attempt = 0
+    while True:
+        try:
+            return await stack.enter_async_context(QuizClient.connect(broker, reply_timeout))
+        except BrokerUnreachableError as exc:
+            attempt += 1
+            delay = backoff(attempt)
+            say(f"{exc}; retrying in {delay:g} s (Ctrl-C to stop)")
+            await asyncio.sleep(delay)
+
+
+async def check_quiz(broker: BrokerAddress, code: str, reply_timeout: float,
+                     say: Callable[[str], None]) -> None:
+    """Raise RefusedError when no quiz has this code."""
+    async with AsyncExitStack() as stack:
+        client = await connect(stack, broker, reply_timeout, say)
+        await client.state(code)
+
+
+async def join(broker: BrokerAddress, code: str, name: str, reply_timeout: float,
+               credentials: Credentials, say: Callable[[str], None],
+               ask: Callable[[str], str] | None = None) -> PlayerCredentials:
+    """Join (or resume, with the secret kept in `credentials`) and return the player.
+
+    A taken name raises RefusedError, or asks for another one when `ask` is given.
+    """
+    name = clean_name(name)  # the credentials know the name as the scorer keeps it
+    async with AsyncExitStack() as stack:
+        client = await connect(stack, broker, reply_timeout, say)
+        await client.state(code)
+        for _ in range(NAME_ATTEMPTS):
+            known = credentials.player(code, name)
+            secret = known.secret if known else auth.new_secret()
+            try:
+                reply = await client.join(code, name, secret)
+            except RefusedError as exc:
+                if exc.reason != "name_taken" or ask is None:
+                    raise
+                name = clean_name(await asyncio.to_thread(ask, f"{exc}; another name"))
+                continue
+            if reply.player is None:
+                raise QuizError("the scorer did not name the player")
+            me = PlayerCredentials(reply.name or name, reply.player, secret)
+            credentials.save_player(code, me)
+            return me
+    raise QuizError(f"no free name after {NAME_ATTEMPTS} tries: choose one with --name")
+
+
+# --- small pieces ---------------------------------------------------------------------------
+
+
+def _say(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+def _ask_name(question: str) -> str:
+    return str(typer.prompt(question))
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _code(code: str) -> str:
+    try:
+        return topics.normalize_code(code)
+    except topics.TopicError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _name(name: str) -> str:
+    try:
+        return clean_name(name)
+    except ValueError as exc:
+        raise _fail(f"invalid name: {exc}") from None
+
+
+def _address(url: str) -> BrokerAddress:
+    try:
+        return BrokerAddress.parse(url)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run the part before (or around) a screen; domain errors are one line and exit 1."""
+    try:
+        return asyncio.run(coro)
+    except (QuizError, topics.TopicError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except aiomqtt.MqttError as exc:
+        raise _fail(f"lost the connection to the broker: {exc}") from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None

@@ -1,0 +1,184 @@
+"""`quiz demo`: a server in-process, a crowd of simulated players, and the board to watch.
+
+The simulated players are ordinary clients: each joins and answers over its own MQTT
+connection, exactly as `quiz answer` does. They know the vocabulary of the built-in deck
+(a definition leads them to its word) and answer it right as often as their skill says,
+after a random delay, so the board moves the way a real class makes it move.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import tempfile
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from cli.remote import QuizClient, QuizError
+from protocol import auth
+from protocol.address import DEFAULT_HOST, BrokerAddress
+from protocol.messages import Leaderboard, QuestionView, ScorerStatus, State
+from scorer import deck
+from scorer.game import REVEAL_SECONDS
+from scorer.server import LocalBroker, serve
+from scorer.service import ScorerSettings
+from tui.board import BoardApp
+from tui.live import Live
+
+log = logging.getLogger(__name__)
+
+DECK = "everyday"
+# The server must be online within this long, or the demo gives up with a clear error.
+START_TIMEOUT_SECONDS = 15.0
+# Room for the last reveal and slow machines after the quiz's own schedule.
+SCHEDULE_MARGIN_SECONDS = 30.0
+# Simulated players answer after at least this long, and before this share of the time.
+FASTEST_ANSWER_SECONDS = 0.5
+LATEST_ANSWER_SHARE = 0.8
+# How often a simulated player knows the word: a class where most answers are right.
+SKILL_MIN, SKILL_MAX = 0.5, 0.95
+NAMES = (
+    "Ada", "Bao", "Chloe", "Dev", "Elif", "Femi", "Gus", "Hana", "Ivo", "Jun",
+    "Kemal", "Lena", "Mia", "Nils", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tariq",
+    "Uma", "Vera", "Wen", "Xavi", "Yara", "Zoe", "Aiko", "Bruno", "Cleo", "Dario",
+)
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    """The demo quiz and its crowd."""
+
+    players: int = 30
+    questions: int = 5
+    seconds: float = 10.0
+    lobby: float = 5.0  # seconds the lobby fills up before the quiz starts
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class RunningDemo:
+    """Where the demo runs, for the board and for anyone who wants to join it."""
+
+    broker: BrokerAddress
+    code: str
+
+
+def player_names(count: int) -> list[str]:
+    """`count` distinct names (numbered once the list runs out)."""
+    return [NAMES[i % len(NAMES)] + (str(i // len(NAMES) + 1) if i >= len(NAMES) else "")
+            for i in range(count)]
+
+
+def pick(question: QuestionView, words: dict[str, str], skill: float,
+         rng: random.Random) -> int:
+    """The choice a player of this skill makes: the right word, or a guess."""
+    term = words.get(question.prompt)
+    if term in question.choices and rng.random() < skill:
+        return question.choices.index(term)
+    return rng.randrange(len(question.choices))
+
+
+async def run_demo(settings: DemoSettings) -> None:
+    """Run the demo until the board is closed."""
+    for noisy in ("amqtt", "transitions", "scorer", "broker"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)  # the screen is the board
+    with tempfile.TemporaryDirectory(prefix="quiz-demo-") as folder:
+        async with running_demo(settings, Path(folder)) as demo:
+            await BoardApp(Live(demo.broker, demo.code), subtitle="demo").run_async()
+
+
+@asynccontextmanager
+async def running_demo(settings: DemoSettings, folder: Path) -> AsyncIterator[RunningDemo]:
+    """A server on a free port, a demo quiz on it, and its crowd playing; all stop after."""
+    online: asyncio.Future[BrokerAddress] = asyncio.get_running_loop().create_future()
+
+    def ready(public: BrokerAddress) -> None:
+        if not online.done():
+            online.set_result(public)
+
+    scorer = ScorerSettings(database=folder / "demo.db")
+    server = asyncio.create_task(serve(
+        scorer, local=LocalBroker("embedded", DEFAULT_HOST, 0, folder), on_ready=ready),
+        name="demo-server")
+    crowd: asyncio.Task[None] | None = None
+    try:
+        starting: list[asyncio.Future[Any]] = [server, online]
+        await asyncio.wait(starting, timeout=START_TIMEOUT_SECONDS,
+                           return_when=asyncio.FIRST_COMPLETED)
+        if server.done():
+            server.result()  # the server failed: raise its error
+        if not online.done():
+            raise QuizError(f"the demo server did not start within {START_TIMEOUT_SECONDS:.0f}s")
+        broker = online.result()
+        host_key = auth.new_secret()
+        async with QuizClient.connect(broker) as client:
+            code = await client.create(deck=DECK, entries=None, questions=settings.questions,
+                                       seconds=settings.seconds, speed_bonus=True, streak=True,
+                                       auto=True, host_key=host_key)
+        crowd = asyncio.create_task(play_crowd(broker, code, host_key, settings),
+                                    name="demo-crowd")
+        yield RunningDemo(broker, code)
+    finally:
+        # The crowd hangs up before the broker goes, so no client sees it vanish.
+        for task in (crowd, server):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+
+@dataclass
+class Bot:
+    """One simulated player on its own connection."""
+
+    client: QuizClient
+    player: str
+    secret: str
+    skill: float
+
+
+async def play_crowd(broker: BrokerAddress, code: str, host_key: str,
+                     settings: DemoSettings) -> None:
+    """Join the crowd, start the quiz after the lobby, answer every question, then stop."""
+    rng = random.Random(settings.seed)
+    words = {entry.definition: entry.term for entry in deck.load_builtin(DECK)}
+    schedule = settings.lobby + settings.questions * (settings.seconds + REVEAL_SECONDS)
+    async with AsyncExitStack() as stack, asyncio.timeout(schedule + SCHEDULE_MARGIN_SECONDS):
+        bots = []
+        for name in player_names(settings.players):
+            client = await stack.enter_async_context(QuizClient.connect(broker))
+            secret = auth.new_secret()
+            reply = await client.join(code, name, secret)
+            bots.append(Bot(client, reply.player or "", secret, rng.uniform(SKILL_MIN, SKILL_MAX)))
+            await asyncio.sleep(settings.lobby / settings.players)  # the lobby fills visibly
+        host = await stack.enter_async_context(QuizClient.connect(broker))
+        await host.control(code, host_key, "start")
+        updates = await stack.enter_async_context(contextlib.aclosing(
+            cast(AsyncGenerator[State | Leaderboard | ScorerStatus, None], host.updates(code))))
+        async with asyncio.TaskGroup() as group:
+            seen: set[int] = set()
+            async for update in updates:
+                if not isinstance(update, State):
+                    continue
+                question = update.question
+                if update.phase == "question" and question and question.index not in seen:
+                    seen.add(question.index)
+                    for bot in bots:
+                        choice = pick(question, words, bot.skill, rng)
+                        delay = rng.uniform(FASTEST_ANSWER_SECONDS,
+                                            max(FASTEST_ANSWER_SECONDS,
+                                                LATEST_ANSWER_SHARE * settings.seconds))
+                        group.create_task(answer(code, bot, question.index, choice, delay))
+                if update.phase == "finished" or len(seen) > settings.questions:
+                    break
+
+
+async def answer(code: str, bot: Bot, q: int, choice: int, delay: float) -> None:
+    """Answer after `delay` seconds; a refusal (the question closed meanwhile) is fine."""
+    await asyncio.sleep(delay)
+    with contextlib.suppress(QuizError):
+        await bot.client.answer(code, bot.player, bot.secret, q, choice)

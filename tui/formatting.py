@@ -1,0 +1,175 @@
+"""Text for the screens: pure functions of what the scorer published.
+
+No Textual, no clock, no network: the apps pass the time and the messages in. Every
+line reads without colour (symbols and words carry the meaning; colour only repeats it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from protocol.messages import LastResult, Leaderboard, Standing
+
+FULL = "█"
+EMPTY = "░"
+UP = "▲"
+DOWN = "▼"
+RIGHT = "✓"
+WRONG = "✗"
+ME = "▶"
+
+
+def remaining(deadline: float, now: float) -> float:
+    """Seconds left until the deadline, never below zero."""
+    return max(0.0, deadline - now)
+
+
+def countdown_text(seconds_left: float) -> str:
+    """The seconds left, rounded up so "0 s" means the time is really up."""
+    if seconds_left <= 0:
+        return "time's up"
+    return f"{math.ceil(seconds_left)} s"
+
+
+def countdown_bar(seconds_left: float, total: float, width: int) -> str:
+    """A bar of `width` cells, full at the start of the question and empty at its deadline."""
+    width = max(0, width)
+    if total <= 0:
+        return EMPTY * width
+    filled = round(width * min(1.0, max(0.0, seconds_left / total)))
+    return FULL * filled + EMPTY * (width - filled)
+
+
+def countdown_line(seconds_left: float, total: float, width: int) -> str:
+    """The bar and the seconds left, fitted into `width` characters."""
+    text = countdown_text(seconds_left)
+    bar = width - len(text) - 1
+    if bar < 1:
+        return text[:max(0, width)]
+    return f"{countdown_bar(seconds_left, total, bar)} {text}"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def movement(before: int | None, now: int) -> str:
+    """How a player's rank moved: ▲2 (up two places), ▼1, = (same), ▲ (up onto the board)."""
+    if before is None:
+        return UP
+    if now < before:
+        return f"{UP}{before - now}"
+    if now > before:
+        return f"{DOWN}{now - before}"
+    return "="
+
+
+def ranks(top: Sequence[Standing]) -> dict[str, int]:
+    """Player id to rank, for comparing two boards."""
+    return {standing.player: standing.rank for standing in top}
+
+
+def is_newer(shown: Leaderboard | None, incoming: Leaderboard) -> bool:
+    """True when `incoming` may replace the board on screen (its `seq` is not lower)."""
+    return shown is None or incoming.seq >= shown.seq
+
+
+def own_rank(board: Leaderboard | None, player: str, fallback: int) -> int:
+    """The player's rank: from the latest board when it shows them, else from their status."""
+    if board is not None:
+        for standing in board.top:
+            if standing.player == player:
+                return standing.rank
+    return fallback
+
+
+def leaderboard_lines(top: Sequence[Standing], *, baseline: dict[str, int] | None = None,
+                      me: str | None = None, limit: int = 10) -> list[str]:
+    """Rows of rank, movement (when a baseline is given), name and score.
+
+    `me` marks the reader's own row with ▶, so it stands out without colour.
+    """
+    shown = list(top)[:limit]
+    width = max((len(s.name) for s in shown), default=4)
+    lines = []
+    for s in shown:
+        marker = ME if s.player == me else " "
+        moved = "" if baseline is None else f"{movement(baseline.get(s.player), s.rank):>4} "
+        lines.append(f"{marker}{s.rank:>3}. {moved}{s.name:<{width}}  {s.score:>6}")
+    return lines
+
+
+def podium_lines(top: Sequence[Standing]) -> list[str]:
+    """The first three places, one line each."""
+    return [f"{ordinal(s.rank):>4}  {s.name}  {s.score} points" for s in list(top)[:3]]
+
+
+def own_place(rank: int, players: int, score: int) -> str:
+    """Where the reader finished."""
+    if rank <= 0:
+        return f"You are not in the standings (score {score})."
+    return f"You finished {ordinal(rank)} of {players} with {score} points."
+
+
+def result_text(last: LastResult, streak: int) -> str:
+    """The verdict on the reader's latest answer."""
+    if last.late:
+        return f"{WRONG} too late: 0 points"
+    if not last.correct:
+        return f"{WRONG} wrong: 0 points"
+    bonus = f"  streak {streak}" if streak > 1 else ""
+    return f"{RIGHT} correct: +{last.points} points{bonus}"
+
+
+def status_line(name: str, score: int, rank: int, players: int, streak: int) -> str:
+    """The reader's own score and rank, always on screen."""
+    place = f"rank {rank} of {players}" if rank > 0 else "not ranked"
+    return f"{name}  ·  {score} points  ·  {place}  ·  streak {streak}"
+
+
+def plural(n: int, word: str) -> str:
+    """1 player, 2 players."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def answered_text(answered: int, players: int) -> str:
+    """How many of the players answered the open question."""
+    return f"{answered} of {players} answered"
+
+
+def choice_label(index: int, word: str, *, correct: int | None = None,
+                 chosen: int | None = None) -> str:
+    """A choice with its key: ▶ marks the pick; after the reveal ✓ the answer, ✗ a wrong pick."""
+    mark = ""
+    if correct is not None and index == correct:
+        mark = f"{RIGHT} "
+    elif correct is not None and index == chosen:
+        mark = f"{WRONG} "
+    elif index == chosen:
+        mark = f"{ME} "
+    return f"{mark}{index + 1}  {word}"
+
+
+def distribution_lines(choices: Sequence[str], distribution: Sequence[int], correct: int,
+                       width: int = 20) -> list[str]:
+    """How the room answered: one bar per choice, ✓ on the right word."""
+    most = max(distribution, default=0)
+    words = max((len(c) for c in choices), default=0)
+    lines = []
+    for i, (word, count) in enumerate(zip(choices, distribution, strict=False)):
+        bar = FULL * (round(width * count / most) if most else 0)
+        mark = RIGHT if i == correct else " "
+        lines.append(f"{mark} {i + 1} {word:<{words}}  {bar} {count}")
+    return lines
+
+
+def lobby_text(names: Sequence[str], players: int) -> str:
+    """Who is in the lobby (the board shows the first ones; the count says how many)."""
+    if not players:
+        return "Nobody has joined yet."
+    more = players - len(names)
+    listed = ", ".join(names)
+    return f"{players} in the lobby: {listed}" + (f" and {more} more" if more > 0 else "")

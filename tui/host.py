@@ -1,0 +1,206 @@
+"""The host's console: the players (kick one), start / next / end, live counts, results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePath
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, Static
+
+from cli.remote import QuizError
+from protocol.messages import Action, Leaderboard, Standing, State
+from tui import formatting as fmt
+from tui.base import QuizApp
+from tui.events import BoardChanged, ConnectionChanged, ReplyReceived, StateChanged
+from tui.live import Connected, Live
+from tui.widgets import ConnectionBanner, Countdown
+
+
+class HostApp(QuizApp):
+    """Controls one quiz with its host key; every command is signed and sent at once."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["quiz.tcss", "host.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "control('start')", "Start"),
+        Binding("n", "control('next')", "Next"),
+        Binding("e", "control('end')", "End"),
+        Binding("k", "kick", "Kick"),
+        Binding("r", "roster", "Refresh"),
+    ]
+
+    def __init__(self, live: Live) -> None:
+        if live.host_key is None:
+            raise ValueError("the host console needs the host key")
+        super().__init__(live)
+        self.sub_title = "host"
+        self.state: State | None = None
+        self.board: Leaderboard | None = None
+        self.roster: list[Standing] = []
+        self.pending: dict[str, str] = {}  # request id -> what it was, for its reply
+        self.roster_asked = False
+        self.armed: str | None = None  # the player a first press of k picked, to confirm
+
+    def compose(self) -> ComposeResult:
+        """Headline and question on top, the players below."""
+        yield Header()
+        yield ConnectionBanner(str(self.live.broker))
+        yield Static("waiting for the quiz…", id="headline")
+        yield Static(id="prompt")
+        yield Countdown(id="countdown")
+        yield Static(id="podium")
+        yield DataTable(id="players", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up the players' table."""
+        self.query_one(DataTable).add_columns("rank", "name", "score")
+
+    # --- what arrives ----------------------------------------------------------------------
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        """After each (re)connect, fetch the full list of players."""
+        if isinstance(message.event, Connected):
+            self.roster_asked = False
+            self.action_roster()
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        """Phase, question and counts; the list of players is fetched again when it changed."""
+        state = self.state = message.state
+        self._show_headline()
+        question = state.question
+        prompt = self.query_one("#prompt", Static)
+        prompt.display = question is not None
+        countdown = self.query_one(Countdown)
+        countdown.display = state.phase == "question"
+        if question is not None:
+            correct = state.reveal.correct if state.reveal else None
+            choices = "   ".join(fmt.choice_label(i, word, correct=correct)
+                                 for i, word in enumerate(question.choices))
+            prompt.update(f"({question.pos}) {question.prompt}\n{choices}")
+            if state.phase == "question":
+                countdown.start(question.deadline, question.deadline - question.opened_at)
+        if state.phase == "finished" or state.players != len(self.roster):
+            self.action_roster()
+        self._show_podium()
+
+    def on_board_changed(self, message: BoardChanged) -> None:
+        """Scores move on the board; it lists everyone when the quiz has few players."""
+        if not fmt.is_newer(self.board, message.board):
+            return
+        self.board = message.board
+        if len(self.board.top) >= self.board.players or self._playing():
+            self._show_players(self.board.top)
+        self._show_podium()
+
+    def on_reply_received(self, message: ReplyReceived) -> None:
+        """The outcome of a command: an error, the results, or a kick done."""
+        reply = message.reply
+        what = self.pending.pop(reply.req, "")
+        if what == "results":
+            self.roster_asked = False
+        if not reply.ok:
+            self.notify(f"{what or 'command'} refused: {reply.error}", severity="error")
+        elif reply.results is not None:
+            self._show_players(reply.results.standings)
+        elif what.startswith("kick "):
+            self.notify(f"removed {what.removeprefix('kick ')}")
+            self.action_roster()
+
+    # --- what the host does ----------------------------------------------------------------
+
+    def action_control(self, action: Action) -> None:
+        """Start, next or end, for the question on screen."""
+        question = self.state.question if self.state else None
+        self.send(action, question.index if question else -1)
+
+    def action_kick(self) -> None:
+        """Remove the selected player: the first press asks, the second (same row) kicks."""
+        table = self.query_one(DataTable)
+        if not self.roster or not 0 <= table.cursor_row < len(self.roster):
+            self.bell()
+            return
+        player = self.roster[table.cursor_row]
+        if self.armed != player.player:
+            self.armed = player.player
+            self._show_headline()
+            return
+        self.armed = None
+        self._show_headline()
+        self.send("kick", -1, player.player, label=f"kick {player.name}")
+
+    def action_roster(self) -> None:
+        """Fetch every player's standing (the board shows only the top)."""
+        if not self.roster_asked:
+            self.roster_asked = True
+            self.send("results", -1)
+
+    @work(group="commands")
+    async def send(self, action: Action, at: int, player: str = "", *, label: str = "") -> None:
+        """Send a signed command; its reply comes through the live feed."""
+        try:
+            req = await self.live.control(action, at, player)
+        except QuizError as exc:
+            if action == "results":
+                self.roster_asked = False
+            self.notify(str(exc), severity="error")
+            return
+        self.pending[req] = label or action
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _playing(self) -> bool:
+        return self.state is not None and self.state.phase in ("question", "reveal")
+
+    def _show_headline(self) -> None:
+        armed = [s.name for s in self.roster if s.player == self.armed]
+        if armed:
+            text = f"Remove {armed[0]}? Press k again to confirm (any other row: cancel)."
+        elif self.state is None:
+            text = "waiting for the quiz…"
+        else:
+            text = self._headline(self.state)
+        self.query_one("#headline", Static).update(text)
+
+    def _headline(self, state: State) -> str:
+        question = state.question
+        if state.phase == "lobby":
+            return f"Lobby: {fmt.plural(state.players, 'player')}. Press s to start."
+        if state.phase == "finished":
+            return f"Finished: {fmt.plural(state.players, 'player')}"
+        assert question is not None  # noqa: S101 - question and reveal carry the question
+        counts = fmt.answered_text(state.answered, state.players)
+        where = f"Question {question.index + 1} of {question.count}"
+        if state.phase == "reveal":
+            last = question.index + 1 >= question.count
+            return f"{where} revealed: {counts}. n: {'finish' if last else 'next question'}"
+        return f"{where}: {counts}. n: reveal now"
+
+    def _show_players(self, standings: Sequence[Standing]) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        self.roster = list(standings)
+        table.clear()
+        for s in self.roster:
+            table.add_row(s.rank, s.name, s.score, key=s.player)
+        if self.roster:
+            table.move_cursor(row=min(max(row, 0), len(self.roster) - 1))
+        self._show_headline()
+
+    def on_data_table_row_highlighted(self) -> None:
+        """Moving to another row cancels a kick waiting for its confirmation."""
+        selected = self.query_one(DataTable).cursor_row
+        if self.armed and not (0 <= selected < len(self.roster)
+                               and self.roster[selected].player == self.armed):
+            self.armed = None
+            self._show_headline()
+
+    def _show_podium(self) -> None:
+        podium = self.query_one("#podium", Static)
+        finished = self.state is not None and self.state.phase == "finished"
+        podium.display = finished
+        if finished and self.roster:
+            podium.update("\n".join(["Final results", *fmt.podium_lines(self.roster)]))

@@ -1,0 +1,205 @@
+"""One long-lived MQTT connection for a screen: the quiz's live views in, requests out.
+
+`QuizClient` waits for one reply at a time by reading the connection's messages; a
+screen instead reads every message in one loop (`Live.events`) and sends answers and
+host commands without waiting for their outcome, which comes back through the same
+loop (a `PlayerStatus` for an answer, a `Reply` for a command or a refusal).
+
+Topics come from `protocol.topics`, payloads from `protocol.messages`, signatures from
+`protocol.auth`. The loop reconnects with a bounded backoff and says so, so a screen
+can show that it is reconnecting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+import aiomqtt
+
+from cli.credentials import PlayerCredentials
+from cli.remote import QuizError
+from protocol import auth, topics
+from protocol.address import BrokerAddress
+from protocol.messages import (
+    Action,
+    Answer,
+    Control,
+    DecodeError,
+    Leaderboard,
+    PlayerStatus,
+    Reply,
+    ScorerStatus,
+    State,
+    decode,
+    encode,
+)
+
+log = logging.getLogger(__name__)
+
+# The first retry comes soon (a broker restart takes about a second); later ones back off
+# so a class of screens does not hammer a broker that is down, but never wait so long
+# that a display looks dead once the broker is back.
+RECONNECT_MIN_SECONDS = 0.5
+RECONNECT_MAX_SECONDS = 8.0
+# A silent broker is noticed after about 1.5 keepalives (paho's rule).
+KEEPALIVE_SECONDS = 5
+# Connecting and publishing give up after this long, then the loop retries.
+CONNECT_TIMEOUT_SECONDS = 5.0
+
+Update = State | Leaderboard | PlayerStatus | Reply | ScorerStatus
+UpdateKind = type[State] | type[Leaderboard] | type[PlayerStatus] | type[Reply] | type[ScorerStatus]
+
+
+@dataclass(frozen=True, slots=True)
+class Connected:
+    """The connection is up and subscribed; the retained views follow."""
+
+    broker: str
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnected:
+    """The connection failed or dropped; the next attempt comes in `retry_in` seconds."""
+
+    broker: str
+    reason: str
+    retry_in: float
+    attempt: int
+
+
+Event = Connected | Disconnected | Update
+
+
+class OfflineError(QuizError):
+    """A request could not be sent: the broker is not connected right now."""
+
+
+def backoff(attempt: int, low: float = RECONNECT_MIN_SECONDS,
+            high: float = RECONNECT_MAX_SECONDS) -> float:
+    """Seconds to wait before reconnect attempt `attempt` (1-based): doubling, capped."""
+    return min(high, low * 2.0 ** min(max(0, attempt - 1), 32))  # 2**32: past any cap
+
+
+def subscriptions(code: str, client_id: str, player: str | None = None) -> dict[str, UpdateKind]:
+    """The topics a screen follows, each with the message it carries."""
+    kinds: dict[str, UpdateKind] = {
+        topics.state(code): State,
+        topics.leaderboard(code): Leaderboard,
+        topics.scorer_status(): ScorerStatus,
+        topics.replies_of(client_id): Reply,
+    }
+    if player is not None:
+        kinds[topics.player(code, player)] = PlayerStatus
+    return kinds
+
+
+def decode_update(kinds: dict[str, UpdateKind], topic: str, payload: object) -> Update | None:
+    """The message on `topic`, or None for a topic not followed or a payload that is broken."""
+    kind = kinds.get(topic)
+    if kind is None or not isinstance(payload, bytes | bytearray):
+        return None
+    try:
+        update: Update = decode(kind, bytes(payload))
+    except DecodeError as exc:
+        log.warning("ignored a malformed %s on %s: %s", kind.__name__, topic, exc)
+        return None
+    return update
+
+
+class Live:
+    """The live feed of one quiz, and the requests a screen sends while following it."""
+
+    def __init__(self, broker: BrokerAddress, code: str, *,
+                 player: PlayerCredentials | None = None, host_key: str | None = None,
+                 retry_min: float = RECONNECT_MIN_SECONDS,
+                 retry_max: float = RECONNECT_MAX_SECONDS) -> None:
+        self.broker = broker
+        self.code = code
+        self.player = player
+        self.host_key = host_key
+        self.retry_min = retry_min
+        self.retry_max = retry_max
+        self._client: aiomqtt.Client | None = None
+        self._client_id = ""
+        # Topics of this connection: the followed views, and the reply of each request sent.
+        self._kinds: dict[str, UpdateKind] = {}
+
+    async def events(self) -> AsyncGenerator[Event, None]:
+        """Every update of the quiz, with Connected/Disconnected around each connection.
+
+        Runs until cancelled: a lost connection is retried with backoff.
+        """
+        attempt = 0
+        while True:
+            client_id = topics.new_client_id()
+            kinds = subscriptions(self.code, client_id,
+                                  self.player.player if self.player else None)
+            self._kinds = kinds
+            reason = "the broker closed the connection"
+            try:
+                async with aiomqtt.Client(
+                        self.broker.host, self.broker.port, username=self.broker.username,
+                        password=self.broker.password, identifier=client_id,
+                        keepalive=KEEPALIVE_SECONDS, timeout=CONNECT_TIMEOUT_SECONDS) as client:
+                    for topic in kinds:
+                        await client.subscribe(topic, qos=1)
+                    self._client, self._client_id = client, client_id
+                    attempt = 0
+                    yield Connected(str(self.broker))
+                    async for message in client.messages:
+                        topic = str(message.topic)
+                        update = decode_update(kinds, topic, message.payload)
+                        if isinstance(update, Reply):
+                            kinds.pop(topic, None)  # one reply per request
+                        if update is not None:
+                            yield update
+            except (aiomqtt.MqttError, OSError) as exc:
+                reason = str(exc) or type(exc).__name__
+            finally:
+                self._client = None
+            attempt += 1
+            delay = backoff(attempt, self.retry_min, self.retry_max)
+            log.info("connection to %s lost (%s); retrying in %.1fs", self.broker, reason, delay)
+            yield Disconnected(str(self.broker), reason, delay, attempt)
+            await asyncio.sleep(delay)
+
+    async def answer(self, q: int, choice: int) -> str:
+        """Send the player's answer to question q (0-based choice); return the request id."""
+        if self.player is None:
+            raise QuizError("only a player answers")
+        me = self.player
+        client, client_id = self._session()
+        request = Answer(client=client_id, req=topics.new_request_id(), q=q, choice=choice,
+                         sig=auth.sign_answer(me.secret, self.code, me.player, q, choice))
+        await self._publish(client, topics.answer(self.code, me.player), request)
+        return request.req
+
+    async def control(self, action: Action, at: int = -1, player: str = "") -> str:
+        """Send a signed host command; return the request id (its Reply comes as an event)."""
+        if self.host_key is None:
+            raise QuizError("only the host sends commands")
+        client, client_id = self._session()
+        request = Control(client=client_id, req=topics.new_request_id(), action=action,
+                          at=at, player=player,
+                          sig=auth.sign_control(self.host_key, self.code, action, at, player))
+        await self._publish(client, topics.control(self.code), request)
+        return request.req
+
+    def _session(self) -> tuple[aiomqtt.Client, str]:
+        if self._client is None:
+            raise OfflineError(f"not connected to {self.broker}: nothing was sent")
+        return self._client, self._client_id
+
+    async def _publish(self, client: aiomqtt.Client, topic: str,
+                       request: Answer | Control) -> None:
+        # The reply topic is under replies_of(client), subscribed at connect; naming it
+        # here lets the loop decode the one reply this request gets.
+        self._kinds[topics.reply(request.client, request.req)] = Reply
+        try:
+            await client.publish(topic, encode(request), qos=1,
+                                 timeout=CONNECT_TIMEOUT_SECONDS)
+        except aiomqtt.MqttError as exc:
+            raise OfflineError(f"could not send to {self.broker}: {exc}") from None

@@ -1,0 +1,210 @@
+"""The player's screen: lobby, each question with its countdown and four choices, the podium."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+
+from cli.remote import QuizError
+from protocol.messages import Leaderboard, PlayerStatus, QuestionView, State
+from tui import formatting as fmt
+from tui.base import QuizApp
+from tui.events import BoardChanged, PlayerChanged, ReplyReceived, StateChanged
+from tui.live import Live
+from tui.widgets import ConnectionBanner, Countdown
+
+# Rows of the leaderboard shown under the question between questions.
+STANDINGS_ROWS = 5
+# Which view each phase shows (a reveal keeps the question on screen, with its answer).
+VIEWS = {"lobby": "lobby", "question": "question", "reveal": "question", "finished": "finished"}
+
+
+class PlayApp(QuizApp):
+    """A player's live screen for one quiz; the player has joined before it starts."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["quiz.tcss", "play.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "choose(0)", "Answer", key_display="1-4"),
+        Binding("2", "choose(1)", "Answer 2", show=False),
+        Binding("3", "choose(2)", "Answer 3", show=False),
+        Binding("4", "choose(3)", "Answer 4", show=False),
+    ]
+
+    def __init__(self, live: Live) -> None:
+        if live.player is None:
+            raise ValueError("the play screen needs the player's credentials")
+        super().__init__(live)
+        self.me = live.player
+        self.sub_title = self.me.name
+        self.state: State | None = None
+        self.board: Leaderboard | None = None
+        self.status: PlayerStatus | None = None
+        self.sent: dict[int, int] = {}  # question index -> choice sent from this screen
+
+    def compose(self) -> ComposeResult:
+        """The layout: the player's line on top, one view per phase, the keys at the bottom."""
+        yield Header()
+        yield ConnectionBanner(str(self.live.broker))
+        yield Static(id="me")
+        with ContentSwitcher(initial="lobby"):
+            with Vertical(id="lobby"):
+                yield Static("Waiting for the host to start the quiz…", classes="title")
+                yield Static(id="lobby-players")
+            with Vertical(id="question"):
+                yield Static(id="prompt")
+                yield Countdown(id="countdown")
+                with Grid(id="choices"):
+                    for index in range(4):
+                        yield Button(str(index + 1), id=f"choice-{index}")
+                yield Static(id="result")
+                yield Static(id="standings")
+            with Vertical(id="finished"):
+                yield Static("The quiz is over. Final standings:", classes="title")
+                yield Static(id="podium")
+                yield Static(id="place")
+        yield Footer()
+
+    # --- what arrives ----------------------------------------------------------------------
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        """Switch to the phase's view and fill it in."""
+        self.state = message.state
+        self.query_one(ContentSwitcher).current = VIEWS[self.state.phase]
+        if self.state.question is not None:
+            self._show_question(self.state.question)
+        self._show_result()
+        self._show_standings()
+        self._show_me()
+
+    def on_board_changed(self, message: BoardChanged) -> None:
+        """Take a newer leaderboard (an older one overtaken on the way is dropped)."""
+        if not fmt.is_newer(self.board, message.board):
+            return
+        self.board = message.board
+        self.query_one("#lobby-players", Static).update(fmt.lobby_text(
+            [s.name for s in self.board.top], self.board.players))
+        self._show_standings()
+        self._show_me()
+
+    def on_player_changed(self, message: PlayerChanged) -> None:
+        """The player's own status: score, streak, and the verdict on the last answer."""
+        if message.status.player != self.me.player:
+            return
+        self.status = message.status
+        self._show_result()
+        self._show_me()
+        if self.state is not None and self.state.question is not None:
+            self._show_question(self.state.question)
+
+    def on_reply_received(self, message: ReplyReceived) -> None:
+        """A refused answer says why (a successful one comes as the player's status)."""
+        reply = message.reply
+        if not reply.ok:
+            self._result(f"{fmt.WRONG} not counted: {reply.error}")
+
+    # --- what the player does --------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """A click on a choice answers like its key."""
+        if event.button.id and event.button.id.startswith("choice-"):
+            self.action_choose(int(event.button.id.removeprefix("choice-")))
+
+    def action_choose(self, choice: int) -> None:
+        """Answer the open question with `choice` (0-based), once."""
+        question = self._open_question()
+        if question is None or self._answered(question.index):
+            self.bell()
+            return
+        self.sent[question.index] = choice
+        self._result(f"sent {choice + 1} ({question.choices[choice]}), waiting for the score…")
+        self._show_question(question)
+        self.send_answer(question.index, choice)
+
+    @work(group="answers")
+    async def send_answer(self, q: int, choice: int) -> None:
+        """Publish the answer; its verdict arrives through the live feed."""
+        try:
+            await self.live.answer(q, choice)
+        except QuizError as exc:
+            self.sent.pop(q, None)
+            self._result(f"{fmt.WRONG} {exc}; press {choice + 1} to try again")
+            if self.state is not None and self.state.question is not None:
+                self._show_question(self.state.question)
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _open_question(self) -> QuestionView | None:
+        state = self.state
+        if state is None or state.phase != "question" or state.question is None:
+            return None
+        if self.status is not None and self.status.kicked:
+            return None
+        return state.question
+
+    def _answered(self, index: int) -> bool:
+        last = self.status.last if self.status else None
+        return index in self.sent or (last is not None and last.q == index)
+
+    def _show_question(self, question: QuestionView) -> None:
+        state = self.state
+        reveal = state.reveal if state is not None and state.phase == "reveal" else None
+        self.query_one("#prompt", Static).update(
+            f"Question {question.index + 1} of {question.count}  ({question.pos})\n"
+            f"{question.prompt}")
+        chosen = self.sent.get(question.index)
+        closed = self._open_question() is None or self._answered(question.index)
+        for index, word in enumerate(question.choices[:4]):
+            button = self.query_one(f"#choice-{index}", Button)
+            button.label = fmt.choice_label(index, word, chosen=chosen,
+                                            correct=reveal.correct if reveal else None)
+            button.disabled = closed
+            button.set_class(index == chosen, "-chosen")
+            button.set_class(reveal is not None and index == reveal.correct, "-correct")
+        countdown = self.query_one(Countdown)
+        if reveal is not None:
+            countdown.stop(f"The answer: {reveal.term}")
+        else:
+            countdown.start(question.deadline, question.deadline - question.opened_at)
+
+    def _show_result(self) -> None:
+        state, status = self.state, self.status
+        if status is not None and status.kicked:
+            self._result("You were removed from the quiz by the host.")
+            return
+        if state is None or state.question is None:
+            return
+        index = state.question.index
+        last = status.last if status else None
+        if last is not None and last.q == index:
+            self._result(fmt.result_text(last, status.streak if status else 0))
+        elif state.phase == "reveal":
+            self._result("You did not answer this one.")
+        elif index not in self.sent:
+            self._result("Press 1-4 (or click) to answer.")
+
+    def _result(self, text: str) -> None:
+        self.query_one("#result", Static).update(text)
+
+    def _show_standings(self) -> None:
+        standings = self.query_one("#standings", Static)
+        standings.display = self.state is not None and self.state.phase == "reveal"
+        if self.board is None:
+            return
+        lines = fmt.leaderboard_lines(self.board.top, me=self.me.player, limit=STANDINGS_ROWS)
+        standings.update("\n".join(["Leaderboard", *lines]))
+        self.query_one("#podium", Static).update("\n".join(fmt.podium_lines(self.board.top)))
+
+    def _show_me(self) -> None:
+        status = self.status
+        score = status.score if status else 0
+        rank = fmt.own_rank(self.board, self.me.player, status.rank if status else 0)
+        players = self.board.players if self.board else (self.state.players if self.state else 0)
+        self.query_one("#me", Static).update(fmt.status_line(
+            self.me.name, score, rank, players, status.streak if status else 0))
+        self.query_one("#place", Static).update(fmt.own_place(rank, players, score))

@@ -1,0 +1,78 @@
+"""Widgets the quiz screens share: the connection banner and the countdown."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.widgets import Static
+
+from tui.formatting import countdown_line, remaining
+from tui.live import Connected, Disconnected
+
+# Four redraws a second keep a whole-second countdown on time without busy work.
+COUNTDOWN_REFRESH_SECONDS = 0.25
+# Width of the countdown before the first layout tells the real one.
+COUNTDOWN_DEFAULT_WIDTH = 40
+
+
+class ConnectionBanner(Static):
+    """Says when the screen is not live: connecting, reconnecting, or the scorer is away."""
+
+    def __init__(self, broker: str, *, id: str | None = None) -> None:
+        super().__init__(f"connecting to {broker}…", id=id)
+        self._link_up = False
+        self._scorer_online = True
+
+    def show_connection(self, event: Connected | Disconnected) -> None:
+        """Follow the broker connection."""
+        self._link_up = isinstance(event, Connected)
+        if isinstance(event, Disconnected):
+            self.update(f"⚠ not connected to {event.broker} ({event.reason}): reconnecting "
+                        f"in {event.retry_in:g} s, attempt {event.attempt}…")
+        self._refresh_display()
+
+    def show_scorer(self, online: bool) -> None:
+        """Follow the scorer's status."""
+        self._scorer_online = online
+        if self._link_up and not online:
+            self.update("⚠ the scorer is offline: waiting for it to come back…")
+        self._refresh_display()
+
+    @property
+    def live(self) -> bool:
+        """True when connected and the scorer is online: nothing to say."""
+        return self._link_up and self._scorer_online
+
+    def _refresh_display(self) -> None:
+        self.display = not self.live
+
+
+class Countdown(Static):
+    """A bar that empties towards the question's deadline, with the seconds left."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._clock = clock
+        self._deadline: float | None = None
+        self._total = 0.0
+
+    def on_mount(self) -> None:
+        """Redraw a few times a second while a question is open."""
+        self.set_interval(COUNTDOWN_REFRESH_SECONDS, self._tick)
+
+    def start(self, deadline: float, total: float) -> None:
+        """Count down to `deadline` (scorer time, seconds since the epoch)."""
+        self._deadline, self._total = deadline, total
+        self._tick()
+
+    def stop(self, text: str) -> None:
+        """Stop counting and show `text` instead."""
+        self._deadline = None
+        self.update(text)
+
+    def _tick(self) -> None:
+        if self._deadline is None:
+            return
+        width = self.content_size.width or COUNTDOWN_DEFAULT_WIDTH
+        self.update(countdown_line(remaining(self._deadline, self._clock()), self._total, width))
