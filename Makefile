@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean help
+.PHONY: run demo test lint typecheck unit clean help
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP) ## start the embedded broker and the scorer (Ctrl-C stops)
 	$(BIN)/quiz serve
+
+demo: $(STAMP) ## a live demo quiz with simulated players, on the classroom board
+	$(BIN)/quiz demo
 
 test: $(STAMP) lint typecheck ## linters, type checks, then the whole test suite
 	$(BIN)/python -m pytest

@@ -26,6 +26,7 @@ def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:
     lines += [f"  quiz join CODE --name alice{flag}",
               f"  quiz start CODE{flag}",
               f"  quiz watch CODE{flag}                   # the live leaderboard",
+              "or, for a live demo with simulated players: quiz demo (make demo)",
               "Ctrl-C stops."]
     return "\n".join(lines)
 
