@@ -11,7 +11,6 @@ import csv
 import functools
 import io
 import json
-import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -24,6 +23,7 @@ import typer
 from cli import render
 from cli.credentials import Credentials, PlayerCredentials
 from cli.remote import Disconnected, QuizClient, QuizError, follow
+from cli.status import register as register_status
 from protocol import auth, topics
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
 from protocol.messages import DeckEntry, Leaderboard, ScorerStatus, State, clean_name
@@ -121,19 +121,27 @@ def serve(
     top: Annotated[int, typer.Option(min=1, max=100, help="Players on the leaderboard.")] = 10,
     log_level: Annotated[str, typer.Option(
         envvar="QUIZ_LOG_LEVEL", help="debug, info, warning or error.")] = "warning",
+    log_format: Annotated[str, typer.Option(
+        envvar="QUIZ_LOG_FORMAT", help="text, or json (one JSON object per line).")] = "text",
+    metrics_port: Annotated[int, typer.Option(
+        envvar="QUIZ_METRICS_PORT", min=0, max=65535,
+        help="Serve /metrics, /healthz and /readyz on this port (0: off).")] = 0,
+    metrics_host: Annotated[str, typer.Option(
+        envvar="QUIZ_METRICS_HOST", help="Address of the metrics endpoint.")] = "127.0.0.1",
 ) -> None:
     """Run the scorer: on an embedded broker by default, or against --broker mqtt://HOST:PORT."""
     from broker.embedded import PortInUseError  # noqa: PLC0415 - keeps `quiz --help` fast
     from broker.mosquitto import MosquittoError  # noqa: PLC0415
+    from scorer.logs import configure_logging  # noqa: PLC0415
     from scorer.server import LocalBroker  # noqa: PLC0415
     from scorer.server import serve as serve_forever  # noqa: PLC0415
     from scorer.service import ScorerSettings  # noqa: PLC0415
     from scorer.store import StorageError  # noqa: PLC0415
 
-    logging.basicConfig(level=logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in ("scorer", "broker", "cli"):
-        logging.getLogger(name).setLevel(log_level.upper())
+    try:
+        configure_logging(log_level, log_format)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     local = None
     if broker in ("embedded", "mosquitto"):
         local = LocalBroker(broker, host, port, mosquitto_dir)  # type: ignore[arg-type]
@@ -145,7 +153,9 @@ def serve(
         typer.echo(render.server_ready(public, broker, db))
 
     try:
-        asyncio.run(serve_forever(settings, local=local, on_ready=ready))
+        asyncio.run(serve_forever(settings, local=local, on_ready=ready,
+                                  metrics_address=(metrics_host, metrics_port)
+                                  if metrics_port else None))
     except KeyboardInterrupt:
         typer.echo("stopped.")
     except PortInUseError:
@@ -154,6 +164,8 @@ def serve(
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
     except MosquittoError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:  # the metrics port is taken
+        raise fail(f"cannot serve metrics on {metrics_host}:{metrics_port}: {exc}") from None
     except StorageError as exc:
         raise fail(f"{exc}; stopped without acknowledging that batch (the broker keeps it): "
                    "free the disk and start again") from None
@@ -457,3 +469,4 @@ def main() -> None:
 
 
 register_tui(app)  # quiz play, board, host, demo
+register_status(app)  # quiz status

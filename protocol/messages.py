@@ -252,6 +252,8 @@ class ScorerStatus(Message, frozen=True, kw_only=True):
     since: float
     quizzes: int = 0
     players: int = 0
+    answers_per_second: float = 0.0
+    backlog: int = 0
 
 
 # --- codec ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import Literal
 from broker.embedded import run_embedded
 from broker.mosquitto import Accounts, run_mosquitto
 from protocol.address import BrokerAddress
+from scorer.metrics import Metrics, MetricsServer
 from scorer.service import Scorer, ScorerSettings
 from scorer.store import Store
 
@@ -30,24 +32,31 @@ class LocalBroker:
 
 
 async def serve(settings: ScorerSettings, *, local: LocalBroker | None,
-                on_ready: Callable[[BrokerAddress], None]) -> None:
+                on_ready: Callable[[BrokerAddress], None],
+                metrics_address: tuple[str, int] | None = None) -> None:
     """Serve until cancelled; start the local broker first when there is one.
 
     `on_ready` receives the address players should use, once the scorer is online.
+    With `metrics_address=(host, port)`, /metrics, /healthz and /readyz are served there.
     """
     store = Store(settings.database)
+    metrics = Metrics()
     try:
-        if local is None:
-            await _run(Scorer(settings, store), settings.broker, on_ready)
-        elif local.kind == "embedded":
-            async with run_embedded(local.host, local.port) as broker:
-                scorer = Scorer(replace(settings, broker=broker.scorer), store)
+        async with contextlib.AsyncExitStack() as stack:
+            if metrics_address is not None:
+                await stack.enter_async_context(MetricsServer(metrics, *metrics_address))
+            if local is None:
+                await _run(Scorer(settings, store, metrics=metrics), settings.broker, on_ready)
+            elif local.kind == "embedded":
+                broker = await stack.enter_async_context(run_embedded(local.host, local.port))
+                scorer = Scorer(replace(settings, broker=broker.scorer), store, metrics=metrics)
                 await _run(scorer, broker.public, on_ready)
-        else:
-            password = scorer_password(Accounts(local.folder))
-            with run_mosquitto(local.folder, local.port):
+            else:
+                password = scorer_password(Accounts(local.folder))
+                stack.enter_context(run_mosquitto(local.folder, local.port))
+                metrics.watch_storage("mosquitto", local.folder)
                 account = BrokerAddress(local.host, local.port, "scorer", password)
-                scorer = Scorer(replace(settings, broker=account), store)
+                scorer = Scorer(replace(settings, broker=account), store, metrics=metrics)
                 await _run(scorer, BrokerAddress(local.host, local.port), on_ready)
     finally:
         store.close()

@@ -51,6 +51,7 @@ from protocol.messages import (
 from scorer import deck
 from scorer.game import Quiz, Refused, Transition
 from scorer.limits import FloodGuard
+from scorer.metrics import Metrics
 from scorer.store import Batch, StorageError, Store
 from scorer.transport import Link
 
@@ -76,6 +77,8 @@ VIEW_QOS = 0
 COUNTS_INTERVAL_SECONDS = 0.5
 # Leaderboards published between two chances for the batch loop to run.
 FLUSH_CHUNK = 50
+# The retained scorer status (with its answer rate and backlog) is refreshed this often.
+STATUS_SECONDS = 5.0
 # The WAL is copied into the database this often, in a worker thread.
 CHECKPOINT_SECONDS = 5.0
 # If the backlog marker never comes back, stop waiting for it after this long.
@@ -99,10 +102,14 @@ class Scorer:
     """Scores answers from MQTT, persists them, publishes standings."""
 
     def __init__(self, settings: ScorerSettings, store: Store,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
+        self.metrics = metrics or Metrics(process=False)
+        self.metrics.watch_population(self._population)
+        self.metrics.watch_storage("database", store.path)
+        self.metrics.database(ok=True)
         self.quizzes: dict[str, Quiz] = {quiz.code: quiz for quiz in store.load(clock())}
         self._dirty: set[str] = set(self.quizzes)
         self._counts_moved: set[str] = set()
@@ -110,7 +117,8 @@ class Scorer:
         # had arrived when it went away: see docs/reliability.md.
         self._down_since: float | None = store.last_alive()
         self._recovering = True
-        self._connected_at = self._last_beat = self._last_checkpoint = 0.0
+        self._connected_at = self._last_beat = self._last_checkpoint = self._last_status = 0.0
+        self._online_since = clock()
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = FloodGuard()
         self.connected = asyncio.Event()
@@ -137,6 +145,7 @@ class Scorer:
                 raise group.exceptions[0] from None
             except* aiomqtt.MqttError as group:
                 self.connected.clear()
+                self.metrics.broker_down()
                 if self._down_since is None:
                     self._down_since = self.clock()
                 log.warning("broker %s unreachable (%s); retrying in %.1fs",
@@ -146,6 +155,7 @@ class Scorer:
 
     async def _serve(self, link: Link) -> None:
         self._recovering, self._connected_at = True, self.clock()
+        self._online_since = self.clock()
         sync = topics.scorer_sync(self.settings.client_id)
         for topic in (*topics.SCORER_SUBSCRIPTIONS, sync):
             await link.subscribe(topic)
@@ -158,21 +168,37 @@ class Scorer:
                 self._publish_player(link, quiz, player_id)
         self._dirty.update(self.quizzes)
         self.connected.set()
+        self.metrics.broker_up()
         log.info("scorer online at %s as %s", self.settings.broker, self.settings.client_id)
         async with asyncio.TaskGroup() as group:
             group.create_task(self._consume(link), name="consume")
             group.create_task(self._tick(link), name="tick")
             group.create_task(self._flush(link), name="flush-leaderboards")
 
+    def _population(self) -> tuple[int, int]:
+        """(live quizzes, their players), for the metrics and the status."""
+        live = [quiz for quiz in self.quizzes.values() if quiz.phase != "finished"]
+        return len(live), sum(len(quiz.players) for quiz in live)
+
     def _status(self, status: str) -> ScorerStatus:
+        quizzes, players = self._population()
         return ScorerStatus(status="online" if status == "online" else "offline",
-                            since=self.clock(), quizzes=len(self.quizzes),
-                            players=sum(len(q.players) for q in self.quizzes.values()))
+                            since=self._online_since, quizzes=quizzes, players=players,
+                            answers_per_second=round(self.metrics.answers_per_second(), 1),
+                            backlog=self.metrics.backlog)
+
+    def _changed(self, code: str) -> None:
+        """A quiz's standings or counts moved: its leaderboard is due."""
+        self._dirty.add(code)
+        self.metrics.quiz_changed(code)
 
     # --- the batch loop --------------------------------------------------------------------
 
     async def _consume(self, link: Link) -> None:
         async for batch in link.batches(MAX_BATCH):
+            started = time.perf_counter()
+            self.metrics.set_backlog(len(batch) + link.pending())
+            scored_before = self.scored
             writes = Batch()
             after: list[Callable[[], None]] = []
             now = self.clock()
@@ -181,6 +207,8 @@ class Scorer:
                 judged = min(now, self._down_since)
             for message in batch:
                 topic = str(message.topic)
+                if "/answers/" in topic:
+                    self.metrics.answer_received()
                 if topic == topics.scorer_sync(self.settings.client_id):
                     self._caught_up(now)
                     continue
@@ -188,12 +216,24 @@ class Scorer:
                     self._handle(link, topic, message.payload, judged, writes, after)
                 except Exception:  # a bug must cost one message, never the scorer
                     log.exception("dropped a message on %s after an unexpected error", topic)
+            commit_seconds = None
             if writes:
-                self.store.write(writes)
+                self._commit(writes)
+                commit_seconds = time.perf_counter() - started
             for message in batch:
                 link.ack(message)
             for publish in after:
                 publish()
+            self.metrics.observe_batch(len(batch), commit_seconds)
+            self.metrics.scored(time.perf_counter() - started, self.scored - scored_before)
+            self.metrics.set_backlog(link.pending())
+
+    def _commit(self, writes: Batch) -> None:
+        try:
+            self.store.write(writes)
+        except StorageError:
+            self.metrics.database(ok=False)
+            raise
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work, name="checkpoint")
@@ -223,9 +263,14 @@ class Scorer:
                 client, req = reply_to
                 self._refuse(link, client, Reply(req=req, ok=False, error=str(exc),
                                                  reason="bad_request"), after)
-            elif self.flood.allow(topics.errors(), self.clock()):
-                broken = BrokenMessage(topic=topic, error=str(exc))
-                after.append(lambda: link.publish(topics.errors(), encode(broken), retain=False))
+            else:
+                self.metrics.broken()
+                if self.flood.allow(topics.errors(), self.clock()):
+                    broken = BrokenMessage(topic=topic, error=str(exc))
+                    after.append(lambda: link.publish(topics.errors(), encode(broken),
+                                                      retain=False))
+                else:
+                    self.metrics.suppressed()
             return
         try:
             self._apply(link, inbound, request, now, writes, after)
@@ -237,15 +282,18 @@ class Scorer:
     def _refuse(self, link: Link, client: str, reply: Reply,
                 after: list[Callable[[], None]]) -> None:
         """Reply to a refused request, unless that client is flooding (no amplification)."""
+        self.metrics.refused(reply.reason)
         if self.flood.allow(client, self.clock()):
             self._reply(link, client, reply, after)
+        else:
+            self.metrics.suppressed()
 
     def _apply(self, link: Link, inbound: topics.Inbound, request: AnyRequest, now: float,
                writes: Batch, after: list[Callable[[], None]]) -> None:
         if isinstance(request, CreateQuiz):
             quiz = self._create(request, now)
             writes.quizzes.append(quiz)
-            self._dirty.add(quiz.code)
+            self._changed(quiz.code)
             after.append(lambda: self._publish_state(link, quiz))
             self._reply(link, request.client, Reply(req=request.req, ok=True, quiz=quiz.code),
                         after)
@@ -258,7 +306,7 @@ class Scorer:
             player, is_new = quiz.join(topics.new_player_id(), request.name, request.secret)
             if is_new:
                 writes.players.append((quiz.code, player))
-                self._dirty.add(quiz.code)
+                self._changed(quiz.code)
             after.append(lambda: self._publish_player(link, quiz, player.id))
             self._reply(link, request.client, Reply(
                 req=request.req, ok=True, quiz=quiz.code, player=player.id, name=player.name,
@@ -268,7 +316,7 @@ class Scorer:
         else:
             scored = quiz.answer(inbound.player, request.q, request.choice, request.sig, now)
             writes.answers.append((quiz.code, scored))
-            self._dirty.add(quiz.code)
+            self._changed(quiz.code)
             self.scored += 1
             after.append(lambda: self._publish_player(link, quiz, inbound.player))
 
@@ -311,7 +359,7 @@ class Scorer:
         if request.action == "kick":
             player = quiz.kick(request.player)
             writes.kicked.append((quiz.code, player.id))
-            self._dirty.add(quiz.code)
+            self._changed(quiz.code)
             after.append(lambda: self._publish_player(link, quiz, player.id))
         elif request.action == "start":
             self._transition(link, quiz, quiz.start(now), writes, after)
@@ -331,7 +379,7 @@ class Scorer:
                     after: list[Callable[[], None]]) -> None:
         if moves:
             writes.phases[quiz.code] = quiz
-            self._dirty.add(quiz.code)
+            self._changed(quiz.code)
             after.append(lambda: self._publish_state(link, quiz))
             if quiz.phase == "finished":
                 after.append(lambda: self._reconcile(quiz.code))
@@ -345,7 +393,7 @@ class Scorer:
             log.error("quiz %s: live standings differ from the stored answers; "
                       "publishing the stored ones", code)
             self.quizzes[code] = stored
-            self._dirty.add(code)
+            self._changed(code)
 
     # --- timers and coalesced publishing ---------------------------------------------------
 
@@ -365,11 +413,16 @@ class Scorer:
                 if now - self._last_checkpoint >= CHECKPOINT_SECONDS:
                     self._last_checkpoint = now
                     self._background(asyncio.to_thread(self.store.checkpoint))
+                if now - self._last_status >= STATUS_SECONDS:  # load, for `quiz status`
+                    self._last_status = now
+                    link.publish(topics.scorer_status(), encode(self._status("online")))
             for quiz in self.quizzes.values():
                 if quiz.phase in ("question", "reveal"):
                     self._transition(link, quiz, quiz.tick(now), writes, after)
             if writes:
-                self.store.write(writes)
+                started = time.perf_counter()
+                self._commit(writes)
+                self.metrics.observe_commit(time.perf_counter() - started)
             for publish in after:
                 publish()
 
@@ -384,6 +437,7 @@ class Scorer:
                 board = Leaderboard(quiz=code, seq=quiz.seq, players=len(quiz.ranking),
                                     top=quiz.standings(self.settings.top_n), updated_at=now)
                 link.publish(topics.leaderboard(code), encode(board), qos=VIEW_QOS)
+                self.metrics.leaderboard_published(code)
                 if done % FLUSH_CHUNK == 0:
                     await asyncio.sleep(0)  # let answers in between: a thousand boards is long
             self._counts_moved |= dirty

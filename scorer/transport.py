@@ -67,6 +67,10 @@ class Link:
                 batch.append(await anext(messages))
             yield batch
 
+    def pending(self) -> int:
+        """Messages received and not yet taken by the batch loop."""
+        return len(self.client.messages)
+
     def ack(self, message: aiomqtt.Message) -> None:
         """Acknowledge a QoS 1 message (after its effects are committed)."""
         if message.qos > 0:

@@ -1,0 +1,105 @@
+"""`quiz status`: is a scorer running on this broker, since when, and how busy is it.
+
+It reads the scorer's retained status (`quiz/scorer/status`): the scorer publishes
+`online` when it connects, and the broker publishes its last will, `offline`, when
+the connection drops. Fields a newer scorer adds to that status (the answer rate,
+the backlog, when it was last updated) are shown when present.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import datetime
+from typing import Annotated, Any
+
+import aiomqtt
+import msgspec
+import typer
+
+from cli.remote import RETAINED_TIMEOUT_SECONDS, QuizClient, QuizError
+from protocol import topics
+from protocol.address import DEFAULT_URL, BrokerAddress
+from protocol.messages import ScorerStatus
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `status` command to the `quiz` app."""
+    app.command(name="status")(status)
+
+
+def status(
+    broker: Annotated[str, typer.Option(
+        "--broker", envvar="QUIZ_BROKER",
+        help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port.")]
+    = DEFAULT_URL,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", envvar="QUIZ_TIMEOUT", min=0.5,
+        help="Seconds to wait for the broker (the status itself comes at once or not at all).")]
+    = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Show whether the scorer is online and since when, its quizzes, players and load."""
+    try:
+        where = BrokerAddress.parse(broker)
+        found = asyncio.run(read_status(where, timeout))
+    except (QuizError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except aiomqtt.MqttError as exc:
+        raise _fail(f"lost the connection to the broker at {broker}: {exc}") from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    if found is None:
+        raise _fail(f"no scorer status on {where}: no scorer has run on this broker "
+                    "(start one with `quiz serve`)")
+    data = {"broker": str(where), **msgspec.to_builtins(found)}
+    typer.echo(json.dumps(data) if as_json else describe(data, time.time()))
+
+
+async def read_status(broker: BrokerAddress, timeout: float) -> ScorerStatus | None:
+    """The retained scorer status on `broker`, or None when no scorer ever published one."""
+    async with QuizClient.connect(broker, timeout) as client:
+        return await client.retained(ScorerStatus, topics.scorer_status(),
+                                     min(timeout, RETAINED_TIMEOUT_SECONDS))
+
+
+def describe(data: dict[str, Any], now: float) -> str:
+    """The status for people: state and since when, then quizzes, players and load."""
+    since = float(data.get("since") or 0)
+    if since > 0:
+        when = datetime.fromtimestamp(since).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        head = f"since {when} ({ago(now - since)})"
+    else:  # a last will is written at connection time: it cannot know when the link dropped
+        head = "since an unknown time (its connection dropped)"
+    lines = [f"scorer {data['status']} {head} on {data['broker']}",
+             f"  {data.get('quizzes', 0)} quizzes, {data.get('players', 0)} players"]
+    load = []
+    if data.get("answers_per_second") is not None:
+        load.append(f"{float(data['answers_per_second']):.1f} answers/s")
+    if data.get("backlog") is not None:
+        load.append(f"backlog {int(data['backlog'])} messages")
+    if load:
+        lines.append("  " + ", ".join(load))
+    if data.get("updated_at"):
+        lines.append(f"  reported {ago(now - float(data['updated_at']))}")
+    return "\n".join(lines)
+
+
+def ago(seconds: float) -> str:
+    """A duration in the past, for people: `just now`, `42s ago`, `5m ago`, `3h 05m ago`."""
+    seconds = max(0, int(seconds))
+    if seconds < 1:
+        return "just now"
+    if seconds < 60:
+        return f"{seconds}s ago"
+    if seconds < 3600:
+        return f"{seconds // 60}m ago"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m ago"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600}h ago"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
