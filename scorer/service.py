@@ -275,7 +275,8 @@ class Scorer:
         try:
             self._apply(link, inbound, request, now, writes, after)
         except Refused as exc:
-            log.info("refused %s on %s: %s", type(request).__name__, topic, exc)
+            log.info("refused %s on %s: %s", type(request).__name__, topic, exc,
+                     extra={"quiz": inbound.code, "player": inbound.player})
             self._refuse(link, request.client, Reply(req=request.req, ok=False, error=str(exc),
                                                      reason=exc.reason), after)
 
@@ -342,7 +343,8 @@ class Scorer:
         quiz = Quiz(code=code, settings=settings, questions=questions,
                     host_key=request.host_key, created_at=now)
         self.quizzes[code] = quiz
-        log.info("created quiz %s: %d questions of %s", code, len(questions), request.deck)
+        log.info("created quiz %s: %d questions of %s", code, len(questions), request.deck,
+                 extra={"quiz": code})
         return quiz
 
     def _control(self, link: Link, quiz: Quiz, request: Control, now: float, writes: Batch,
@@ -383,7 +385,8 @@ class Scorer:
             after.append(lambda: self._publish_state(link, quiz))
             if quiz.phase == "finished":
                 after.append(lambda: self._reconcile(quiz.code))
-            log.info("quiz %s: %s %d", quiz.code, quiz.phase, quiz.index + 1)
+            log.info("quiz %s: %s %d", quiz.code, quiz.phase, quiz.index + 1,
+                     extra={"quiz": quiz.code})
 
     def _reconcile(self, code: str) -> None:
         """At the end, recompute the standings from the stored answers; those win."""
@@ -391,7 +394,7 @@ class Scorer:
         live = self.quizzes[code]
         if stored.standings() != live.standings():
             log.error("quiz %s: live standings differ from the stored answers; "
-                      "publishing the stored ones", code)
+                      "publishing the stored ones", code, extra={"quiz": code})
             self.quizzes[code] = stored
             self._changed(code)
 
