@@ -40,6 +40,7 @@ from typing import Any
 
 import aiomqtt
 
+from broker.mosquitto import stop_process
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
@@ -136,12 +137,7 @@ def scorer_process(args: list[str], timeout: float = 30.0) -> Iterator[ScorerPro
             raise TimeoutError("the scorer did not come online")
         yield ScorerProcess(process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 # --- load generation ----------------------------------------------------------------------------

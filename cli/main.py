@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import errno
 import functools
 import io
 import json
@@ -38,7 +39,7 @@ app = typer.Typer(
 T = TypeVar("T")
 
 Broker = Annotated[str, typer.Option(
-    "--broker", envvar="QUIZ_BROKER", help="MQTT broker URL, mqtt://[user:pass@]host:port.")]
+    "--broker", envvar="QUIZ_BROKER", help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
 Timeout = Annotated[float, typer.Option(
@@ -164,8 +165,10 @@ def serve(
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
     except MosquittoError as exc:
         raise fail(str(exc)) from None
-    except OSError as exc:  # the metrics port is taken
-        raise fail(f"cannot serve metrics on {metrics_host}:{metrics_port}: {exc}") from None
+    except OSError as exc:
+        if metrics_port and exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise fail(f"cannot serve metrics on {metrics_host}:{metrics_port}: {exc}") from None
+        raise fail(str(exc)) from None
     except StorageError as exc:
         raise fail(f"{exc}; stopped without acknowledging that batch (the broker keeps it): "
                    "free the disk and start again") from None

@@ -133,12 +133,12 @@ class Scorer:
         while True:
             try:
                 async with Link.connect(self.settings.broker, self.settings.client_id,
-                                        will=self._status("offline")) as link:
+                                        will=self._status("offline", since=0.0)) as link:
                     delay = RECONNECT_MIN_SECONDS
                     try:
                         await self._serve(link)
                     finally:
-                        await link.goodbye(encode(self._status("offline")))
+                        await link.goodbye(encode(self._status("offline", self.clock())))
             except* StorageError as group:
                 # Memory is now ahead of the database: stop, so that a restart rebuilds from
                 # it. Nothing of the failed batch was acknowledged; the broker keeps it.
@@ -178,12 +178,14 @@ class Scorer:
     def _population(self) -> tuple[int, int]:
         """(live quizzes, their players), for the metrics and the status."""
         live = [quiz for quiz in self.quizzes.values() if quiz.phase != "finished"]
-        return len(live), sum(len(quiz.players) for quiz in live)
+        return len(live), sum(len(quiz.ranking) for quiz in live)
 
-    def _status(self, status: str) -> ScorerStatus:
+    def _status(self, status: str, since: float | None = None) -> ScorerStatus:
+        """The retained status; an offline will says since=0 (the time is not known yet)."""
         quizzes, players = self._population()
         return ScorerStatus(status="online" if status == "online" else "offline",
-                            since=self._online_since, quizzes=quizzes, players=players,
+                            since=self._online_since if since is None else since,
+                            quizzes=quizzes, players=players,
                             answers_per_second=round(self.metrics.answers_per_second(), 1),
                             backlog=self.metrics.backlog)
 
@@ -218,8 +220,9 @@ class Scorer:
                     log.exception("dropped a message on %s after an unexpected error", topic)
             commit_seconds = None
             if writes:
+                committing = time.perf_counter()
                 self._commit(writes)
-                commit_seconds = time.perf_counter() - started
+                commit_seconds = time.perf_counter() - committing
             for message in batch:
                 link.ack(message)
             for publish in after:
@@ -446,10 +449,12 @@ class Scorer:
             self._counts_moved |= dirty
             if now >= counts_due:  # player and answer counts on the state, less often
                 counts_due = now + COUNTS_INTERVAL_SECONDS
-                for code in self._counts_moved:
+                moved, self._counts_moved = self._counts_moved, set()
+                for done, code in enumerate(moved, start=1):
                     if self.quizzes[code].phase in ("lobby", "question"):
                         self._publish_state(link, self.quizzes[code])
-                self._counts_moved = set()
+                    if done % FLUSH_CHUNK == 0:
+                        await asyncio.sleep(0)
 
     # --- views -----------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
 Broker = Annotated[str, typer.Option(
-    "--broker", envvar="QUIZ_BROKER", help="MQTT broker URL, mqtt://[user:pass@]host:port.")]
+    "--broker", envvar="QUIZ_BROKER", help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port.")]
 Timeout = Annotated[float, typer.Option(
     "--timeout", envvar="QUIZ_TIMEOUT", min=0.5, help="Seconds to wait for the scorer.")]
 

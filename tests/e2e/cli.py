@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from broker.mosquitto import stop_process
+
 QUIZ = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,10 +59,4 @@ def serving(port: int, db: Path, *, broker: str = "embedded",
             raise TimeoutError("quiz serve did not come online")
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
