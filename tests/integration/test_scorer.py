@@ -10,10 +10,20 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from broker.mosquitto import Accounts, run_mosquitto
 from cli.remote import NoReplyError, RefusedError
 from protocol import auth, topics
+from protocol.address import BrokerAddress
 from protocol.messages import BrokenMessage, Leaderboard, PlayerStatus, Reply, State, decode
-from tests.conftest import BrokerUnderTest, FakeClock, connected, mosquitto_broker, running_scorer
+from tests.conftest import (
+    BrokerUnderTest,
+    FakeClock,
+    connected,
+    free_port,
+    mosquitto_broker,
+    require_mosquitto,
+    running_scorer,
+)
 
 HOST = auth.new_secret()
 
@@ -273,3 +283,25 @@ async def test_player_status_is_retained(broker: BrokerUnderTest, tmp_path: Path
         status = await client.retained(PlayerStatus, topics.player(code, ann[0]))
         assert status is not None and (status.name, status.score, status.rank) == ("ann", 0, 1)
         assert isinstance(await client.state(code), State)
+
+
+async def test_a_browser_display_reads_the_board_over_websockets(tmp_path: Path) -> None:
+    """Mosquitto's WebSockets listener (mosquitto.conf) serves the retained standings."""
+    require_mosquitto()
+    folder, port, ws_port = tmp_path / "mosquitto", free_port(), free_port()
+    Accounts(folder).add("scorer", "scorer", "pw")
+    Accounts(folder).add("teacher", "host", "pw2")
+    with run_mosquitto(folder, port, ws_port=ws_port):
+        async with running_scorer(BrokerAddress("127.0.0.1", port, "scorer", "pw"),
+                                  tmp_path / "q.db"), \
+                connected(BrokerAddress("127.0.0.1", port, "teacher", "pw2")) as host:
+            code = await create(host)
+            await join(host, code, "ann")
+            await asyncio.sleep(0.3)
+            async with aiomqtt.Client("127.0.0.1", ws_port, transport="websockets",
+                                      timeout=5) as display:
+                await display.subscribe(topics.leaderboard(code), qos=1)
+                async with asyncio.timeout(5):
+                    message = await anext(aiter(display.messages))
+    board = decode(Leaderboard, bytes(message.payload))  # type: ignore[arg-type]
+    assert [s.name for s in board.top] == ["ann"]
