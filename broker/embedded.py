@@ -64,8 +64,8 @@ def client_may_subscribe(topic_filter: str, client_id: str) -> bool:
         return True  # the rules guard the quiz; other topics are the developer's
     if any(_matches(topic_filter, pattern) for pattern in _PUBLIC_READ):
         return True
-    if _matches(topic_filter, topics.replies_of(client_id)):
-        return True  # its own replies, and nobody else's
+    if topics.is_client_id(client_id) and _matches(topic_filter, topics.replies_of(client_id)):
+        return True  # its own replies, and nobody else's (a client id "+" reads nothing)
     if "+" in topic_filter or "#" in topic_filter:
         return False
     parts = topic_filter.split("/")

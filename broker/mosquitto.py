@@ -62,14 +62,14 @@ def acl_text(roles: dict[str, Role]) -> str:
         f"topic write {topics.join(code)}",
         f"topic write {topics.answer(code, player)}",
     ]
-    own_replies = f"pattern read {topics.ROOT}/replies/%c/#"
+    own_replies = f"pattern read {topics.replies_of('%c')}"
     lines = ["# Written by `quiz accounts`; edits are overwritten.", "", *anonymous, "",
              "# Every client reads the replies under its own client id, and no others.",
              own_replies, ""]
     for user, role in sorted(roles.items()):
         lines.append(f"user {user}")
         if role == "scorer":
-            lines.append(f"topic readwrite {topics.ROOT}/#")
+            lines.append(f"topic readwrite {topics.everything()}")
         else:
             lines += [*anonymous, f"topic write {topics.create()}",
                       f"topic write {topics.control(code)}"]

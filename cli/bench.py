@@ -405,10 +405,17 @@ def _stored_answers(db: Path, codes: list[str]) -> tuple[int, int]:
 # --- the echo baseline --------------------------------------------------------------------------
 
 
-async def echo_baseline(broker: BrokerAddress, prefix: str,
+async def echo_baseline(broker: BrokerAddress, *, inside_quiz: bool,
                         messages: int = ECHO_MESSAGES) -> dict[str, Any]:
-    """Rate of a bare Python client that receives a message and publishes one reply."""
-    request_topic, reply_topic = f"{prefix}/request", f"{prefix}/reply"
+    """Rate of a bare Python client that receives a message and publishes one reply.
+
+    `inside_quiz`: use topics under quiz/ (Mosquitto, with the scorer's account), else
+    topics outside it (the embedded broker guards only quiz/).
+    """
+    if inside_quiz:
+        request_topic, reply_topic = topics.bench_echo("request"), topics.bench_echo("reply")
+    else:
+        request_topic, reply_topic = "bench/echo/request", "bench/echo/reply"
     received = 0
     done = asyncio.Event()
     async with _fast_client(broker, topics.new_client_id()) as echo, \
@@ -484,8 +491,7 @@ async def run(config: BenchConfig, port: int,
             progress("echo baseline", 0, 1)
             # topics the echo clients may use: outside quiz/ on the embedded broker, inside
             # the scorer account's quiz/# on Mosquitto (no scorer subscription matches them)
-            prefix = "bench/echo" if config.broker == "embedded" else "quiz/bench-echo"
-            baseline = await echo_baseline(echo_broker, prefix)
+            baseline = await echo_baseline(echo_broker, inside_quiz=config.broker != "embedded")
             progress("echo baseline", 1, 1)
             result["echo_baseline_per_second"] = baseline["per_second"]
             if baseline["per_second"] and result["answers_scored_per_second"]:

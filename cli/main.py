@@ -12,20 +12,32 @@ import errno
 import functools
 import io
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import aiomqtt
 import msgspec
 import typer
 
 from cli import render
+from cli.common import (
+    Broker,
+    Code,
+    HostToken,
+    Json,
+    Timeout,
+    address,
+    fail,
+    host_token,
+    parse_code,
+    run,
+)
 from cli.credentials import Credentials, PlayerCredentials
 from cli.remote import Disconnected, QuizClient, QuizError, follow
 from cli.status import register as register_status
-from protocol import auth, topics
+from protocol import auth
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
 from protocol.messages import DeckEntry, Leaderboard, ScorerStatus, State, clean_name
 from scorer import deck as decks
@@ -35,49 +47,6 @@ app = typer.Typer(
     help="A live vocabulary quiz over MQTT: serve it, create one, join, answer, watch.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-
-T = TypeVar("T")
-
-Broker = Annotated[str, typer.Option(
-    "--broker", envvar="QUIZ_BROKER", help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
-Timeout = Annotated[float, typer.Option(
-    "--timeout", envvar="QUIZ_TIMEOUT", min=0.5, help="Seconds to wait for the scorer.")]
-
-
-def fail(message: str) -> typer.Exit:
-    """Print one line on stderr and return the exit to raise."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a client coroutine; domain errors become one line on stderr and exit 1."""
-    try:
-        return asyncio.run(coro)
-    except (QuizError, decks.DeckError, topics.TopicError, ValueError) as exc:
-        raise fail(str(exc)) from None
-    except aiomqtt.MqttError as exc:
-        raise fail(f"lost the connection to the broker: {exc}") from None
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-
-
-def parse_code(code: str) -> str:
-    """Canonical quiz code, or exit with a readable error."""
-    try:
-        return topics.normalize_code(code)
-    except topics.TopicError as exc:
-        raise fail(str(exc)) from None
-
-
-def address(url: str) -> BrokerAddress:
-    """The broker address, or exit with a readable error."""
-    try:
-        return BrokerAddress.parse(url)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
 
 
 def emit(as_json: bool, data: dict[str, Any], text: str) -> None:
@@ -172,6 +141,8 @@ def serve(
     except StorageError as exc:
         raise fail(f"{exc}; stopped without acknowledging that batch (the broker keeps it): "
                    "free the disk and start again") from None
+    except sqlite3.Error as exc:  # --db is not a database, or cannot be opened
+        raise fail(f"cannot use {db} as the database: {exc}") from None
 
 
 @app.command()
@@ -236,22 +207,10 @@ async def create(
                                    questions=questions, seconds=seconds,
                                    speed_bonus=speed_bonus, streak=streak, auto=auto,
                                    host_key=host_key)
-    Credentials.default().save_host_key(code, host_key)
+    # printed first: if keeping it fails, the host still has it
     emit(as_json, {"quiz": code, "host_token": host_key},
          render.created(code, host_key, str(broker)))
-
-
-HostToken = Annotated[str | None, typer.Option(
-    "--token", envvar="QUIZ_HOST_TOKEN",
-    help="Host token, when the quiz was created on another machine.")]
-
-
-def host_token(code: str, token: str | None) -> str:
-    """The host token from the option or the credentials file."""
-    key = token or Credentials.default().host_key(code)
-    if not key:
-        raise QuizError(f"no host token for quiz {code} on this machine: pass --token")
-    return key
+    Credentials.default().save_host_key(code, host_key)
 
 
 async def _host(code: str, action: str, token: str | None, broker: str, timeout: float,

@@ -115,6 +115,8 @@ class QuizClient:
         await self.client.publish(topic, encode(message), qos=1)
         try:
             reply = await self._first(Reply, reply_topic, self.timeout)
+            if reply is not None and reply.ok and reply.parts > 1:
+                reply = await self._rest_of(reply, reply_topic)
         finally:
             await self.client.unsubscribe(reply_topic)
         if reply is None:
@@ -122,6 +124,22 @@ class QuizClient:
         if not reply.ok:
             raise RefusedError(reply.error or "refused", reply.reason)
         return reply
+
+    async def _rest_of(self, first: Reply, reply_topic: str) -> Reply | None:
+        """Gather a results reply sent in parts into one (None if a part never came)."""
+        parts = {first.part: first}
+        while len(parts) < first.parts:
+            more = await self._first(Reply, reply_topic, self.timeout)
+            if more is None:
+                return None
+            parts[more.part] = more
+        head = parts[0]
+        if head.results is None:
+            return head
+        answers = [answer for i in range(first.parts)
+                   for answer in (parts[i].results or head.results).answers]
+        return msgspec.structs.replace(
+            head, part=0, parts=1, results=msgspec.structs.replace(head.results, answers=answers))
 
     async def _why_no_reply(self) -> str:
         status = await self.retained(ScorerStatus, topics.scorer_status())

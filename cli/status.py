@@ -18,6 +18,7 @@ import aiomqtt
 import msgspec
 import typer
 
+from cli.common import fail
 from cli.remote import RETAINED_TIMEOUT_SECONDS, QuizClient, QuizError
 from protocol import topics
 from protocol.address import DEFAULT_URL, BrokerAddress
@@ -45,13 +46,13 @@ def status(
         where = BrokerAddress.parse(broker)
         found = asyncio.run(read_status(where, timeout))
     except (QuizError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except aiomqtt.MqttError as exc:
-        raise _fail(f"lost the connection to the broker at {broker}: {exc}") from None
+        raise fail(f"lost the connection to the broker at {broker}: {exc}") from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     if found is None:
-        raise _fail(f"no scorer status on {where}: no scorer has run on this broker "
+        raise fail(f"no scorer status on {where}: no scorer has run on this broker "
                     "(start one with `quiz serve`)")
     data = {"broker": str(where), **msgspec.to_builtins(found)}
     typer.echo(json.dumps(data) if as_json else describe(data, time.time()))
@@ -81,8 +82,6 @@ def describe(data: dict[str, Any], now: float) -> str:
         load.append(f"backlog {int(data['backlog'])} messages")
     if load:
         lines.append("  " + ", ".join(load))
-    if data.get("updated_at"):
-        lines.append(f"  reported {ago(now - float(data['updated_at']))}")
     return "\n".join(lines)
 
 
@@ -98,8 +97,3 @@ def ago(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m ago"
     return f"{seconds // 86400}d {seconds % 86400 // 3600}h ago"
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)

@@ -22,7 +22,6 @@ MAX_CREATE_PAYLOAD = 1024 * 1024
 MAX_NAME_LENGTH = 24
 MAX_DECK_ENTRIES = 5000
 
-Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]+$")]
 RequestId = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{16}$")]
 ClientId = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{16}$")]
 Secret = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32,128}$")]
@@ -236,6 +235,8 @@ class Reply(Message, frozen=True, kw_only=True):
     name: str | None = None
     score: int | None = None
     results: Results | None = None
+    part: int = 0  # results come in `parts` replies; standings are in part 0
+    parts: int = 1
 
 
 class BrokenMessage(Message, frozen=True, kw_only=True):

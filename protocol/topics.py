@@ -40,11 +40,6 @@ def normalize_code(code: str) -> str:
     return canonical
 
 
-def is_player_id(value: str) -> bool:
-    """True when value has the shape of a player id."""
-    return _PLAYER_RE.fullmatch(value) is not None
-
-
 def is_request_id(value: str) -> bool:
     """True when value has the shape of a request id."""
     return _REQUEST_RE.fullmatch(value) is not None
@@ -137,6 +132,16 @@ def errors() -> str:
 def scorer_status() -> str:
     """Retained online/offline status of the scorer (also its last will)."""
     return f"{ROOT}/scorer/status"
+
+
+def everything() -> str:
+    """Filter for every topic of the quiz (the scorer's own account may use it)."""
+    return f"{ROOT}/#"
+
+
+def bench_echo(name: str) -> str:
+    """A topic of `quiz bench`'s echo baseline: no scorer subscription matches it."""
+    return f"{ROOT}/bench-echo/{name}"
 
 
 def every_state() -> str:

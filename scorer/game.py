@@ -145,7 +145,8 @@ class Quiz:
 
     def kick(self, who: str) -> Player:
         """Remove a player (by id or name) from the ranking; refuse their answers from now on."""
-        player = self.players.get(who) or self.players.get(self._by_name.get(who.casefold(), ""))
+        # names first: a player cannot get someone else kicked by taking their id as a name
+        player = self.players.get(self._by_name.get(who.casefold(), "")) or self.players.get(who)
         if player is None:
             raise Refused("unknown_player", f"no player {who!r} in this quiz")
         player.kicked = True

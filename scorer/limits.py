@@ -34,13 +34,23 @@ class FloodGuard:
     burst: float = BURST
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
     dropped: int = 0
+    _last_forget: float = float("-inf")
 
     def allow(self, key: str, now: float) -> bool:
-        """Take a token for `key`; False when its bucket is empty (the message is dropped)."""
+        """Take a token for `key`; False when its bucket is empty (the message is dropped).
+
+        A full table refuses new keys (after forgetting idle ones, at most once a
+        second): rotating keys cannot buy unlimited replies, nor make the table grow.
+        """
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= MAX_BUCKETS:
-                self.forget_idle(now)
+                if now - self._last_forget >= 1.0:
+                    self._last_forget = now
+                    self.forget_idle(now)
+                if len(self._buckets) >= MAX_BUCKETS:
+                    self.dropped += 1
+                    return False
             bucket = self._buckets[key] = _Bucket(self.burst, now)
         else:
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)

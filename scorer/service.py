@@ -41,6 +41,7 @@ from protocol.messages import (
     PlayerStatus,
     QuestionView,
     Reply,
+    Results,
     RevealView,
     ScorerStatus,
     Settings,
@@ -52,7 +53,7 @@ from scorer import deck
 from scorer.game import Quiz, Refused, Transition
 from scorer.limits import FloodGuard
 from scorer.metrics import Metrics
-from scorer.store import Batch, StorageError, Store
+from scorer.store import KEEP_FINISHED_SECONDS, Batch, StorageError, Store
 from scorer.transport import Link
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,12 @@ VIEW_QOS = 0
 COUNTS_INTERVAL_SECONDS = 0.5
 # Leaderboards published between two chances for the batch loop to run.
 FLUSH_CHUNK = 50
+# Refusals sent per second in all, whatever client ids the senders claim.
+REFUSALS_PER_SECOND = 1000.0
+# Answers per results reply: about 120 bytes each, well under Mosquitto's 1.1 MB packet limit.
+RESULTS_PART_ANSWERS = 5000
+# Recent creations remembered in memory for redeliveries (the database remembers them all).
+CREATED_MEMORY = 10_000
 # The retained scorer status (with its answer rate and backlog) is refreshed this often.
 STATUS_SECONDS = 5.0
 # The WAL is copied into the database this often, in a worker thread.
@@ -112,6 +119,8 @@ class Scorer:
         self.metrics.database(ok=True)
         self.quizzes: dict[str, Quiz] = {quiz.code: quiz for quiz in store.load(clock())}
         self._dirty: set[str] = set(self.quizzes)
+        # (client, req) of recent creations: a redelivered one gets the same quiz.
+        self._created: dict[tuple[str, str], str] = {}
         self._counts_moved: set[str] = set()
         # Answers that waited in the broker while the scorer was away are judged as if they
         # had arrived when it went away: see docs/reliability.md.
@@ -121,6 +130,7 @@ class Scorer:
         self._online_since = clock()
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = FloodGuard()
+        self.refusals = FloodGuard(rate=REFUSALS_PER_SECOND, burst=2 * REFUSALS_PER_SECOND)
         self.connected = asyncio.Event()
         self.scored = 0
         log.info("loaded %d quizzes from %s", len(self.quizzes), store.path)
@@ -204,18 +214,17 @@ class Scorer:
             writes = Batch()
             after: list[Callable[[], None]] = []
             now = self.clock()
-            judged = now
-            if self._recovering and self._down_since is not None:
-                judged = min(now, self._down_since)
             for message in batch:
                 topic = str(message.topic)
-                if "/answers/" in topic:
-                    self.metrics.answer_received()
                 if topic == topics.scorer_sync(self.settings.client_id):
                     self._caught_up(now)
                     continue
+                # Answers that waited in the broker count as arrived when the scorer went away.
+                judged = now
+                if self._recovering and self._down_since is not None:
+                    judged = min(now, self._down_since)
                 try:
-                    self._handle(link, topic, message.payload, judged, writes, after)
+                    self._handle(link, topic, message.payload, now, judged, writes, after)
                 except Exception:  # a bug must cost one message, never the scorer
                     log.exception("dropped a message on %s after an unexpected error", topic)
             commit_seconds = None
@@ -225,11 +234,21 @@ class Scorer:
                 commit_seconds = time.perf_counter() - committing
             for message in batch:
                 link.ack(message)
-            for publish in after:
-                publish()
+            self._run_all(after)
             self.metrics.observe_batch(len(batch), commit_seconds)
             self.metrics.scored(time.perf_counter() - started, self.scored - scored_before)
             self.metrics.set_backlog(link.pending())
+
+    @staticmethod
+    def _run_all(after: list[Callable[[], None]]) -> None:
+        """Publish what a commit allows; one failure costs that publish only."""
+        for publish in after:
+            try:
+                publish()
+            except StorageError:
+                raise
+            except Exception:
+                log.exception("a publish after the commit failed")
 
     def _commit(self, writes: Batch) -> None:
         try:
@@ -249,15 +268,18 @@ class Scorer:
                      now - self._down_since)
         self._recovering, self._down_since = False, None
 
-    def _handle(self, link: Link, topic: str, payload: object, now: float, writes: Batch,
-                after: list[Callable[[], None]]) -> None:
+    def _handle(self, link: Link, topic: str, payload: object, now: float, judged: float,
+                writes: Batch, after: list[Callable[[], None]]) -> None:
         """Decode one message and apply it; replies are queued in `after`.
 
-        `now` is when the message counts as arrived (see `_consume`).
+        `now` is the scorer's clock; `judged` is when an answer counts as arrived
+        (earlier than `now` for answers that waited in the broker: see `_consume`).
         """
         data = payload if isinstance(payload, bytes) else str(payload).encode()
         try:
             inbound = topics.parse_inbound(topic)
+            if inbound.kind is topics.Kind.ANSWER:
+                self.metrics.answer_received()
             request = decode_request(inbound, data)
         except (topics.TopicError, DecodeError) as exc:
             reply_to = exc.reply_to if isinstance(exc, DecodeError) else None
@@ -276,7 +298,8 @@ class Scorer:
                     self.metrics.suppressed()
             return
         try:
-            self._apply(link, inbound, request, now, writes, after)
+            self._apply(link, inbound, request, judged if inbound.kind is topics.Kind.ANSWER
+                        else now, writes, after)
         except Refused as exc:
             log.info("refused %s on %s: %s", type(request).__name__, topic, exc,
                      extra={"quiz": inbound.code, "player": inbound.player})
@@ -287,7 +310,9 @@ class Scorer:
                 after: list[Callable[[], None]]) -> None:
         """Reply to a refused request, unless that client is flooding (no amplification)."""
         self.metrics.refused(reply.reason)
-        if self.flood.allow(client, self.clock()):
+        now = self.clock()
+        # per declared client id, and overall: rotating client ids buys no more than the cap
+        if self.flood.allow(client, now) and self.refusals.allow("all", now):
             self._reply(link, client, reply, after)
         else:
             self.metrics.suppressed()
@@ -295,7 +320,19 @@ class Scorer:
     def _apply(self, link: Link, inbound: topics.Inbound, request: AnyRequest, now: float,
                writes: Batch, after: list[Callable[[], None]]) -> None:
         if isinstance(request, CreateQuiz):
+            again = self._created.get((request.client, request.req)) \
+                or self.store.quiz_for_request(f"{request.client}/{request.req}")
+            # A redelivered (or retained, replayed) creation gets the same quiz, not a second.
+            # The retain flag cannot tell: amqtt sets it on messages queued while offline.
+            if again is not None:
+                self._reply(link, request.client, Reply(req=request.req, ok=True, quiz=again),
+                            after)
+                return
             quiz = self._create(request, now)
+            if len(self._created) >= CREATED_MEMORY:
+                self._created.clear()
+            self._created[(request.client, request.req)] = quiz.code
+            writes.requests[quiz.code] = f"{request.client}/{request.req}"
             writes.quizzes.append(quiz)
             self._changed(quiz.code)
             after.append(lambda: self._publish_state(link, quiz))
@@ -307,7 +344,7 @@ class Scorer:
             raise Refused("unknown_quiz", f"no live quiz with code {inbound.code}")
         quiz = found
         if isinstance(request, Join):
-            player, is_new = quiz.join(topics.new_player_id(), request.name, request.secret)
+            player, is_new = quiz.join(self._new_player_id(quiz), request.name, request.secret)
             if is_new:
                 writes.players.append((quiz.code, player))
                 self._changed(quiz.code)
@@ -323,6 +360,13 @@ class Scorer:
             self._changed(quiz.code)
             self.scored += 1
             after.append(lambda: self._publish_player(link, quiz, inbound.player))
+
+    @staticmethod
+    def _new_player_id(quiz: Quiz) -> str:
+        """A player id not used in this quiz (32 random bits collide in large quizzes)."""
+        while (player_id := topics.new_player_id()) in quiz.players:
+            pass
+        return player_id
 
     def _create(self, request: CreateQuiz, now: float) -> Quiz:
         live = sum(quiz.phase != "finished" for quiz in self.quizzes.values())
@@ -354,12 +398,7 @@ class Scorer:
                  after: list[Callable[[], None]]) -> None:
         quiz.check_host(request.action, request.at, request.player, request.sig)
         if request.action == "results":
-            def send_results() -> None:
-                results = quiz.results(self.store.answers(quiz.code))
-                reply = Reply(req=request.req, ok=True, quiz=quiz.code, results=results)
-                link.publish(topics.reply(request.client, reply.req), encode(reply),
-                             retain=False)
-            after.append(send_results)
+            after.append(lambda: self._send_results(link, quiz, request))
             return
         if request.action == "kick":
             player = quiz.kick(request.player)
@@ -373,6 +412,27 @@ class Scorer:
         else:
             self._transition(link, quiz, quiz.end(), writes, after)
         self._reply(link, request.client, Reply(req=request.req, ok=True, quiz=quiz.code), after)
+
+    def _send_results(self, link: Link, quiz: Quiz, request: Control) -> None:
+        """Reply with the standings and every answer, in parts that fit a broker's packet limit."""
+        reply_topic = topics.reply(request.client, request.req)
+        try:
+            answers = self.store.answers(quiz.code)
+        except StorageError:
+            log.exception("cannot read the answers of %s", quiz.code,
+                          extra={"quiz": quiz.code})
+            refusal = Reply(req=request.req, ok=False, reason="bad_request",
+                            error="the scorer cannot read its database; try again")
+            link.publish(reply_topic, encode(refusal), retain=False)
+            return
+        parts = max(1, -(-len(answers) // RESULTS_PART_ANSWERS))
+        for part in range(parts):
+            chunk = answers[part * RESULTS_PART_ANSWERS:(part + 1) * RESULTS_PART_ANSWERS]
+            results = quiz.results(chunk) if part == 0 else \
+                Results(quiz=quiz.code, phase=quiz.phase, standings=[], answers=chunk)
+            reply = Reply(req=request.req, ok=True, quiz=quiz.code, results=results,
+                          part=part, parts=parts)
+            link.publish(reply_topic, encode(reply), retain=False)
 
     @staticmethod
     def _reply(link: Link, client: str, reply: Reply, after: list[Callable[[], None]]) -> None:
@@ -390,6 +450,17 @@ class Scorer:
                 after.append(lambda: self._reconcile(quiz.code))
             log.info("quiz %s: %s %d", quiz.code, quiz.phase, quiz.index + 1,
                      extra={"quiz": quiz.code})
+
+    def _evict(self, now: float) -> None:
+        """Forget finished quizzes once `quiz results` no longer needs them in memory."""
+        old = [code for code, quiz in self.quizzes.items()
+               if quiz.phase == "finished" and quiz.created_at < now - KEEP_FINISHED_SECONDS]
+        for code in old:
+            del self.quizzes[code]
+            self._dirty.discard(code)
+            self._counts_moved.discard(code)
+        if old:
+            log.info("forgot %d finished quizzes", len(old))
 
     def _reconcile(self, code: str) -> None:
         """At the end, recompute the standings from the stored answers; those win."""
@@ -422,6 +493,7 @@ class Scorer:
                 if now - self._last_status >= STATUS_SECONDS:  # load, for `quiz status`
                     self._last_status = now
                     link.publish(topics.scorer_status(), encode(self._status("online")))
+                    self._evict(now)
             for quiz in self.quizzes.values():
                 if quiz.phase in ("question", "reveal"):
                     self._transition(link, quiz, quiz.tick(now), writes, after)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -42,6 +43,7 @@ class Batch:
     phases: dict[str, Quiz] = field(default_factory=dict)
     kicked: list[tuple[str, str]] = field(default_factory=list)
     alive: float | None = None  # the scorer's heartbeat
+    requests: dict[str, str] = field(default_factory=dict)  # quiz code -> creating request
 
     def __bool__(self) -> bool:
         return bool(self.quizzes or self.players or self.answers or self.phases or self.kicked
@@ -55,8 +57,11 @@ class Store:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        # The commit runs in a worker thread; only one thread uses it at a time.
-        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # Holds player secrets and host keys: readable by the scorer's user only.
+        if str(path) != ":memory:" and not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        # Commits run on the event loop's thread; checkpoints use a connection of their own.
+        conn = sqlite3.connect(str(path), isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         if str(path) != ":memory:":
             self.db.enable_wal()
@@ -68,7 +73,8 @@ class Store:
 
     def _create_tables(self) -> None:
         self.db.table("quizzes").create({
-            "code": str, "created_at": float, "settings": str, "questions": str,
+            "code": str, "created_at": float, "request": str, "settings": str,
+            "questions": str,
             "host_key": str, "phase": str, "q_index": int, "opened_at": float,
             "deadline": float, "revealed_at": float,
         }, pk="code", if_not_exists=True)
@@ -80,6 +86,9 @@ class Store:
             "elapsed_ms": int, "late": int, "arrived_at": float, "seq": int,
         }, pk=("quiz", "player", "q"), if_not_exists=True)
         self.db.table("meta").create({"key": str, "value": float}, pk="key", if_not_exists=True)
+        if "request" not in self.db.table("quizzes").columns_dict:  # databases from before it
+            self.db.table("quizzes").add_column("request", str)
+        self.db.execute("CREATE INDEX IF NOT EXISTS quizzes_request ON quizzes(request)")
 
     def close(self) -> None:
         """Close the database."""
@@ -94,6 +103,11 @@ class Store:
             return
         with contextlib.closing(sqlite3.connect(self.path)) as conn:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def quiz_for_request(self, request: str) -> str | None:
+        """The quiz a creation request (client/req) made, if it was stored."""
+        row = self.db.execute("SELECT code FROM quizzes WHERE request = ?", [request]).fetchone()
+        return str(row[0]) if row else None
 
     def code_taken(self, code: str) -> bool:
         """True when a quiz with this code was ever stored."""
@@ -111,14 +125,15 @@ class Store:
             self.db.execute("BEGIN")
             if batch.quizzes:
                 self.db.table("quizzes").insert_all(
-                    (_quiz_row(quiz) for quiz in batch.quizzes), ignore=True)
+                    ({**_quiz_row(quiz), "request": batch.requests.get(quiz.code)}
+                     for quiz in batch.quizzes), ignore=True)
             for quiz in batch.phases.values():
                 self.db.table("quizzes").update(quiz.code, _phase_row(quiz))
             if batch.players:
                 self.db.table("players").insert_all(({
                     "quiz": code, "id": p.id, "name": p.name, "secret": p.secret,
                     "joined_seq": p.joined_seq, "kicked": 0,
-                } for code, p in batch.players), ignore=True)
+                } for code, p in batch.players))
             for code, player_id in batch.kicked:
                 self.db.execute("UPDATE players SET kicked = 1 WHERE quiz = ? AND id = ?",
                                 [code, player_id])

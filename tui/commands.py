@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from contextlib import AsyncExitStack
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-import aiomqtt
 import typer
 
+from cli.common import Broker, Code, HostToken, Timeout, fail, host_token, parse_code, run
+from cli.common import address as parse_address
 from cli.credentials import Credentials, PlayerCredentials
 from cli.remote import BrokerUnreachableError, QuizClient, QuizError, RefusedError
-from protocol import auth, topics
+from protocol import auth
 from protocol.address import DEFAULT_URL, BrokerAddress
 from protocol.messages import clean_name
 from tui.live import Live, backoff
@@ -27,13 +28,7 @@ from tui.live import Live, backoff
 # A player whose name is taken may choose another this many times (at a terminal).
 NAME_ATTEMPTS = 3
 
-T = TypeVar("T")
 
-Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
-Broker = Annotated[str, typer.Option(
-    "--broker", envvar="QUIZ_BROKER", help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port.")]
-Timeout = Annotated[float, typer.Option(
-    "--timeout", envvar="QUIZ_TIMEOUT", min=0.5, help="Seconds to wait for the scorer.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -51,9 +46,9 @@ def play(code: Code,
     """Play a quiz on a live screen: join (or resume) as NAME, answer with keys 1-4."""
     from tui.play import PlayApp  # noqa: PLC0415 - Textual loads only when a screen opens
 
-    code, address = _code(code), _address(broker)
+    code, address = parse_code(code), parse_address(broker)
     ask = _ask_name if sys.stdin.isatty() else None
-    me = _run(join(address, code, _name(name), timeout, Credentials.default(), _say, ask))
+    me = run(join(address, code, _name(name), timeout, Credentials.default(), _say, ask))
     PlayApp(Live(address, code, player=me)).run()
 
 
@@ -61,24 +56,19 @@ def board(code: Code, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> 
     """Show a quiz on a classroom display: the live leaderboard, question and countdown."""
     from tui.board import BoardApp  # noqa: PLC0415
 
-    code, address = _code(code), _address(broker)
-    _run(check_quiz(address, code, timeout, _say))
+    code, address = parse_code(code), parse_address(broker)
+    run(check_quiz(address, code, timeout, _say))
     BoardApp(Live(address, code)).run()
 
 
-def host(code: Code,
-         token: Annotated[str | None, typer.Option(
-             "--token", envvar="QUIZ_HOST_TOKEN",
-             help="Host token, when the quiz was created on another machine.")] = None,
-         broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> None:
+def host(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
+         timeout: Timeout = 10.0) -> None:
     """Run a quiz from the host's console: start, next, end, kick, live counts and results."""
     from tui.host import HostApp  # noqa: PLC0415
 
-    code, address = _code(code), _address(broker)
-    key = token or Credentials.default().host_key(code)
-    if not key:
-        raise _fail(f"no host token for quiz {code} on this machine: pass --token")
-    _run(check_quiz(address, code, timeout, _say))
+    code, address = parse_code(code), parse_address(broker)
+    key = host_token(code, token)
+    run(check_quiz(address, code, timeout, _say))
     HostApp(Live(address, code, host_key=key)).run()
 
 
@@ -95,7 +85,7 @@ def demo(
 
     settings = DemoSettings(players=players, questions=questions, seconds=seconds,
                             lobby=lobby)
-    _run(run_demo(settings))
+    run(run_demo(settings))
 
 
 # --- before the screen opens ----------------------------------------------------------------
@@ -163,39 +153,8 @@ def _ask_name(question: str) -> str:
     return str(typer.prompt(question))
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
-
-
-def _code(code: str) -> str:
-    try:
-        return topics.normalize_code(code)
-    except topics.TopicError as exc:
-        raise _fail(str(exc)) from None
-
-
 def _name(name: str) -> str:
     try:
         return clean_name(name)
     except ValueError as exc:
-        raise _fail(f"invalid name: {exc}") from None
-
-
-def _address(url: str) -> BrokerAddress:
-    try:
-        return BrokerAddress.parse(url)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run the part before (or around) a screen; domain errors are one line and exit 1."""
-    try:
-        return asyncio.run(coro)
-    except (QuizError, topics.TopicError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    except aiomqtt.MqttError as exc:
-        raise _fail(f"lost the connection to the broker: {exc}") from None
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        raise fail(f"invalid name: {exc}") from None

@@ -245,7 +245,6 @@ def test_status_text_for_people() -> None:
     assert text.splitlines()[0].endswith("(3h 05m ago) on mqtt://127.0.0.1:11883")
     assert "answers/s" not in text
     assert "since an unknown time" in describe({**data, "since": 0}, now=5.0)
-    assert describe({**data, "updated_at": 990.0}, now=1000.0).endswith("reported 10s ago")
     loaded = describe({**data, "answers_per_second": 12.46, "backlog": 4}, now=1000.0)
     assert loaded.splitlines()[2] == "  12.5 answers/s, backlog 4 messages"
 

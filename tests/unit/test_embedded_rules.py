@@ -32,6 +32,12 @@ def test_clients_read_only_public_and_their_own_topics(topic_filter: str, allowe
     assert client_may_subscribe(topic_filter, "00112233aabbccdd") is allowed
 
 
+@pytest.mark.parametrize("client_id", ["+", "#", "", "not-hex-at-all!!"])
+def test_a_wildcard_client_id_reads_no_replies(client_id: str) -> None:
+    assert not client_may_subscribe("quiz/replies/+/+", client_id)
+    assert not client_may_subscribe(f"quiz/replies/{client_id}/+", client_id)
+
+
 @pytest.mark.parametrize(("topic", "allowed"), [
     ("quiz/new", True),
     ("quiz/ABCDEF/join", True),

@@ -29,7 +29,7 @@ def test_accounts_write_passwd_roles_and_an_acl_per_role(tmp_path: Path) -> None
     assert "topic write quiz/+/answers/+" in anonymous
     assert "quiz/new" not in anonymous
     assert "control" not in anonymous
-    assert "pattern read quiz/replies/%c/#" in acl
+    assert "pattern read quiz/replies/%c/+" in acl
     assert "user scorer\ntopic readwrite quiz/#" in acl
     teacher = acl.split("user teacher")[1]
     assert "topic write quiz/new" in teacher

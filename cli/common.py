@@ -1,0 +1,81 @@
+"""What every `quiz` command shares: its common options and how it fails.
+
+A command's errors are one line on stderr and exit code 1 (usage errors exit 2,
+from Typer); never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Coroutine
+from typing import Annotated, Any, TypeVar
+
+import aiomqtt
+import typer
+
+from cli.credentials import Credentials
+from cli.remote import QuizError
+from protocol import topics
+from protocol.address import BrokerAddress
+from scorer.deck import DeckError
+
+T = TypeVar("T")
+
+Broker = Annotated[str, typer.Option(
+    "--broker", envvar="QUIZ_BROKER",
+    help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
+Timeout = Annotated[float, typer.Option(
+    "--timeout", envvar="QUIZ_TIMEOUT", min=0.5, help="Seconds to wait for the scorer.")]
+HostToken = Annotated[str | None, typer.Option(
+    "--token", envvar="QUIZ_HOST_TOKEN",
+    help="Host token, when the quiz was created on another machine.")]
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line on stderr and return the exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a client coroutine; what can go wrong becomes one line on stderr and exit 1."""
+    try:
+        return asyncio.run(coro)
+    except (QuizError, DeckError, topics.TopicError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    except aiomqtt.MqttError as exc:
+        raise fail(f"lost the connection to the broker: {exc}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def parse_code(code: str) -> str:
+    """Canonical quiz code, or exit with a readable error."""
+    try:
+        return topics.normalize_code(code)
+    except topics.TopicError as exc:
+        raise fail(str(exc)) from None
+
+
+def address(url: str) -> BrokerAddress:
+    """The broker address, or exit with a readable error."""
+    try:
+        return BrokerAddress.parse(url)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def host_token(code: str, token: str | None) -> str:
+    """The host token from the option or the credentials file."""
+    try:
+        key = token or Credentials.default().host_key(code)
+    except ValueError as exc:  # an unreadable credentials file
+        raise fail(str(exc)) from None
+    if not key:
+        raise fail(f"no host token for quiz {code} on this machine: pass --token")
+    return key
