@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 SCORER_USERNAME = "scorer"
 
 # What anyone may subscribe to. A client reads only the replies under its own client id;
-# wildcards over answers, joins or player status are refused.
+# wildcards over answers or joins are refused.
 _PUBLIC_READ = (topics.every_state(), topics.every_leaderboard(), topics.errors(),
                 topics.scorer_status())
 
@@ -49,7 +49,7 @@ def _matches(topic_filter: str, pattern: str) -> bool:
     want, have = topic_filter.split("/"), pattern.split("/")
     if len(want) != len(have):
         return False
-    return all(p in ("+", w) for w, p in zip(want, have, strict=True))
+    return all(p == w or (p == "+" and w != "#") for w, p in zip(want, have, strict=True))
 
 
 def _outside_the_quiz(topic: str) -> bool:
@@ -66,10 +66,8 @@ def client_may_subscribe(topic_filter: str, client_id: str) -> bool:
         return True
     if topics.is_client_id(client_id) and _matches(topic_filter, topics.replies_of(client_id)):
         return True  # its own replies, and nobody else's (a client id "+" reads nothing)
-    if "+" in topic_filter or "#" in topic_filter:
-        return False
-    parts = topic_filter.split("/")
-    return len(parts) == 4 and parts[0] == topics.ROOT and parts[2] == "players"
+    # player status is public (docs/security.md), as in Mosquitto's ACL
+    return _matches(topic_filter, topics.player("+", "+"))
 
 
 def client_may_publish(topic: str) -> bool:

@@ -93,7 +93,8 @@ class Metrics:
             registry=r)
         self._latency = Histogram(
             "quiz_scoring_latency_seconds",
-            "From an answer's arrival at the scorer to its result's publish.",
+            "From the batch loop taking an answer to its result's publish "
+            "(time queued in the client library before that is not counted).",
             buckets=LATENCY_BUCKETS, registry=r)
         self._batch = Histogram(
             "quiz_batch_size_messages", "Messages per group commit.",

@@ -301,10 +301,12 @@ async def refused_writes_lose_nothing(broker: BrokerUnderTest, db: Path) -> None
             await client.control(code, HOST, "start")
             await client.answer(code, ann, ann_secret, 0, 1)
 
-            def refuse_inserts(action: int, *_: object) -> int:
-                return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_INSERT else sqlite3.SQLITE_OK
+            def refuse_answers(action: int, table: str | None, *_: object) -> int:
+                refused = action == sqlite3.SQLITE_INSERT and table == "answers"
+                return sqlite3.SQLITE_DENY if refused else sqlite3.SQLITE_OK
 
-            store.db.conn.set_authorizer(refuse_inserts)  # as a full disk would
+            # only the answer's own commit fails (as a full disk would), not the heartbeat
+            store.db.conn.set_authorizer(refuse_answers)
             answer = Answer(client=client.client_id, req=topics.new_request_id(), q=0, choice=2,
                             sig=auth.sign_answer(bob_secret, code, bob, 0, 2))
             await client.client.publish(topics.answer(code, bob), encode(answer), qos=1)

@@ -14,7 +14,16 @@ from broker.mosquitto import Accounts, run_mosquitto
 from cli.remote import NoReplyError, RefusedError
 from protocol import auth, topics
 from protocol.address import BrokerAddress
-from protocol.messages import BrokenMessage, Leaderboard, PlayerStatus, Reply, State, decode
+from protocol.messages import (
+    Answer,
+    BrokenMessage,
+    Leaderboard,
+    PlayerStatus,
+    Reply,
+    State,
+    decode,
+    encode,
+)
 from tests.conftest import (
     BrokerUnderTest,
     FakeClock,
@@ -107,22 +116,29 @@ async def test_a_restarted_scorer_has_the_same_scores_and_counts_nothing_twice(
 
 async def test_answers_sent_while_the_scorer_is_down_are_scored_when_it_returns(
         broker: BrokerUnderTest, tmp_path: Path) -> None:
-    db = tmp_path / "q.db"
-    async with running_scorer(broker.scorer, db) as scorer, \
+    """Judged as if they arrived when the scorer went away, and the deadline waits for them."""
+    db, clock = tmp_path / "q.db", FakeClock()
+    async with running_scorer(broker.scorer, db, clock) as scorer, \
             connected(broker.host) as client:
-        code = await create(client, seconds=600.0)
+        code = await create(client, seconds=20.0, streak=False)
         ann = await join(client, code, "ann")
         await client.control(code, HOST, "start")
         correct = scorer.quizzes[code].questions[0].correct
+        clock.advance(5.0)  # 5 s into the question, the scorer's heartbeat says "alive"
+        await wait_for(lambda: scorer.store.last_alive() == clock.now)
 
-    async with connected(broker.host) as client:
-        sig = auth.sign_answer(ann[1], code, ann[0], 0, correct)
-        payload = b'{"v":1,"client":"%s","req":"00000000000000aa","q":0,"choice":%d,"sig":"%s"}' \
-            % (client.client_id.encode(), correct, sig.encode())
-        await client.client.publish(topics.answer(code, ann[0]), payload, qos=1)
+    async with connected(broker.host) as client:  # the scorer is down: the answer waits
+        answer = Answer(client=client.client_id, req=topics.new_request_id(), q=0,
+                        choice=correct, sig=auth.sign_answer(ann[1], code, ann[0], 0, correct))
+        await client.client.publish(topics.answer(code, ann[0]), encode(answer), qos=1)
 
-    async with running_scorer(broker.scorer, db) as scorer:
+    clock.advance(95.0)  # it comes back long after the 20 s deadline
+    async with running_scorer(broker.scorer, db, clock) as scorer:
         await wait_for(lambda: scorer.quizzes[code].players[ann[0]].score > 0)
+        record = scorer.quizzes[code].players[ann[0]].last
+        assert record is not None
+        assert (record.elapsed_ms, record.late, record.points) == (5000, False, 875)
+        await wait_for(lambda: scorer.quizzes[code].phase == "reveal")  # the deadline, after
 
 
 async def test_bad_input_is_answered_and_changes_nothing(broker: BrokerUnderTest,

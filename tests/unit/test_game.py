@@ -72,8 +72,17 @@ def test_closed_questions_are_refused_and_late_ones_score_zero() -> None:
 def test_answers_in_the_lobby_are_refused() -> None:
     quiz = make_quiz()
     quiz.join("ann", "ann", secret("ann"))
-    with pytest.raises(Refused):
+    with pytest.raises(Refused) as refused:
         answer(quiz, "ann", 0, 0, now=1)
+    assert refused.value.reason == "not_open"
+
+
+def test_kick_by_name_wins_over_an_id_used_as_a_name() -> None:
+    quiz = make_quiz()
+    quiz.join("0011aabb", "victim", secret("victim"))
+    quiz.join("ffffffff", "0011aabb", secret("tricky"))
+    assert quiz.kick("0011aabb").name == "0011aabb"
+    assert not quiz.players["0011aabb"].kicked
 
 
 def test_nobody_can_answer_for_another_player() -> None:
