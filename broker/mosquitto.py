@@ -10,6 +10,7 @@ host token signs every command).
 from __future__ import annotations
 
 import base64
+import contextlib
 import getpass
 import hashlib
 import os
@@ -119,9 +120,9 @@ class Accounts:
         hashes = self._hashes()
         hashes[user] = hash_password(password)
         roles = self.roles() | {user: role}
-        _write_private(self.passwd, "".join(f"{u}:{h}\n" for u, h in sorted(hashes.items())))
-        _write_private(self.roles_file, "".join(f"{u} {r}\n" for u, r in sorted(roles.items())))
-        _write_private(self.acl, acl_text(roles))
+        write_private(self.passwd, "".join(f"{u}:{h}\n" for u, h in sorted(hashes.items())))
+        write_private(self.roles_file, "".join(f"{u} {r}\n" for u, r in sorted(roles.items())))
+        write_private(self.acl, acl_text(roles))
 
     def _hashes(self) -> dict[str, str]:
         if not self.passwd.exists():
@@ -134,10 +135,13 @@ class Accounts:
         return hashes
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
+    """Replace path's content atomically with a file only its owner can read, from the start."""
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(text)
-    tmp.chmod(0o600)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    with os.fdopen(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w") as file:
+        file.write(text)
     tmp.replace(path)
 
 
@@ -190,7 +194,7 @@ def run_mosquitto(data: Path, port: int, ws_port: int | None = None,
     data.mkdir(parents=True, exist_ok=True)
     for needed in (data / "passwd", data / "acl"):
         if not needed.exists():
-            _write_private(needed, acl_text({}) if needed.name == "acl" else "")
+            write_private(needed, acl_text({}) if needed.name == "acl" else "")
     runtime = data / "mosquitto.runtime.conf"
     runtime.write_text(render_config(conf.read_text(), port=port, ws_port=ws_port, data=data))
     log = (data / "mosquitto.log").open("ab")

@@ -6,6 +6,7 @@ One JSON file, readable by its owner only: `$QUIZ_HOME/credentials.json`
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -50,9 +51,12 @@ class Credentials:
 
     def _write(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        tmp.chmod(0o600)
+        tmp = self.path.with_suffix(".tmp")  # written under the lock: one writer at a time
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        with os.fdopen(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w",
+                       encoding="utf-8") as file:  # never readable by others, even briefly
+            file.write(json.dumps(data, indent=2))
         tmp.replace(self.path)
 
     @contextmanager

@@ -8,6 +8,8 @@ scorer can answer the sender before dropping the message.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
@@ -267,12 +269,12 @@ class _ReplyAddress(msgspec.Struct):
     req: Any = None
 
 
-_request_decoders: dict[Kind, msgspec.json.Decoder[Any]] = {
+_request_decoders: Mapping[Kind, msgspec.json.Decoder[Any]] = MappingProxyType({
     Kind.CREATE: msgspec.json.Decoder(CreateQuiz),
     Kind.JOIN: msgspec.json.Decoder(Join),
     Kind.ANSWER: msgspec.json.Decoder(Answer),
     Kind.CONTROL: msgspec.json.Decoder(Control),
-}
+})
 _lax_decoder = msgspec.json.Decoder(_ReplyAddress)
 
 

@@ -16,7 +16,7 @@ from importlib import resources
 
 CHOICES = 4
 BUILTIN_DEFAULT = "everyday"
-_HEADER_WORDS = {"term", "word", "front"}
+_HEADER_WORDS = frozenset({"term", "word", "front"})
 
 
 class DeckError(ValueError):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from broker.embedded import run_embedded
-from broker.mosquitto import Accounts, run_mosquitto
+from broker.mosquitto import Accounts, run_mosquitto, write_private
 from protocol.address import BrokerAddress
 from scorer.metrics import Metrics, MetricsServer
 from scorer.service import Scorer, ScorerSettings
@@ -69,8 +69,7 @@ def scorer_password(accounts: Accounts) -> str:
         return secret.read_text().strip()
     password = secrets.token_hex(16)
     accounts.add("scorer", "scorer", password)
-    secret.write_text(password)
-    secret.chmod(0o600)
+    write_private(secret, password)
     return password
 
 

@@ -321,3 +321,20 @@ async def test_a_browser_display_reads_the_board_over_websockets(tmp_path: Path)
                     message = await anext(aiter(display.messages))
     board = decode(Leaderboard, bytes(message.payload))  # type: ignore[arg-type]
     assert [s.name for s in board.top] == ["ann"]
+
+
+async def test_results_come_in_parts_and_are_put_back_together(
+        broker: BrokerUnderTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scorer.service.RESULTS_PART_ANSWERS", 2)  # 5 answers: 3 parts
+    async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer, \
+            connected(broker.host) as client:
+        code = await create(client)
+        players = [await join(client, code, f"p{i}") for i in range(5)]
+        await client.control(code, HOST, "start")
+        correct = scorer.quizzes[code].questions[0].correct
+        for player, secret in players:
+            await client.answer(code, player, secret, 0, correct)
+        reply = await client.control(code, HOST, "results")
+    assert reply.results is not None
+    assert [a.player for a in reply.results.answers] == [p for p, _ in players]
+    assert len(reply.results.standings) == 5
