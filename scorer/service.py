@@ -130,6 +130,7 @@ class Scorer:
         self._online_since = clock()
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = FloodGuard()
+        self._sync_topic = topics.scorer_sync(settings.client_id)
         self.refusals = FloodGuard(rate=REFUSALS_PER_SECOND, burst=2 * REFUSALS_PER_SECOND)
         self.connected = asyncio.Event()
         self.scored = 0
@@ -166,7 +167,7 @@ class Scorer:
     async def _serve(self, link: Link) -> None:
         self._recovering, self._connected_at = True, self.clock()
         self._online_since = self.clock()
-        sync = topics.scorer_sync(self.settings.client_id)
+        sync = self._sync_topic
         for topic in (*topics.SCORER_SUBSCRIPTIONS, sync):
             await link.subscribe(topic)
         # Queued messages come first; when this marker comes back, the backlog is drained.
@@ -216,7 +217,7 @@ class Scorer:
             now = self.clock()
             for message in batch:
                 topic = str(message.topic)
-                if topic == topics.scorer_sync(self.settings.client_id):
+                if topic == self._sync_topic:
                     self._caught_up(now)
                     continue
                 # Answers that waited in the broker count as arrived when the scorer went away.
