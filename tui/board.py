@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import ClassVar
 
@@ -25,8 +27,9 @@ class BoardApp(QuizApp):
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["quiz.tcss", "board.tcss"]
 
-    def __init__(self, live: Live, *, subtitle: str = "") -> None:
-        super().__init__(live)
+    def __init__(self, live: Live, *, subtitle: str = "",
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(live, clock=clock)
         self.sub_title = subtitle or "classroom board"
         self.state: State | None = None
         self.board: Leaderboard | None = None
@@ -40,7 +43,7 @@ class BoardApp(QuizApp):
         yield ConnectionBanner(str(self.live.broker))
         yield Static("waiting for the quiz…", id="headline")
         yield Static(id="prompt")
-        yield Countdown(id="countdown")
+        yield Countdown(clock=self.clock, id="countdown")
         yield Static(id="distribution")
         yield Static(id="podium")
         yield Static(id="standings")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import ClassVar
 
@@ -32,10 +33,10 @@ class HostApp(QuizApp):
         Binding("r", "roster", "Refresh"),
     ]
 
-    def __init__(self, live: Live) -> None:
+    def __init__(self, live: Live, *, clock: Callable[[], float] = time.time) -> None:
         if live.host_key is None:
             raise ValueError("the host console needs the host key")
-        super().__init__(live)
+        super().__init__(live, clock=clock)
         self.sub_title = "host"
         self.state: State | None = None
         self.board: Leaderboard | None = None
@@ -50,7 +51,7 @@ class HostApp(QuizApp):
         yield ConnectionBanner(str(self.live.broker))
         yield Static("waiting for the quiz…", id="headline")
         yield Static(id="prompt")
-        yield Countdown(id="countdown")
+        yield Countdown(clock=self.clock, id="countdown")
         yield Static(id="podium")
         yield DataTable(id="players", cursor_type="row", zebra_stripes=True)
         yield Footer()

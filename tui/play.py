@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import ClassVar
 
@@ -36,10 +38,10 @@ class PlayApp(QuizApp):
         Binding("4", "choose(3)", "Answer 4", show=False),
     ]
 
-    def __init__(self, live: Live) -> None:
+    def __init__(self, live: Live, *, clock: Callable[[], float] = time.time) -> None:
         if live.player is None:
             raise ValueError("the play screen needs the player's credentials")
-        super().__init__(live)
+        super().__init__(live, clock=clock)
         self.me = live.player
         self.sub_title = self.me.name
         self.state: State | None = None
@@ -58,7 +60,7 @@ class PlayApp(QuizApp):
                 yield Static(id="lobby-players")
             with Vertical(id="question"):
                 yield Static(id="prompt")
-                yield Countdown(id="countdown")
+                yield Countdown(clock=self.clock, id="countdown")
                 with Grid(id="choices"):
                     for index in range(4):
                         yield Button(str(index + 1), id=f"choice-{index}")
