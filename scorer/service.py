@@ -77,7 +77,7 @@ VIEW_QOS = 0
 # them live, not ten times a second (at 1,000 quizzes that doubled the publish rate).
 COUNTS_INTERVAL_SECONDS = 0.5
 # Leaderboards published between two chances for the batch loop to run.
-FLUSH_CHUNK = 50
+FLUSH_CHUNK = 10
 # Refusals sent per second in all, whatever client ids the senders claim.
 REFUSALS_PER_SECOND = 1000.0
 # Answers per results reply: about 120 bytes each, well under Mosquitto's 1.1 MB packet limit.
@@ -518,7 +518,7 @@ class Scorer:
                 link.publish(topics.leaderboard(code), encode(board), qos=VIEW_QOS)
                 self.metrics.leaderboard_published(code)
                 if done % FLUSH_CHUNK == 0:
-                    await asyncio.sleep(0)  # let answers in between: a thousand boards is long
+                    await asyncio.sleep(0)  # let answers in: 10 halved own-result p99 against 50
             self._counts_moved |= dirty
             if now >= counts_due:  # player and answer counts on the state, less often
                 counts_due = now + COUNTS_INTERVAL_SECONDS
