@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from contextlib import aclosing
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
 
 from tui.events import ConnectionChanged, ScorerChanged, as_message
 from tui.live import Connected, Live
 from tui.widgets import ConnectionBanner
+
+AppT = TypeVar("AppT", bound=App[None])
+MessageT = TypeVar("MessageT", bound=Message)
+
+
+def while_running(handler: Callable[[AppT, MessageT], None]) -> Callable[[AppT, MessageT], None]:
+    """Drop a feed message that is handled after the app began to shut down.
+
+    Textual removes the widgets first, then handles the messages still queued; an update
+    that arrived in between has nothing left to draw on.
+    """
+    @functools.wraps(handler)
+    def guarded(app: AppT, message: MessageT) -> None:
+        if app.is_running:
+            handler(app, message)
+    return guarded
 
 
 class QuizApp(App[None]):
@@ -45,6 +63,7 @@ class QuizApp(App[None]):
         """The screen's connection banner."""
         return self.query_one(ConnectionBanner)
 
+    @while_running
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         """Show or hide the reconnecting notice."""
         self.banner().show_connection(message.event)
@@ -53,6 +72,7 @@ class QuizApp(App[None]):
                 self.notify("reconnected", timeout=3)
             self._connected_before = True
 
+    @while_running
     def on_scorer_changed(self, message: ScorerChanged) -> None:
         """Say when the scorer is offline (the broker still answers, nobody scores)."""
         self.banner().show_scorer(message.status.status == "online")

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Static
 from protocol.address import DEFAULT_URL
 from protocol.messages import Leaderboard, State
 from tui import formatting as fmt
-from tui.base import QuizApp
+from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, StateChanged
 from tui.live import Live
 from tui.widgets import ConnectionBanner, Countdown
@@ -49,6 +49,7 @@ class BoardApp(QuizApp):
         yield Static(id="standings")
         yield Footer()
 
+    @while_running
     def on_state_changed(self, message: StateChanged) -> None:
         """A new phase, question or answer count."""
         state = self.state = message.state
@@ -75,6 +76,7 @@ class BoardApp(QuizApp):
                                             state.reveal.correct)]))
         self._show_board()
 
+    @while_running
     def on_board_changed(self, message: BoardChanged) -> None:
         """Take a newer leaderboard; one with a lower seq than the board shown is ignored."""
         if fmt.is_newer(self.board, message.board):

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from cli.remote import QuizError
 from protocol.messages import Action, Leaderboard, Standing, State
 from tui import formatting as fmt
-from tui.base import QuizApp
+from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, ConnectionChanged, ReplyReceived, StateChanged
 from tui.live import Connected, Live
 from tui.widgets import ConnectionBanner, Countdown
@@ -62,12 +62,14 @@ class HostApp(QuizApp):
 
     # --- what arrives ----------------------------------------------------------------------
 
+    @while_running
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         """After each (re)connect, fetch the full list of players."""
         if isinstance(message.event, Connected):
             self.roster_asked = False
             self.action_roster()
 
+    @while_running
     def on_state_changed(self, message: StateChanged) -> None:
         """Phase, question and counts; the list of players is fetched again when it changed."""
         state = self.state = message.state
@@ -88,6 +90,7 @@ class HostApp(QuizApp):
             self.action_roster()
         self._show_podium()
 
+    @while_running
     def on_board_changed(self, message: BoardChanged) -> None:
         """Scores move on the board; it lists everyone when the quiz has few players."""
         if not fmt.is_newer(self.board, message.board):
@@ -97,6 +100,7 @@ class HostApp(QuizApp):
             self._show_players(self.board.top)
         self._show_podium()
 
+    @while_running
     def on_reply_received(self, message: ReplyReceived) -> None:
         """The outcome of a command: an error, the results, or a kick done."""
         reply = message.reply

@@ -16,7 +16,7 @@ from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 from cli.remote import QuizError
 from protocol.messages import Leaderboard, PlayerStatus, QuestionView, State
 from tui import formatting as fmt
-from tui.base import QuizApp
+from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, PlayerChanged, ReplyReceived, StateChanged
 from tui.live import Live
 from tui.widgets import ConnectionBanner, Countdown
@@ -74,6 +74,7 @@ class PlayApp(QuizApp):
 
     # --- what arrives ----------------------------------------------------------------------
 
+    @while_running
     def on_state_changed(self, message: StateChanged) -> None:
         """Switch to the phase's view and fill it in."""
         self.state = message.state
@@ -84,6 +85,7 @@ class PlayApp(QuizApp):
         self._show_standings()
         self._show_me()
 
+    @while_running
     def on_board_changed(self, message: BoardChanged) -> None:
         """Take a newer leaderboard (an older one overtaken on the way is dropped)."""
         if not fmt.is_newer(self.board, message.board):
@@ -94,6 +96,7 @@ class PlayApp(QuizApp):
         self._show_standings()
         self._show_me()
 
+    @while_running
     def on_player_changed(self, message: PlayerChanged) -> None:
         """The player's own status: score, streak, and the verdict on the last answer."""
         if message.status.player != self.me.player:
@@ -104,6 +107,7 @@ class PlayApp(QuizApp):
         if self.state is not None and self.state.question is not None:
             self._show_question(self.state.question)
 
+    @while_running
     def on_reply_received(self, message: ReplyReceived) -> None:
         """A refused answer says why (a successful one comes as the player's status)."""
         reply = message.reply

@@ -31,6 +31,7 @@ from protocol.messages import (
     State,
 )
 from tui.board import BoardApp
+from tui.events import as_message
 from tui.formatting import countdown_line
 from tui.host import HostApp
 from tui.live import Connected, Event, Live
@@ -290,3 +291,30 @@ def test_host_lobby(snap_compare: SnapCompare) -> None:
     waits.check()
     assert same
     assert live.commands == [("results", -1, "")]  # the roster is asked for on connect
+
+
+# --- shutting down ---------------------------------------------------------------------------
+
+
+async def test_an_update_that_arrives_while_the_app_closes_is_dropped() -> None:
+    """On the way out Textual prunes the widgets while the app's loop still handles what
+    the feed posts: a late update must not crash the app on its way out (seen in CI)."""
+    player, _ = play_app()
+    screens: list[App[None]] = [player, BoardApp(ScriptedLive(ONLINE), clock=frozen_clock),
+                                HostApp(ScriptedLive(ONLINE, host_key="7" * 64),
+                                        clock=frozen_clock)]
+    late = [*ONLINE, board(99, FINAL, players=12), state("finished", players=12),
+            alice_status(4390, 2, 0, 5)]
+
+    async def feed(app: App[None]) -> None:
+        for _ in range(2000):  # bounded; the app is gone long before
+            for event in late:
+                app.post_message(as_message(event))
+            await asyncio.sleep(0)
+
+    for app in screens:
+        async with app.run_test(size=SIZE) as pilot:  # re-raises what the app raised
+            await pilot.pause(0.1)
+            feeding = asyncio.create_task(feed(app))
+            await asyncio.sleep(0)
+        feeding.cancel()
