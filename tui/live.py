@@ -7,7 +7,9 @@ loop (a `PlayerStatus` for an answer, a `Reply` for a command or a refusal).
 
 Topics come from `protocol.topics`, payloads from `protocol.messages`, signatures from
 `protocol.auth`. The loop reconnects with a bounded backoff and says so, so a screen
-can show that it is reconnecting.
+can show that it is reconnecting. An answer given while the connection is down is kept
+and sent as soon as it is back (the scorer then judges it by its arrival, like any
+other); a host command is not kept: the host sees it fail and presses again.
 """
 
 from __future__ import annotations
@@ -77,6 +79,24 @@ class OfflineError(QuizError):
     """A request could not be sent: the broker is not connected right now."""
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """An answer handed to `Live`: sent now, or kept until the connection is back."""
+
+    req: str
+    queued: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAnswer:
+    """A signed answer not yet accepted by the broker; its request id survives resends."""
+
+    req: str
+    q: int
+    choice: int
+    sig: str
+
+
 def backoff(attempt: int, low: float = RECONNECT_MIN_SECONDS,
             high: float = RECONNECT_MAX_SECONDS) -> float:
     """Seconds to wait before reconnect attempt `attempt` (1-based): doubling, capped."""
@@ -126,6 +146,8 @@ class Live:
         self._client_id = ""
         # Topics of this connection: the followed views, and the reply of each request sent.
         self._kinds: dict[str, UpdateKind] = {}
+        # Answers the broker has not acknowledged yet, by question: sent on (re)connect.
+        self._outbox: dict[int, PendingAnswer] = {}
 
     async def events(self) -> AsyncGenerator[Event, None]:
         """Every update of the quiz, with Connected/Disconnected around each connection.
@@ -149,6 +171,7 @@ class Live:
                     self._client, self._client_id = client, client_id
                     attempt = 0
                     yield Connected(str(self.broker))
+                    await self._send_kept(client, client_id)
                     async for message in client.messages:
                         topic = str(message.topic)
                         update = decode_update(kinds, topic, message.payload)
@@ -156,7 +179,7 @@ class Live:
                             kinds.pop(topic, None)  # one reply per request
                         if update is not None:
                             yield update
-            except (aiomqtt.MqttError, OSError) as exc:
+            except (aiomqtt.MqttError, OSError, OfflineError) as exc:
                 reason = str(exc) or type(exc).__name__
             finally:
                 self._client = None
@@ -166,16 +189,45 @@ class Live:
             yield Disconnected(str(self.broker), reason, delay, attempt)
             await asyncio.sleep(delay)
 
-    async def answer(self, q: int, choice: int) -> str:
-        """Send the player's answer to question q (0-based choice); return the request id."""
+    async def answer(self, q: int, choice: int) -> Outgoing:
+        """Send the player's answer to question q (0-based choice), or keep it until later.
+
+        Kept while the connection is down, sent when it is back; its verdict comes as an
+        event either way.
+        """
         if self.player is None:
             raise QuizError("only a player answers")
         me = self.player
-        client, client_id = self._session()
-        request = Answer(client=client_id, req=topics.new_request_id(), q=q, choice=choice,
-                         sig=auth.sign_answer(me.secret, self.code, me.player, q, choice))
-        await self._publish(client, topics.answer(self.code, me.player), request)
-        return request.req
+        pending = PendingAnswer(req=topics.new_request_id(), q=q, choice=choice,
+                                sig=auth.sign_answer(me.secret, self.code, me.player, q, choice))
+        self._outbox[q] = pending
+        if self._client is None:
+            return Outgoing(pending.req, queued=True)
+        try:
+            await self._send_answer(self._client, self._client_id, pending)
+        except OfflineError:
+            return Outgoing(pending.req, queued=True)  # the next connection sends it
+        return Outgoing(pending.req, queued=False)
+
+    @property
+    def kept(self) -> int:
+        """How many answers wait for the connection to come back."""
+        return len(self._outbox)
+
+    async def _send_kept(self, client: aiomqtt.Client, client_id: str) -> None:
+        # Resending one the broker took before the drop is harmless: the scorer counts a
+        # player's answer to a question once and refuses the copy as already answered.
+        for pending in list(self._outbox.values()):
+            await self._send_answer(client, client_id, pending)
+
+    async def _send_answer(self, client: aiomqtt.Client, client_id: str,
+                           pending: PendingAnswer) -> None:
+        assert self.player is not None  # noqa: S101 - only a player's answers are kept
+        request = Answer(client=client_id, req=pending.req, q=pending.q,
+                         choice=pending.choice, sig=pending.sig)
+        await self._publish(client, topics.answer(self.code, self.player.player), request)
+        if self._outbox.get(pending.q) is pending:
+            del self._outbox[pending.q]
 
     async def control(self, action: Action, at: int = -1, player: str = "") -> str:
         """Send a signed host command; return the request id (its Reply comes as an event)."""

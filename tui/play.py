@@ -111,7 +111,9 @@ class PlayApp(QuizApp):
     def on_reply_received(self, message: ReplyReceived) -> None:
         """A refused answer says why (a successful one comes as the player's status)."""
         reply = message.reply
-        if not reply.ok:
+        # "Already answered" only says a verdict exists (a kept answer sent twice across a
+        # reconnect, or an answer from another device): the player's status shows it.
+        if not reply.ok and reply.reason != "already_answered":
             self._result(f"{fmt.WRONG} not counted: {reply.error}")
 
     # --- what the player does --------------------------------------------------------------
@@ -134,14 +136,18 @@ class PlayApp(QuizApp):
 
     @work(group="answers")
     async def send_answer(self, q: int, choice: int) -> None:
-        """Publish the answer; its verdict arrives through the live feed."""
+        """Publish the answer (kept while offline); its verdict arrives through the feed."""
         try:
-            await self.live.answer(q, choice)
+            outgoing = await self.live.answer(q, choice)
         except QuizError as exc:
             self.sent.pop(q, None)
             self._result(f"{fmt.WRONG} {exc}; press {choice + 1} to try again")
             if self.state is not None and self.state.question is not None:
                 self._show_question(self.state.question)
+            return
+        if outgoing.queued and self.is_running:
+            self._result(f"no connection: answer {choice + 1} is kept and goes out "
+                         "as soon as the connection is back")
 
     # --- drawing ---------------------------------------------------------------------------
 

@@ -212,6 +212,38 @@ async def test_a_lost_broker_shows_reconnecting_and_the_same_player_comes_back(
                 await shows(pilot, "2100 points", "streak 2")  # the same player: 1000 + 1000 + 100
 
 
+async def test_an_answer_pressed_while_reconnecting_is_kept_and_scored_once_back(
+        tmp_path: Path) -> None:
+    port, db = free_port(), tmp_path / "quiz.db"
+    async with AsyncExitStack() as first:
+        broker = await first.enter_async_context(run_embedded("127.0.0.1", port))
+        room = await open_room(first, broker, db, tmp_path / "home")
+        alice = await room.join("alice")
+        await room.control("start")
+        correct = room.correct(0)
+        live = fast(Live(broker.public, room.code, player=alice))
+        app = PlayApp(live)
+        async with app.run_test(size=SIZE) as pilot:
+            await shows(pilot, "Question 1 of 2", "Press 1-4")
+            await first.aclose()  # the broker (and the scorer with it) goes away
+            await shows(pilot, "reconnecting")
+
+            await pilot.press(str(correct + 1))
+            await shows(pilot, f"answer {correct + 1} is kept")
+            assert live.kept == 1
+            await pilot.press(str((correct + 1) % 4 + 1))  # a second press changes nothing
+            assert live.kept == 1
+
+            async with AsyncExitStack() as second:
+                again = await second.enter_async_context(run_embedded("127.0.0.1", port))
+                room = await open_room(second, again, db, tmp_path / "home", reopen=room)
+                await shows(pilot, "✓ correct: +1000 points", "1000 points  ·  rank 1 of 1",
+                            timeout=10)
+                assert live.kept == 0
+                alice_now = room.scorer.quizzes[room.code].players[alice.player]
+                assert (alice_now.answered, alice_now.score) == (1, 1000)
+
+
 async def test_a_kicked_player_is_told_and_cannot_answer(room: Room) -> None:
     alice = await room.join("alice")
     await room.control("start")

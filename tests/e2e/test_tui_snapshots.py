@@ -34,7 +34,7 @@ from tui.board import BoardApp
 from tui.events import as_message
 from tui.formatting import countdown_line
 from tui.host import HostApp
-from tui.live import Connected, Event, Live
+from tui.live import Connected, Event, Live, Outgoing
 from tui.play import PlayApp
 from tui.widgets import Countdown
 
@@ -77,11 +77,11 @@ class ScriptedLive(Live):
         while True:  # until the app exits and cancels its worker
             yield await self._later.get()
 
-    async def answer(self, q: int, choice: int) -> str:
+    async def answer(self, q: int, choice: int) -> Outgoing:
         self.answers.append((q, choice))
         for event in self.after_answer:
             self._later.put_nowait(event)
-        return f"{len(self.answers):016x}"
+        return Outgoing(f"{len(self.answers):016x}", queued=False)
 
     async def control(self, action: Action, at: int = -1, player: str = "") -> str:
         self.commands.append((action, at, player))
