@@ -34,15 +34,13 @@ from protocol.messages import (
     decode,
     encode,
 )
+from protocol.retry import Backoff
 from scorer.transport import NO_DELAY
 
 log = logging.getLogger(__name__)
 
 # How long a request waits for the scorer's reply before saying it is not there.
 REPLY_TIMEOUT_SECONDS = 10.0
-# Reconnect backoff of long-lived clients (`quiz watch`).
-RECONNECT_MIN_SECONDS = 0.5
-RECONNECT_MAX_SECONDS = 10.0
 # A retained message arrives right after the subscription; this bounds "there is none".
 RETAINED_TIMEOUT_SECONDS = 2.0
 
@@ -266,23 +264,25 @@ async def follow(broker: BrokerAddress, code: str, timeout: float = REPLY_TIMEOU
 
     The first connection must succeed and the quiz must exist (QuizError otherwise).
     """
-    delay = RECONNECT_MIN_SECONDS
+    retry = Backoff()
     first = True
     while True:
+        reason = "the broker closed the connection"
         try:
             async with QuizClient.connect(broker, timeout) as client:
                 if first:
                     await client.state(code)  # an unknown code fails here, clearly
                     first = False
-                delay = RECONNECT_MIN_SECONDS
+                retry.reset()
                 async for update in client.updates(code):
                     yield update
         except (aiomqtt.MqttError, BrokerUnreachableError) as exc:
             if first:
                 raise
-            yield Disconnected(str(exc), delay)
+            reason = str(exc)
+        delay = retry.next()
+        yield Disconnected(reason, delay)
         await asyncio.sleep(delay)
-        delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
 
 def _decode(kind: type[M], payload: object) -> M | None:

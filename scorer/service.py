@@ -49,6 +49,7 @@ from protocol.messages import (
     decode_request,
     encode,
 )
+from protocol.retry import Backoff
 from scorer import deck
 from scorer.game import Quiz, Refused, Transition
 from scorer.limits import FloodGuard
@@ -140,12 +141,13 @@ class Scorer:
 
     async def run(self) -> None:
         """Serve forever, reconnecting to the broker with backoff."""
-        delay = RECONNECT_MIN_SECONDS
+        retry = Backoff(RECONNECT_MIN_SECONDS, RECONNECT_MAX_SECONDS)
         while True:
+            reason = "the connection ended"
             try:
                 async with Link.connect(self.settings.broker, self.settings.client_id,
                                         will=self._status("offline", since=0.0)) as link:
-                    delay = RECONNECT_MIN_SECONDS
+                    retry.reset()
                     try:
                         await self._serve(link)
                     finally:
@@ -159,10 +161,11 @@ class Scorer:
                 self.metrics.broker_down()
                 if self._down_since is None:
                     self._down_since = self.clock()
-                log.warning("broker %s unreachable (%s); retrying in %.1fs",
-                            self.settings.broker, group.exceptions[0], delay)
+                reason = str(group.exceptions[0])
+            delay = retry.next()
+            log.warning("broker %s unreachable (%s); retrying in %.1fs",
+                        self.settings.broker, reason, delay)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
     async def _serve(self, link: Link) -> None:
         self._recovering, self._connected_at = True, self.clock()

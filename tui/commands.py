@@ -23,7 +23,8 @@ from cli.remote import BrokerUnreachableError, QuizClient, QuizError, RefusedErr
 from protocol import auth
 from protocol.address import DEFAULT_URL, BrokerAddress
 from protocol.messages import clean_name
-from tui.live import Live, backoff
+from protocol.retry import Backoff
+from tui.live import Live
 
 # A player whose name is taken may choose another this many times (at a terminal).
 NAME_ATTEMPTS = 3
@@ -94,13 +95,12 @@ def demo(
 async def connect(stack: AsyncExitStack, broker: BrokerAddress, reply_timeout: float,
                   say: Callable[[str], None]) -> QuizClient:
     """Connect, retrying with backoff while the broker is unreachable (until Ctrl-C)."""
-    attempt = 0
+    retry = Backoff()
     while True:
         try:
             return await stack.enter_async_context(QuizClient.connect(broker, reply_timeout))
         except BrokerUnreachableError as exc:
-            attempt += 1
-            delay = backoff(attempt)
+            delay = retry.next()
             say(f"{exc}; retrying in {delay:g} s (Ctrl-C to stop)")
             await asyncio.sleep(delay)
 

@@ -38,14 +38,10 @@ from protocol.messages import (
     decode,
     encode,
 )
+from protocol.retry import CLIENT_MAX_SECONDS, CLIENT_MIN_SECONDS, Backoff
 
 log = logging.getLogger(__name__)
 
-# The first retry comes soon (a broker restart takes about a second); later ones back off
-# so a class of screens does not hammer a broker that is down, but never wait so long
-# that a display looks dead once the broker is back.
-RECONNECT_MIN_SECONDS = 0.5
-RECONNECT_MAX_SECONDS = 8.0
 # A silent broker is noticed after about 1.5 keepalives (paho's rule).
 KEEPALIVE_SECONDS = 5
 # Connecting and publishing give up after this long, then the loop retries.
@@ -97,12 +93,6 @@ class PendingAnswer:
     sig: str
 
 
-def backoff(attempt: int, low: float = RECONNECT_MIN_SECONDS,
-            high: float = RECONNECT_MAX_SECONDS) -> float:
-    """Seconds to wait before reconnect attempt `attempt` (1-based): doubling, capped."""
-    return min(high, low * 2.0 ** min(max(0, attempt - 1), 32))  # 2**32: past any cap
-
-
 def subscriptions(code: str, client_id: str, player: str | None = None) -> dict[str, UpdateKind]:
     """The topics a screen follows, each with the message it carries."""
     kinds: dict[str, UpdateKind] = {
@@ -134,8 +124,8 @@ class Live:
 
     def __init__(self, broker: BrokerAddress, code: str, *,
                  player: PlayerCredentials | None = None, host_key: str | None = None,
-                 retry_min: float = RECONNECT_MIN_SECONDS,
-                 retry_max: float = RECONNECT_MAX_SECONDS) -> None:
+                 retry_min: float = CLIENT_MIN_SECONDS,
+                 retry_max: float = CLIENT_MAX_SECONDS) -> None:
         self.broker = broker
         self.code = code
         self.player = player
@@ -154,7 +144,7 @@ class Live:
 
         Runs until cancelled: a lost connection is retried with backoff.
         """
-        attempt = 0
+        retry = Backoff(self.retry_min, self.retry_max)
         while True:
             client_id = topics.new_client_id()
             kinds = subscriptions(self.code, client_id,
@@ -169,7 +159,7 @@ class Live:
                     for topic in kinds:
                         await client.subscribe(topic, qos=1)
                     self._client, self._client_id = client, client_id
-                    attempt = 0
+                    retry.reset()
                     yield Connected(str(self.broker))
                     await self._send_kept(client, client_id)
                     async for message in client.messages:
@@ -183,10 +173,9 @@ class Live:
                 reason = str(exc) or type(exc).__name__
             finally:
                 self._client = None
-            attempt += 1
-            delay = backoff(attempt, self.retry_min, self.retry_max)
+            delay = retry.next()
             log.info("connection to %s lost (%s); retrying in %.1fs", self.broker, reason, delay)
-            yield Disconnected(str(self.broker), reason, delay, attempt)
+            yield Disconnected(str(self.broker), reason, delay, retry.attempt)
             await asyncio.sleep(delay)
 
     async def answer(self, q: int, choice: int) -> Outgoing:
