@@ -51,6 +51,7 @@ from protocol.messages import (
 )
 from protocol.retry import Backoff
 from scorer import deck
+from scorer.collector import Collector
 from scorer.game import Quiz, Refused, Transition
 from scorer.limits import FloodGuard
 from scorer.metrics import Metrics
@@ -134,6 +135,7 @@ class Scorer:
         self._sync_topic = topics.scorer_sync(settings.client_id)
         self.refusals = FloodGuard(rate=REFUSALS_PER_SECOND, burst=2 * REFUSALS_PER_SECOND)
         self.connected = asyncio.Event()
+        self.collector = Collector()
         self.scored = 0
         log.info("loaded %d quizzes from %s", len(self.quizzes), store.path)
 
@@ -142,6 +144,7 @@ class Scorer:
     async def run(self) -> None:
         """Serve forever, reconnecting to the broker with backoff."""
         retry = Backoff(RECONNECT_MIN_SECONDS, RECONNECT_MAX_SECONDS)
+        self.collector.full()  # what was restored from the database is long-lived
         while True:
             reason = "the connection ended"
             try:
@@ -498,15 +501,18 @@ class Scorer:
                     self._last_status = now
                     link.publish(topics.scorer_status(), encode(self._status("online")))
                     self._evict(now)
+            open_questions = False
             for quiz in self.quizzes.values():
                 if quiz.phase in ("question", "reveal"):
                     self._transition(link, quiz, quiz.tick(now), writes, after)
+                    open_questions = open_questions or quiz.phase == "question"
             if writes:
                 started = time.perf_counter()
                 self._commit(writes)
                 self.metrics.observe_commit(time.perf_counter() - started)
             for publish in after:
                 publish()
+            self.collector.tick(quiet=not open_questions)  # see scorer/collector.py
 
     async def _flush(self, link: Link) -> None:
         counts_due = 0.0
