@@ -100,17 +100,27 @@ def percentiles(values: list[float]) -> dict[str, float]:
 # --- the scorer process -----------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class ScorerProcess:
     """`quiz serve` in a subprocess, with its resource use read from /proc."""
 
     process: subprocess.Popen[str]
+    # Mosquitto's process when the bench started one (the embedded broker is the scorer's).
+    broker: subprocess.Popen[bytes] | None = None
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the scorer so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks
+        return cpu_seconds(self.process.pid)
+
+    def broker_cpu_seconds(self) -> float | None:
+        """The same for a separate broker; None when the broker runs inside the scorer."""
+        return None if self.broker is None else cpu_seconds(self.broker.pid)
 
     def memory_kib(self) -> tuple[int, int]:
         """(current RSS, peak RSS) in KiB."""
@@ -312,6 +322,7 @@ class Window:
     rss_joined: int
     scorer_cpu: float
     own_cpu: float
+    broker_cpu: float | None
 
 
 async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
@@ -347,6 +358,7 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
         gc.collect()
         gc.freeze()
         cpu_before, own_cpu_before = scorer.cpu_seconds(), time.process_time()
+        broker_before = scorer.broker_cpu_seconds()
         start = time.monotonic() + 0.2
         async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
             await asyncio.gather(*(pool.answer(schedule, start)
@@ -354,8 +366,11 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
         await asyncio.sleep(config.leaderboard_interval * 3)  # the last boards arrive
         watching.cancel()
         gc.unfreeze()
+        broker_after = scorer.broker_cpu_seconds()
+        broker_cpu = None if broker_before is None or broker_after is None \
+            else broker_after - broker_before
         return Window(join_seconds, rss_idle, rss_joined, scorer.cpu_seconds() - cpu_before,
-                      time.process_time() - own_cpu_before)
+                      time.process_time() - own_cpu_before, broker_cpu)
 
 
 async def drive(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
@@ -390,6 +405,7 @@ async def drive(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
         "scorer_cpu_seconds": round(run.scorer_cpu, 2),
         "scorer_cpu_percent_of_window": round(100 * run.scorer_cpu / window, 1) if window else None,
         "loadgen_cpu_seconds": round(run.own_cpu, 2),
+        "broker_cpu_seconds": None if run.broker_cpu is None else round(run.broker_cpu, 2),
         "scorer_rss_idle_kib": run.rss_idle, "scorer_rss_joined_kib": run.rss_joined,
         "scorer_rss_peak_kib": rss_peak,
         "scorer_bytes_per_player": round((run.rss_joined - run.rss_idle) * 1024 / len(sims)),
@@ -478,9 +494,10 @@ def environment(config: BenchConfig, port: int) -> Iterator[
         scorer_pw, host_pw = secrets.token_hex(8), secrets.token_hex(8)
         accounts.add("scorer", "scorer", scorer_pw)
         accounts.add("bench", "host", host_pw)
-        with run_mosquitto(accounts.folder, port):
+        with run_mosquitto(accounts.folder, port) as broker:
             url = f"mqtt://scorer:{scorer_pw}@127.0.0.1:{port}"
             with scorer_process([*common, "--broker", url]) as scorer:
+                scorer.broker = broker
                 host = BrokerAddress("127.0.0.1", port, "bench", host_pw)
                 # the echo clients need to publish and read arbitrary topics: the scorer's account
                 echo = BrokerAddress("127.0.0.1", port, "scorer", scorer_pw)

@@ -127,7 +127,9 @@ def bench(result: dict[str, Any]) -> str:
         f"(stored {result['stored_answers']} of {result['answers_sent']})",
         f"  scorer CPU {result['scorer_cpu_seconds']} s "
         f"({result['scorer_cpu_percent_of_window']}% of the answer window), "
-        f"load generator CPU {result['loadgen_cpu_seconds']} s",
+        f"load generator CPU {result['loadgen_cpu_seconds']} s"
+        + (f", broker CPU {result['broker_cpu_seconds']} s"
+           if result.get("broker_cpu_seconds") is not None else ""),
         f"  scorer memory: idle {result['scorer_rss_idle_kib']} KiB, joined "
         f"{result['scorer_rss_joined_kib']} KiB, peak {result['scorer_rss_peak_kib']} KiB "
         f"({result['scorer_bytes_per_player']} B per player)",

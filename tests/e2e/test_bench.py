@@ -28,6 +28,11 @@ def test_a_small_bench_scores_every_answer_once(broker: str) -> None:
     assert result["answers_without_a_board"] == 0
     assert 0 < result["own_result_ms"]["p50"] <= result["own_result_ms"]["max"]
     assert result["echo_baseline_per_second"] > 0
+    assert result["scorer_cpu_seconds"] > 0 and result["loadgen_cpu_seconds"] > 0
+    if broker == "mosquitto":
+        assert result["broker_cpu_seconds"] > 0  # a separate process, read from /proc
+    else:
+        assert result["broker_cpu_seconds"] is None  # inside the scorer's process
 
 
 def test_percentiles_in_milliseconds() -> None:
