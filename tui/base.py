@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from contextlib import aclosing
 from typing import ClassVar, TypeVar
@@ -40,11 +39,12 @@ class QuizApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
     ENABLE_COMMAND_PALETTE = False  # every action has its key in the footer
 
-    def __init__(self, live: Live, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, live: Live, *, clock: Callable[[], float] | None = None) -> None:
         super().__init__()
         self.live = live
-        # Wall time for the countdown (the scorer's deadlines are epoch seconds); tests fix it.
-        self.clock = clock
+        # The scorer's time for the countdown (deadlines are its epoch seconds): the
+        # feed's estimate, corrected for this machine's clock (tui/clock.py); tests fix it.
+        self.clock = clock or live.scorer_time
         self.title = f"Quiz {live.code}"
         self._connected_before = False
 

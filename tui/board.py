@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import ClassVar
@@ -28,7 +27,7 @@ class BoardApp(QuizApp):
     CSS_PATH: ClassVar[list[str | PurePath]] = ["quiz.tcss", "board.tcss"]
 
     def __init__(self, live: Live, *, subtitle: str = "",
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] | None = None) -> None:
         super().__init__(live, clock=clock)
         self.sub_title = subtitle or "classroom board"
         self.state: State | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import ClassVar
@@ -33,7 +32,7 @@ class HostApp(QuizApp):
         Binding("r", "roster", "Refresh"),
     ]
 
-    def __init__(self, live: Live, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, live: Live, *, clock: Callable[[], float] | None = None) -> None:
         if live.host_key is None:
             raise ValueError("the host console needs the host key")
         super().__init__(live, clock=clock)

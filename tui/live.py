@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator
+import time
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 
 import aiomqtt
@@ -39,6 +40,7 @@ from protocol.messages import (
     encode,
 )
 from protocol.retry import CLIENT_MAX_SECONDS, CLIENT_MIN_SECONDS, Backoff
+from tui.clock import ScorerClock
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +127,16 @@ class Live:
     def __init__(self, broker: BrokerAddress, code: str, *,
                  player: PlayerCredentials | None = None, host_key: str | None = None,
                  retry_min: float = CLIENT_MIN_SECONDS,
-                 retry_max: float = CLIENT_MAX_SECONDS) -> None:
+                 retry_max: float = CLIENT_MAX_SECONDS,
+                 clock: Callable[[], float] = time.time) -> None:
         self.broker = broker
         self.code = code
         self.player = player
         self.host_key = host_key
         self.retry_min = retry_min
         self.retry_max = retry_max
+        # The scorer's time, for countdowns: corrected by the stamps of fresh views.
+        self.scorer_time = ScorerClock(clock)
         self._client: aiomqtt.Client | None = None
         self._client_id = ""
         # Topics of this connection: the followed views, and the reply of each request sent.
@@ -165,6 +170,8 @@ class Live:
                     async for message in client.messages:
                         topic = str(message.topic)
                         update = decode_update(kinds, topic, message.payload)
+                        if isinstance(update, State | Leaderboard) and not message.retain:
+                            self.scorer_time.saw(update.updated_at)
                         if isinstance(update, Reply):
                             kinds.pop(topic, None)  # one reply per request
                         if update is not None:

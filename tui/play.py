@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import ClassVar
@@ -38,7 +37,7 @@ class PlayApp(QuizApp):
         Binding("4", "choose(3)", "Answer 4", show=False),
     ]
 
-    def __init__(self, live: Live, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, live: Live, *, clock: Callable[[], float] | None = None) -> None:
         if live.player is None:
             raise ValueError("the play screen needs the player's credentials")
         super().__init__(live, clock=clock)

@@ -7,6 +7,7 @@ of the 80x24 frame, as a user would read it.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
@@ -242,6 +243,22 @@ async def test_an_answer_pressed_while_reconnecting_is_kept_and_scored_once_back
                 assert live.kept == 0
                 alice_now = room.scorer.quizzes[room.code].players[alice.player]
                 assert (alice_now.answered, alice_now.score) == (1, 1000)
+
+
+async def test_a_player_whose_clock_is_a_minute_ahead_sees_the_real_countdown(
+        room: Room) -> None:
+    alice = await room.join("alice")
+    ahead = Live(room.broker.public, room.code, player=alice, clock=lambda: time.time() + 60)
+    app = PlayApp(ahead)
+    async with app.run_test(size=SIZE) as pilot:
+        await shows(pilot, "Waiting for the host")
+        await room.control("start")  # 30 s questions; a fresh state, stamped by the scorer
+        frame = await shows(pilot, "Question 1 of 2", "Press 1-4")
+        # Uncorrected, the deadline would be a minute in this machine's past: "time's up".
+        left = re.search(r" (\d+) s\s*$", frame, re.MULTILINE)
+        assert left is not None and 20 <= int(left[1]) <= 30, frame
+        assert ahead.scorer_time.offset is not None
+        assert 59.0 < ahead.scorer_time.offset < 61.0
 
 
 async def test_a_kicked_player_is_told_and_cannot_answer(room: Room) -> None:
