@@ -7,9 +7,13 @@ loop (a `PlayerStatus` for an answer, a `Reply` for a command or a refusal).
 
 Topics come from `protocol.topics`, payloads from `protocol.messages`, signatures from
 `protocol.auth`. The loop reconnects with a bounded backoff and says so, so a screen
-can show that it is reconnecting. An answer given while the connection is down is kept
-and sent as soon as it is back (the scorer then judges it by its arrival, like any
-other); a host command is not kept: the host sees it fail and presses again.
+can show that it is reconnecting. An answer is kept until its verdict arrives: given
+while the connection is down, it goes out as soon as it is back, and one not judged yet
+goes out again on every reconnect and whenever the scorer comes back online (a broker
+without a queue for the scorer may have taken it while nobody was scoring). The scorer
+counts a player's answer to a question once, so a copy changes nothing; it judges an
+answer by its arrival, like any other. A host command is not kept: the host sees it
+fail and presses again.
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ class Outgoing:
 
 @dataclass(frozen=True, slots=True)
 class PendingAnswer:
-    """A signed answer not yet accepted by the broker; its request id survives resends."""
+    """A signed answer whose verdict has not arrived; its request id survives resends."""
 
     req: str
     q: int
@@ -141,8 +145,10 @@ class Live:
         self._client_id = ""
         # Topics of this connection: the followed views, and the reply of each request sent.
         self._kinds: dict[str, UpdateKind] = {}
-        # Answers the broker has not acknowledged yet, by question: sent on (re)connect.
+        # Answers without a verdict yet, by question: sent again on (re)connect.
         self._outbox: dict[int, PendingAnswer] = {}
+        # What the scorer's status said on this connection (None: nothing yet).
+        self._scorer_online: bool | None = None
 
     async def events(self) -> AsyncGenerator[Event, None]:
         """Every update of the quiz, with Connected/Disconnected around each connection.
@@ -164,18 +170,23 @@ class Live:
                     for topic in kinds:
                         await client.subscribe(topic, qos=1)
                     self._client, self._client_id = client, client_id
-                    retry.reset()
+                    self._scorer_online = None
                     yield Connected(str(self.broker))
                     await self._send_kept(client, client_id)
+                    retry.reset()  # only once the connection has carried something
                     async for message in client.messages:
                         topic = str(message.topic)
                         update = decode_update(kinds, topic, message.payload)
+                        if update is None:
+                            continue
                         if isinstance(update, State | Leaderboard) and not message.retain:
                             self.scorer_time.saw(update.updated_at)
                         if isinstance(update, Reply):
                             kinds.pop(topic, None)  # one reply per request
-                        if update is not None:
-                            yield update
+                        self._settle(update)
+                        if isinstance(update, ScorerStatus):
+                            await self._scorer_seen(update, client, client_id)
+                        yield update
             except (aiomqtt.MqttError, OSError, OfflineError) as exc:
                 reason = str(exc) or type(exc).__name__
             finally:
@@ -207,23 +218,48 @@ class Live:
 
     @property
     def kept(self) -> int:
-        """How many answers wait for the connection to come back."""
+        """How many answers wait for their verdict (and are sent again until it comes)."""
         return len(self._outbox)
 
+    def is_kept(self, q: int) -> bool:
+        """Whether the answer to question q still waits for its verdict."""
+        return q in self._outbox
+
+    def _settle(self, update: Update) -> None:
+        """Forget the answers this update judges: refused by a reply, or scored."""
+        if isinstance(update, Reply):
+            for q, pending in list(self._outbox.items()):
+                if pending.req == update.req:
+                    del self._outbox[q]
+        elif (isinstance(update, PlayerStatus) and update.last is not None
+              and self.player is not None and update.player == self.player.player):
+            # One answer per question: a status that scored question n (from this or
+            # another device) settles every answer up to n, all closed by now.
+            for q in [q for q in self._outbox if q <= update.last.q]:
+                del self._outbox[q]
+
+    async def _scorer_seen(self, status: ScorerStatus, client: aiomqtt.Client,
+                           client_id: str) -> None:
+        # The scorer coming back online may have missed what the broker took while it
+        # was away: send what is still unjudged once more. (The first status of a
+        # connection follows the sending at connect, so it sends nothing again.)
+        was, self._scorer_online = self._scorer_online, status.status == "online"
+        if self._scorer_online and was is False:
+            await self._send_kept(client, client_id)
+
     async def _send_kept(self, client: aiomqtt.Client, client_id: str) -> None:
-        # Resending one the broker took before the drop is harmless: the scorer counts a
-        # player's answer to a question once and refuses the copy as already answered.
+        # Sending again one the scorer already took is harmless: it counts a player's
+        # answer to a question once and refuses the copy as already answered.
         for pending in list(self._outbox.values()):
             await self._send_answer(client, client_id, pending)
 
     async def _send_answer(self, client: aiomqtt.Client, client_id: str,
                            pending: PendingAnswer) -> None:
-        assert self.player is not None  # noqa: S101 - only a player's answers are kept
+        if self.player is None:
+            raise QuizError("only a player answers")
         request = Answer(client=client_id, req=pending.req, q=pending.q,
                          choice=pending.choice, sig=pending.sig)
         await self._publish(client, topics.answer(self.code, self.player.player), request)
-        if self._outbox.get(pending.q) is pending:
-            del self._outbox[pending.q]
 
     async def control(self, action: Action, at: int = -1, player: str = "") -> str:
         """Send a signed host command; return the request id (its Reply comes as an event)."""

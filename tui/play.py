@@ -144,7 +144,9 @@ class PlayApp(QuizApp):
             if self.state is not None and self.state.question is not None:
                 self._show_question(self.state.question)
             return
-        if outgoing.queued and self.is_running:
+        # The verdict may have come already (the connection came back meanwhile): then
+        # the notice would hide it.
+        if outgoing.queued and self.is_running and self.live.is_kept(q):
             self._result(f"no connection: answer {choice + 1} is kept and goes out "
                          "as soon as the connection is back")
 

@@ -1,0 +1,145 @@
+"""A screen keeps a player's answer until its verdict, on a real broker.
+
+The test plays the scorer's part with the scorer's account, so it decides when the scorer
+is "online" and when a verdict comes: the case of a broker that took an answer while no
+scorer was listening, which a reconnect alone would not repair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+
+import aiomqtt
+import pytest
+
+from broker.embedded import Embedded
+from cli.credentials import PlayerCredentials
+from protocol import topics
+from protocol.messages import (
+    Answer,
+    LastResult,
+    PlayerStatus,
+    Reply,
+    ScorerStatus,
+    decode,
+    encode,
+)
+from tui.live import Connected, Event, Live
+
+WAIT = 10.0
+
+
+class FakeScorer:
+    """The scorer's account on the broker: it sees every answer and says what it likes."""
+
+    def __init__(self, client: aiomqtt.Client) -> None:
+        self.client = client
+        self.answers: asyncio.Queue[Answer] = asyncio.Queue()
+
+    async def status(self, status: str) -> None:
+        await self.client.publish(topics.scorer_status(), encode(
+            ScorerStatus(status=status, since=time.time())), qos=1, retain=True)  # type: ignore[arg-type]
+
+    async def next_answer(self) -> Answer:
+        async with asyncio.timeout(WAIT):
+            return await self.answers.get()
+
+    async def read(self) -> None:
+        async for message in self.client.messages:
+            assert isinstance(message.payload, bytes)
+            await self.answers.put(decode(Answer, message.payload))
+
+
+@contextlib.asynccontextmanager
+async def fake_scorer(embedded: Embedded, code: str) -> AsyncIterator[FakeScorer]:
+    async with aiomqtt.Client(embedded.scorer.host, embedded.scorer.port,
+                              username=embedded.scorer.username,
+                              password=embedded.scorer.password) as client:
+        await client.subscribe(topics.answer(code, "+"), qos=1)
+        scorer = FakeScorer(client)
+        reader = asyncio.create_task(scorer.read())
+        try:
+            yield scorer
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def following(live: Live) -> AsyncIterator[list[Event]]:
+    """Run the screen's loop in the background, collecting its events."""
+    seen: list[Event] = []
+
+    async def loop() -> None:
+        async for event in live.events():
+            seen.append(event)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield seen
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    async with asyncio.timeout(WAIT):
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def alice() -> PlayerCredentials:
+    return PlayerCredentials(name="alice", player=topics.new_player_id(), secret="s" * 32)
+
+
+async def test_an_answer_is_sent_again_when_the_scorer_comes_back_until_it_is_scored(
+        embedded: Embedded, alice: PlayerCredentials) -> None:
+    code = topics.new_code()
+    async with fake_scorer(embedded, code) as scorer:
+        await scorer.status("offline")
+        live = Live(embedded.public, code, player=alice)
+        async with following(live) as seen:
+            await until(lambda: any(isinstance(e, ScorerStatus) for e in seen))
+
+            sent = await live.answer(q=0, choice=2)
+            first = await scorer.next_answer()  # the broker took it; nobody scored it
+            assert (first.req, first.q, first.choice) == (sent.req, 0, 2)
+            assert live.kept == 1 and live.is_kept(0)
+
+            await scorer.status("online")  # back: it may have missed the answer
+            again = await scorer.next_answer()
+            assert (again.req, again.q, again.choice, again.sig) == (
+                first.req, first.q, first.choice, first.sig)
+            assert live.kept == 1  # still no verdict
+
+            await scorer.client.publish(topics.player(code, alice.player), encode(PlayerStatus(
+                quiz=code, player=alice.player, name="alice", score=1000, rank=1, streak=1,
+                answered=1, last=LastResult(q=0, correct=True, points=1000))),
+                qos=1, retain=True)
+            await until(lambda: live.kept == 0)
+
+            await scorer.status("offline")
+            await scorer.status("online")  # nothing left to send
+            await until(lambda: sum(isinstance(e, ScorerStatus) for e in seen) >= 4)
+            assert scorer.answers.empty()
+
+
+async def test_a_refused_answer_is_not_sent_again(embedded: Embedded,
+                                                  alice: PlayerCredentials) -> None:
+    code = topics.new_code()
+    async with fake_scorer(embedded, code) as scorer:
+        await scorer.status("online")
+        live = Live(embedded.public, code, player=alice)
+        async with following(live) as seen:
+            await until(lambda: any(isinstance(e, Connected) for e in seen))
+            await live.answer(q=3, choice=1)
+            sent = await scorer.next_answer()
+            assert live.is_kept(3)
+            await scorer.client.publish(topics.reply(sent.client, sent.req), encode(Reply(
+                req=sent.req, ok=False, error="question 4 is closed", reason="closed")), qos=1)
+            await until(lambda: live.kept == 0)
+            assert any(isinstance(e, Reply) and e.req == sent.req for e in seen)
