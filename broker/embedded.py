@@ -13,6 +13,7 @@ Two plugins make it safe enough to play on:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import secrets
@@ -33,6 +34,8 @@ from protocol.address import DEFAULT_HOST, BrokerAddress
 log = logging.getLogger(__name__)
 
 SCORER_USERNAME = "scorer"
+# amqtt's shutdown waits on every session's handler; past this, only the listener is closed.
+SHUTDOWN_TIMEOUT_SECONDS = 5.0
 
 # What anyone may subscribe to. A client reads only the replies under its own client id;
 # wildcards over answers or joins are refused.
@@ -199,4 +202,22 @@ async def run_embedded(host: str = DEFAULT_HOST, port: int = 0) -> AsyncIterator
         yield Embedded(broker, public,
                        BrokerAddress(host, bound, SCORER_USERNAME, password))
     finally:
-        await asyncio.shield(broker.shutdown())
+        await _shutdown(broker)
+
+
+async def _shutdown(broker: Broker) -> None:
+    """Stop the broker; if amqtt hangs in its session cleanup, at least free the port.
+
+    The shutdown is shielded, so a Ctrl-C during it does not leave it half done.
+    """
+    timeout = SHUTDOWN_TIMEOUT_SECONDS
+    stopping = asyncio.ensure_future(broker.shutdown())
+    try:
+        await asyncio.wait_for(asyncio.shield(stopping), timeout)
+    except TimeoutError:
+        log.warning("the embedded broker did not stop within %.0f s; closing its listener",
+                    timeout)
+        stopping.cancel()
+        for server in broker._servers.values():  # noqa: SLF001 - no public way to close them
+            with contextlib.suppress(TimeoutError, OSError):
+                await asyncio.wait_for(server.close_instance(), timeout)
