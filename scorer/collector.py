@@ -11,7 +11,8 @@ runs a young-generation pass (a few milliseconds) and freezes the survivors
 counting still frees a frozen object as soon as nothing points to it; what freezing
 hides are reference cycles among frozen objects, so a pass over everything runs when no
 question is open anywhere (nobody waits for a result then), and at least every ten
-minutes whatever happens.
+minutes whatever happens. When the scorer stops, everything is unfrozen again, so a
+process that goes on (a test, `quiz demo`) gets its collector back as it was.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ class Collector:
         gc.collect()
         gc.freeze()
         self._full_at = self._frozen_at = self.clock()
+
+    def release(self) -> None:
+        """Give everything frozen back to the automatic collector (the scorer stops)."""
+        gc.unfreeze()
 
     def tick(self, *, quiet: bool) -> Pass | None:
         """Run the pass that is due, if any; `quiet` means no question is open."""

@@ -143,8 +143,14 @@ class Scorer:
 
     async def run(self) -> None:
         """Serve forever, reconnecting to the broker with backoff."""
-        retry = Backoff(RECONNECT_MIN_SECONDS, RECONNECT_MAX_SECONDS)
         self.collector.full()  # what was restored from the database is long-lived
+        try:
+            await self._serve_forever()
+        finally:
+            self.collector.release()
+
+    async def _serve_forever(self) -> None:
+        retry = Backoff(RECONNECT_MIN_SECONDS, RECONNECT_MAX_SECONDS)
         while True:
             reason = "the connection ended"
             try:

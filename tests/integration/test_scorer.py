@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 from pathlib import Path
 
 import aiomqtt
 import pytest
 
+from broker.embedded import Embedded
 from broker.mosquitto import Accounts, run_mosquitto
 from cli.remote import NoReplyError, RefusedError
 from protocol import auth, topics
@@ -338,3 +340,11 @@ async def test_results_come_in_parts_and_are_put_back_together(
     assert reply.results is not None
     assert [a.player for a in reply.results.answers] == [p for p, _ in players]
     assert len(reply.results.standings) == 5
+
+
+async def test_a_stopped_scorer_gives_the_garbage_collector_back(embedded: Embedded,
+                                                                  tmp_path: Path) -> None:
+    gc.unfreeze()
+    async with running_scorer(embedded.scorer, tmp_path / "quiz.db"):
+        assert gc.get_freeze_count() > 0  # what the scorer holds is kept out of full passes
+    assert gc.get_freeze_count() == 0  # a process that goes on collects as before

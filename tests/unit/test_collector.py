@@ -28,6 +28,7 @@ class Node:
 
 @pytest.fixture(autouse=True)
 def unfrozen() -> Iterator[None]:
+    gc.unfreeze()  # whatever ran before, each test starts from nothing frozen
     yield
     gc.unfreeze()  # the rest of the suite runs with the collector as it found it
 
@@ -36,12 +37,20 @@ def test_survivors_are_frozen_about_once_a_second() -> None:
     clock = Clock()
     collector = Collector(clock)
     assert collector.tick(quiet=False) is None
+    before = gc.get_freeze_count()
     clock.now += FREEZE_SECONDS
-    kept = [object() for _ in range(100)]
+    survivors = [[n] for n in range(1000)]  # lists are tracked by the collector
     assert collector.tick(quiet=False) == "freeze"
-    assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() >= before + len(survivors)
     assert collector.tick(quiet=False) is None  # not again within the second
-    assert kept
+
+
+def test_release_gives_everything_back_to_the_collector() -> None:
+    collector = Collector(Clock())
+    collector.full()
+    assert gc.get_freeze_count() > 0
+    collector.release()
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_cycle_hidden_by_freezing_is_freed_by_the_next_full_pass() -> None:
