@@ -130,8 +130,12 @@ class ScorerProcess:
 
 
 @contextmanager
-def scorer_process(args: list[str], timeout: float = 30.0) -> Iterator[ScorerProcess]:
-    """Start `quiz serve ARGS` and wait until it says it is online."""
+def scorer_process(args: list[str], broker: subprocess.Popen[bytes] | None = None,
+                   timeout: float = 30.0) -> Iterator[ScorerProcess]:
+    """Start `quiz serve ARGS` and wait until it says it is online.
+
+    `broker` is the separate broker process the scorer uses, if the bench started one.
+    """
     process = subprocess.Popen(  # noqa: S603 - our own command line
         [sys.executable, "-m", "cli", "serve", *args], stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True)
@@ -146,7 +150,7 @@ def scorer_process(args: list[str], timeout: float = 30.0) -> Iterator[ScorerPro
                 raise RuntimeError("the scorer exited before coming online")
         else:
             raise TimeoutError("the scorer did not come online")
-        yield ScorerProcess(process)
+        yield ScorerProcess(process, broker)
     finally:
         stop_process(process)
 
@@ -357,15 +361,17 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
         # counted as the scorer's latency: move the players out of the collector's way.
         gc.collect()
         gc.freeze()
-        cpu_before, own_cpu_before = scorer.cpu_seconds(), time.process_time()
-        broker_before = scorer.broker_cpu_seconds()
-        start = time.monotonic() + 0.2
-        async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
-            await asyncio.gather(*(pool.answer(schedule, start)
-                                   for pool, schedule in zip(opened, schedules, strict=True)))
-        await asyncio.sleep(config.leaderboard_interval * 3)  # the last boards arrive
-        watching.cancel()
-        gc.unfreeze()
+        try:
+            cpu_before, own_cpu_before = scorer.cpu_seconds(), time.process_time()
+            broker_before = scorer.broker_cpu_seconds()
+            start = time.monotonic() + 0.2
+            async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
+                await asyncio.gather(*(pool.answer(schedule, start)
+                                       for pool, schedule in zip(opened, schedules, strict=True)))
+            await asyncio.sleep(config.leaderboard_interval * 3)  # the last boards arrive
+            watching.cancel()
+        finally:
+            gc.unfreeze()
         broker_after = scorer.broker_cpu_seconds()
         broker_cpu = None if broker_before is None or broker_after is None \
             else broker_after - broker_before
@@ -496,8 +502,7 @@ def environment(config: BenchConfig, port: int) -> Iterator[
         accounts.add("bench", "host", host_pw)
         with run_mosquitto(accounts.folder, port) as broker:
             url = f"mqtt://scorer:{scorer_pw}@127.0.0.1:{port}"
-            with scorer_process([*common, "--broker", url]) as scorer:
-                scorer.broker = broker
+            with scorer_process([*common, "--broker", url], broker) as scorer:
                 host = BrokerAddress("127.0.0.1", port, "bench", host_pw)
                 # the echo clients need to publish and read arbitrary topics: the scorer's account
                 echo = BrokerAddress("127.0.0.1", port, "scorer", scorer_pw)

@@ -50,14 +50,20 @@ class Question:
 
 def builtin_names() -> list[str]:
     """Names of the decks shipped with the scorer."""
+    return list(_builtin_names())
+
+
+@functools.cache
+def _builtin_names() -> tuple[str, ...]:
+    # The shipped files do not change while the process runs: list them once.
     folder = resources.files("scorer") / "decks"
-    return sorted(p.name.removesuffix(".tsv") for p in folder.iterdir()
-                  if p.name.endswith(".tsv"))
+    return tuple(sorted(p.name.removesuffix(".tsv") for p in folder.iterdir()
+                        if p.name.endswith(".tsv")))
 
 
 def load_builtin(name: str) -> list[Entry]:
     """Entries of a built-in deck; raise DeckError for an unknown name."""
-    if name not in builtin_names():
+    if name not in _builtin_names():
         raise DeckError(f"no built-in deck {name!r}; built-in decks: {', '.join(builtin_names())}")
     return list(_builtin(name))
 

@@ -1,4 +1,4 @@
-"""The pure parts of the TUI's edges: backoff, topics followed, decoding, commands, the crowd."""
+"""The pure parts of the TUI's edges: topics followed, decoding, commands, the crowd."""
 
 from __future__ import annotations
 
@@ -9,25 +9,10 @@ import typer.main
 
 from protocol import topics
 from protocol.messages import Leaderboard, PlayerStatus, QuestionView, Reply, State, encode
-from protocol.retry import CLIENT_MAX_SECONDS, Backoff, backoff
 from tui.demo import pick, player_names
 from tui.live import decode_update, subscriptions
 
 CLIENT = "00112233aabbccdd"
-
-
-def test_backoff_doubles_and_is_bounded() -> None:
-    delays = [backoff(attempt, 0.5, 8.0) for attempt in range(1, 10)]
-    assert delays[:5] == [0.5, 1.0, 2.0, 4.0, 8.0]
-    assert max(delays) == 8.0
-    assert backoff(10_000) == CLIENT_MAX_SECONDS
-
-
-def test_a_reconnect_loop_backs_off_then_starts_from_the_floor_once_up() -> None:
-    retry = Backoff(0.2, 1.0)
-    assert [retry.next() for _ in range(5)] == [0.2, 0.4, 0.8, 1.0, 1.0]
-    retry.reset()
-    assert retry.next() == 0.2
 
 
 def test_a_display_follows_only_public_topics_and_its_replies() -> None:
