@@ -73,8 +73,13 @@ CODE_ATTEMPTS = 20
 HEARTBEAT_SECONDS = 1.0
 # Leaderboards and player status go out at QoS 0: they are retained views, republished
 # whole on every (re)connect, and each PUBACK cost the scorer more than the publish itself.
-# State (phase changes) and replies stay at QoS 1.
+# State (phase changes) stays at QoS 1.
 VIEW_QOS = 0
+# Replies go out at QoS 0 too. QoS 1 bought nothing: a reply matters only to a client
+# connected and waiting for it, and a scorer that reconnects uses a fresh MQTT client, so
+# it never resent an unacknowledged reply anyway. It cost paho a message object and a
+# lock per reply until its PUBACK: 10,000 joins held thousands at once.
+REPLY_QOS = 0
 # The state's player and answer counts are republished at most this often: a display needs
 # them live, not ten times a second (at 1,000 quizzes that doubled the publish rate).
 COUNTS_INTERVAL_SECONDS = 0.5
@@ -436,7 +441,7 @@ class Scorer:
                           extra={"quiz": quiz.code})
             refusal = Reply(req=request.req, ok=False, reason="bad_request",
                             error="the scorer cannot read its database; try again")
-            link.publish(reply_topic, encode(refusal), retain=False)
+            link.publish(reply_topic, encode(refusal), retain=False, qos=REPLY_QOS)
             return
         parts = max(1, -(-len(answers) // RESULTS_PART_ANSWERS))
         for part in range(parts):
@@ -445,13 +450,13 @@ class Scorer:
                 Results(quiz=quiz.code, phase=quiz.phase, standings=[], answers=chunk)
             reply = Reply(req=request.req, ok=True, quiz=quiz.code, results=results,
                           part=part, parts=parts)
-            link.publish(reply_topic, encode(reply), retain=False)
+            link.publish(reply_topic, encode(reply), retain=False, qos=REPLY_QOS)
 
     @staticmethod
     def _reply(link: Link, client: str, reply: Reply, after: list[Callable[[], None]]) -> None:
         """Queue the one reply of a request (published after the commit)."""
         after.append(lambda: link.publish(topics.reply(client, reply.req), encode(reply),
-                                          retain=False))
+                                          retain=False, qos=REPLY_QOS))
 
     def _transition(self, link: Link, quiz: Quiz, moves: Sequence[Transition], writes: Batch,
                     after: list[Callable[[], None]]) -> None:

@@ -16,7 +16,9 @@ import pytest
 from broker.embedded import Embedded, run_embedded
 from broker.mosquitto import Accounts, MosquittoError, mosquitto_binary, run_mosquitto
 from cli.remote import QuizClient
+from protocol import topics
 from protocol.address import BrokerAddress
+from protocol.messages import Leaderboard
 from scorer.service import Scorer, ScorerSettings
 from scorer.store import Store
 
@@ -125,3 +127,26 @@ async def connected(broker: BrokerAddress, timeout: float = 5.0) -> AsyncIterato
     """A quiz client."""
     async with QuizClient.connect(broker, timeout) as client:
         yield client
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 10.0,
+                step: float = 0.02) -> None:
+    """Wait until `predicate()` holds; fail the test after `timeout` seconds."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(step)
+
+
+async def board_including(client: QuizClient, code: str, seq: int,
+                          timeout: float = 5.0) -> Leaderboard:
+    """The retained leaderboard once it includes the answer numbered `seq`.
+
+    Boards are coalesced: one may still be on its way when a test has read a player's
+    result, so wait for one whose `seq` has caught up (bounded by `timeout`).
+    """
+    async with asyncio.timeout(timeout):
+        while True:
+            board = await client.retained(Leaderboard, topics.leaderboard(code))
+            if board is not None and board.seq >= seq:
+                return board
+            await asyncio.sleep(0.02)

@@ -23,13 +23,14 @@ from cli.bench import Pool, Sim, pools
 from cli.remote import QuizClient
 from protocol import auth, topics
 from protocol.address import BrokerAddress
-from protocol.messages import Answer, Leaderboard, encode
+from protocol.messages import Answer, encode
 from scorer.rules import Rules, score_answer
 from scorer.service import Scorer, ScorerSettings
 from scorer.store import StorageError, Store
 from tests.conftest import (
     ONLINE_TIMEOUT,
     BrokerUnderTest,
+    board_including,
     connected,
     free_port,
     mosquitto_broker,
@@ -129,7 +130,8 @@ async def test_a_scorer_killed_at_random_moments_scores_every_answer_once(
                         pool.answer(schedule(pool, 0, 3.0, rng), start) for pool in opened))
             assert all(sim.result_at for sim in sims)
             async with connected(broker.public) as client:
-                board = await client.retained(Leaderboard, topics.leaderboard(code))
+                board = await board_including(client, code,
+                                              max(sim.answer_seq for sim in sims))
         finally:
             scorer.send_signal(signal.SIGTERM)
             await asyncio.to_thread(scorer.wait)

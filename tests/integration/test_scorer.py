@@ -29,11 +29,13 @@ from protocol.messages import (
 from tests.conftest import (
     BrokerUnderTest,
     FakeClock,
+    board_including,
     connected,
     free_port,
     mosquitto_broker,
     require_mosquitto,
     running_scorer,
+    until,
 )
 
 HOST = auth.new_secret()
@@ -49,12 +51,6 @@ async def join(client, code: str, name: str) -> tuple[str, str]:  # type: ignore
     secret = auth.new_secret()
     reply = await client.join(code, name, secret)
     return reply.player, secret
-
-
-async def wait_for(predicate, timeout: float = 5.0, step: float = 0.02) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(step)
 
 
 async def test_a_quiz_from_creation_to_results(broker: BrokerUnderTest, tmp_path: Path) -> None:
@@ -81,8 +77,8 @@ async def test_a_quiz_from_creation_to_results(broker: BrokerUnderTest, tmp_path
         assert state.reveal.correct == correct
         assert state.reveal.distribution[correct] == 1
 
-        board = await client.retained(Leaderboard, topics.leaderboard(code))
-        assert board is not None
+        assert bob.last is not None
+        board = await board_including(client, code, bob.last.seq)
         assert [(s.name, s.score) for s in board.top] == [("ann", 750), ("bob", 0), ("cat", 0)]
 
         await client.control(code, HOST, "end")
@@ -127,7 +123,7 @@ async def test_answers_sent_while_the_scorer_is_down_are_scored_when_it_returns(
         await client.control(code, HOST, "start")
         correct = scorer.quizzes[code].questions[0].correct
         clock.advance(5.0)  # 5 s into the question, the scorer's heartbeat says "alive"
-        await wait_for(lambda: scorer.store.last_alive() == clock.now)
+        await until(lambda: scorer.store.last_alive() == clock.now)
 
     async with connected(broker.host) as client:  # the scorer is down: the answer waits
         answer = Answer(client=client.client_id, req=topics.new_request_id(), q=0,
@@ -136,11 +132,11 @@ async def test_answers_sent_while_the_scorer_is_down_are_scored_when_it_returns(
 
     clock.advance(95.0)  # it comes back long after the 20 s deadline
     async with running_scorer(broker.scorer, db, clock) as scorer:
-        await wait_for(lambda: scorer.quizzes[code].players[ann[0]].score > 0)
+        await until(lambda: scorer.quizzes[code].players[ann[0]].score > 0)
         record = scorer.quizzes[code].players[ann[0]].last
         assert record is not None
         assert (record.elapsed_ms, record.late, record.points) == (5000, False, 875)
-        await wait_for(lambda: scorer.quizzes[code].phase == "reveal")  # the deadline, after
+        await until(lambda: scorer.quizzes[code].phase == "reveal")  # the deadline, after
 
 
 async def test_bad_input_is_answered_and_changes_nothing(broker: BrokerUnderTest,
@@ -209,7 +205,7 @@ async def test_a_display_gets_the_retained_board_at_once_and_every_change(
         code = await create(client, speed_bonus=False, streak=False)
         ann = await join(client, code, "ann")
         await client.control(code, HOST, "start")
-        await wait_for(lambda: code not in scorer._dirty)
+        await until(lambda: code not in scorer._dirty)
 
         async with aiomqtt.Client("127.0.0.1", broker.public.port) as display:
             await display.subscribe(topics.leaderboard(code), qos=1)
