@@ -9,10 +9,10 @@ Topics come from `protocol.topics`, payloads from `protocol.messages`, signature
 `protocol.auth`. The loop reconnects with a bounded backoff and says so, so a screen
 can show that it is reconnecting. An answer is kept until its verdict arrives: given
 while the connection is down, it goes out as soon as it is back, and one not judged yet
-goes out again on every reconnect and whenever the scorer comes back online (a broker
-without a queue for the scorer may have taken it while nobody was scoring). The scorer
-counts a player's answer to a question once, so a copy changes nothing; it judges an
-answer by its arrival, like any other. A host command is not kept: the host sees it
+goes out again on every reconnect and whenever a scorer comes online (a new `since` on
+its status): a broker may have taken it while nobody was subscribed to score it. The
+scorer counts a player's answer to a question once, so a copy changes nothing; it judges
+an answer by its arrival, like any other. A host command is not kept: the host sees it
 fail and presses again.
 """
 
@@ -145,10 +145,11 @@ class Live:
         self._client_id = ""
         # Topics of this connection: the followed views, and the reply of each request sent.
         self._kinds: dict[str, UpdateKind] = {}
-        # Answers without a verdict yet, by question: sent again on (re)connect.
+        # Answers without a verdict yet, by question: sent again on (re)connect and when a
+        # scorer comes online.
         self._outbox: dict[int, PendingAnswer] = {}
-        # What the scorer's status said on this connection (None: nothing yet).
-        self._scorer_online: bool | None = None
+        # When the scorer seen online last came online (its status's `since`).
+        self._scorer_since: float | None = None
 
     async def events(self) -> AsyncGenerator[Event, None]:
         """Every update of the quiz, with Connected/Disconnected around each connection.
@@ -170,10 +171,9 @@ class Live:
                     for topic in kinds:
                         await client.subscribe(topic, qos=1)
                     self._client, self._client_id = client, client_id
-                    self._scorer_online = None
                     yield Connected(str(self.broker))
                     await self._send_kept(client, client_id)
-                    retry.reset()  # only once the connection has carried something
+                    retry.reset()  # subscribed, and what was kept went out
                     async for message in client.messages:
                         topic = str(message.topic)
                         update = decode_update(kinds, topic, message.payload)
@@ -199,8 +199,8 @@ class Live:
     async def answer(self, q: int, choice: int) -> Outgoing:
         """Send the player's answer to question q (0-based choice), or keep it until later.
 
-        Kept while the connection is down, sent when it is back; its verdict comes as an
-        event either way.
+        Kept until its verdict comes (as an event): sent now or as soon as the connection
+        is back, and again on each reconnect and when a scorer comes online.
         """
         if self.player is None:
             raise QuizError("only a player answers")
@@ -240,12 +240,13 @@ class Live:
 
     async def _scorer_seen(self, status: ScorerStatus, client: aiomqtt.Client,
                            client_id: str) -> None:
-        # The scorer coming back online may have missed what the broker took while it
-        # was away: send what is still unjudged once more. (The first status of a
-        # connection follows the sending at connect, so it sends nothing again.)
-        was, self._scorer_online = self._scorer_online, status.status == "online"
-        if self._scorer_online and was is False:
-            await self._send_kept(client, client_id)
+        # A scorer that came online since the last one seen (restarted, reconnected, or
+        # on a fresh broker) may have missed what the broker took before it subscribed:
+        # send what is still unjudged once more.
+        if status.status != "online" or status.since == self._scorer_since:
+            return
+        self._scorer_since = status.since
+        await self._send_kept(client, client_id)
 
     async def _send_kept(self, client: aiomqtt.Client, client_id: str) -> None:
         # Sending again one the scorer already took is harmless: it counts a player's

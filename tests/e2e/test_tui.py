@@ -6,10 +6,9 @@ of the 80x24 frame, as a user would read it.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from cli.remote import QuizClient, RefusedError
 from protocol import auth
 from protocol.messages import Leaderboard, Standing
 from scorer.service import Scorer
-from tests.conftest import connected, free_port, running_scorer
+from tests.conftest import connected, free_port, running_scorer, until
 from tui.board import BoardApp
 from tui.commands import join
 from tui.demo import DemoSettings, running_demo
@@ -55,12 +54,6 @@ async def shows(pilot: Pilot[None], *texts: str, timeout: float = SHOW_TIMEOUT) 
         if time.monotonic() > deadline:
             missing = [text for text in texts if text not in frame]
             pytest.fail(f"{missing} not on screen after {timeout}s:\n{frame}")
-
-
-async def until(predicate: Callable[[], bool], timeout: float = SHOW_TIMEOUT) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 @dataclass

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from typing import Literal
 
 import aiomqtt
 import pytest
@@ -27,6 +28,7 @@ from protocol.messages import (
     decode,
     encode,
 )
+from tests.conftest import until
 from tui.live import Connected, Event, Live
 
 WAIT = 10.0
@@ -38,10 +40,15 @@ class FakeScorer:
     def __init__(self, client: aiomqtt.Client) -> None:
         self.client = client
         self.answers: asyncio.Queue[Answer] = asyncio.Queue()
+        self.since = time.time()
 
-    async def status(self, status: str) -> None:
+    async def status(self, status: Literal["online", "offline"], *, restarted: bool = False,
+                     ) -> None:
+        """Publish the retained status; `restarted` starts a new online period."""
+        if restarted:
+            self.since += 1
         await self.client.publish(topics.scorer_status(), encode(
-            ScorerStatus(status=status, since=time.time())), qos=1, retain=True)  # type: ignore[arg-type]
+            ScorerStatus(status=status, since=self.since)), qos=1, retain=True)
 
     async def next_answer(self) -> Answer:
         async with asyncio.timeout(WAIT):
@@ -85,15 +92,23 @@ async def following(live: Live) -> AsyncIterator[list[Event]]:
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def until(predicate: Callable[[], bool]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
 @pytest.fixture
 def alice() -> PlayerCredentials:
     return PlayerCredentials(name="alice", player=topics.new_player_id(), secret="s" * 32)
+
+
+async def test_an_answer_taken_while_no_scorer_listened_goes_out_again_when_one_comes(
+        embedded: Embedded, alice: PlayerCredentials) -> None:
+    code = topics.new_code()
+    live = Live(embedded.public, code, player=alice)
+    async with following(live) as seen:
+        await until(lambda: any(isinstance(e, Connected) for e in seen))
+        sent = await live.answer(q=0, choice=2)  # the broker takes it: nobody subscribed
+        assert not sent.queued and live.is_kept(0)
+        async with fake_scorer(embedded, code) as scorer:
+            await scorer.status("online")  # a scorer subscribed, then said so
+            again = await scorer.next_answer()
+            assert (again.req, again.q, again.choice) == (sent.req, 0, 2)
 
 
 async def test_an_answer_is_sent_again_when_the_scorer_comes_back_until_it_is_scored(
@@ -110,22 +125,22 @@ async def test_an_answer_is_sent_again_when_the_scorer_comes_back_until_it_is_sc
             assert (first.req, first.q, first.choice) == (sent.req, 0, 2)
             assert live.kept == 1 and live.is_kept(0)
 
-            await scorer.status("online")  # back: it may have missed the answer
+            await scorer.status("online", restarted=True)  # back: it may have missed it
             again = await scorer.next_answer()
             assert (again.req, again.q, again.choice, again.sig) == (
                 first.req, first.q, first.choice, first.sig)
             assert live.kept == 1  # still no verdict
 
+            await scorer.status("online")  # the same scorer's heartbeat: nothing again
             await scorer.client.publish(topics.player(code, alice.player), encode(PlayerStatus(
                 quiz=code, player=alice.player, name="alice", score=1000, rank=1, streak=1,
                 answered=1, last=LastResult(q=0, correct=True, points=1000))),
                 qos=1, retain=True)
             await until(lambda: live.kept == 0)
 
-            await scorer.status("offline")
-            await scorer.status("online")  # nothing left to send
-            await until(lambda: sum(isinstance(e, ScorerStatus) for e in seen) >= 4)
-            assert scorer.answers.empty()
+            await scorer.status("online", restarted=True)  # nothing left to send...
+            await live.answer(q=1, choice=0)  # ...so the next answer out is this one
+            assert (await scorer.next_answer()).q == 1
 
 
 async def test_a_refused_answer_is_not_sent_again(embedded: Embedded,
@@ -143,3 +158,7 @@ async def test_a_refused_answer_is_not_sent_again(embedded: Embedded,
                 req=sent.req, ok=False, error="question 4 is closed", reason="closed")), qos=1)
             await until(lambda: live.kept == 0)
             assert any(isinstance(e, Reply) and e.req == sent.req for e in seen)
+
+            await scorer.status("online", restarted=True)  # would resend anything kept
+            await live.answer(q=4, choice=1)
+            assert (await scorer.next_answer()).q == 4
