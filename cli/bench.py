@@ -369,8 +369,8 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
                 await asyncio.gather(*(pool.answer(schedule, start)
                                        for pool, schedule in zip(opened, schedules, strict=True)))
             await asyncio.sleep(config.leaderboard_interval * 3)  # the last boards arrive
-            watching.cancel()
         finally:
+            watching.cancel()
             gc.unfreeze()
         broker_after = scorer.broker_cpu_seconds()
         broker_cpu = None if broker_before is None or broker_after is None \

@@ -30,8 +30,8 @@ def test_a_small_bench_scores_every_answer_once(broker: str) -> None:
     assert result["echo_baseline_per_second"] > 0
     assert result["scorer_cpu_seconds"] > 0 and result["loadgen_cpu_seconds"] > 0
     if broker == "mosquitto":
-        # a separate process, read from /proc (it may idle below one clock tick)
-        assert result["broker_cpu_seconds"] is not None and result["broker_cpu_seconds"] >= 0
+        # a separate process, read from /proc (a light run may stay below one clock tick)
+        assert isinstance(result["broker_cpu_seconds"], float)
     else:
         assert result["broker_cpu_seconds"] is None  # inside the scorer's process
 
