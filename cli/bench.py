@@ -42,6 +42,7 @@ from typing import Any
 import aiomqtt
 
 from broker.mosquitto import stop_process
+from cli.loadclient import LoadClient, load_client
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
@@ -172,9 +173,9 @@ def _publish_nowait(client: aiomqtt.Client, topic: str, payload: bytes) -> None:
 
 @dataclass
 class Pool:
-    """Many simulated players sharing one MQTT connection."""
+    """Many simulated players sharing one MQTT connection (a lean one: cli/loadclient.py)."""
 
-    client: aiomqtt.Client
+    client: LoadClient
     client_id: str
     sims: list[Sim]
     by_status_topic: dict[str, Sim] = field(default_factory=dict)
@@ -185,31 +186,26 @@ class Pool:
     answered: asyncio.Event = field(default_factory=asyncio.Event)
     on_result: Callable[[], None] = lambda: None
 
-    async def read(self) -> None:
-        """Dispatch replies and player statuses until cancelled."""
-        async for message in self.client.messages:
-            now = time.monotonic()
-            topic = str(message.topic)
-            payload = message.payload
-            if not isinstance(payload, bytes):
-                continue
-            sim = self.by_status_topic.get(topic)
-            if sim is not None:
-                status = decode(PlayerStatus, payload)
-                if sim.sent_at and not sim.result_at and status.last is not None:
-                    sim.result_at, sim.answer_seq = now, status.last.seq
-                    self.pending_results -= 1
-                    self.on_result()
-                    if self.pending_results == 0:
-                        self.answered.set()
-                continue
-            reply = decode(Reply, payload)
-            joiner = self.replies.pop(reply.req, None)
-            if joiner is not None and reply.ok and reply.player:
-                joiner.player = reply.player
-                self.pending_joins -= 1
-                if self.pending_joins == 0:
-                    self.joined.set()
+    def handle(self, topic: str, payload: bytes) -> None:
+        """Dispatch a reply or a player status (the connection's message callback)."""
+        now = time.monotonic()
+        sim = self.by_status_topic.get(topic)
+        if sim is not None:
+            status = decode(PlayerStatus, payload)
+            if sim.sent_at and not sim.result_at and status.last is not None:
+                sim.result_at, sim.answer_seq = now, status.last.seq
+                self.pending_results -= 1
+                self.on_result()
+                if self.pending_results == 0:
+                    self.answered.set()
+            return
+        reply = decode(Reply, payload)
+        joiner = self.replies.pop(reply.req, None)
+        if joiner is not None and reply.ok and reply.player:
+            joiner.player = reply.player
+            self.pending_joins -= 1
+            if self.pending_joins == 0:
+                self.joined.set()
 
     async def join(self) -> None:
         """Join every player of the pool; return when all replies are in."""
@@ -219,7 +215,7 @@ class Pool:
             req = topics.new_request_id()
             self.replies[req] = sim
             message = Join(client=self.client_id, req=req, name=sim.name, secret=sim.secret)
-            _publish_nowait(self.client, topics.join(sim.quiz), encode(message))
+            self.client.publish(topics.join(sim.quiz), encode(message))
             await asyncio.sleep(0)
         await self.joined.wait()
         for sim in self.sims:
@@ -238,26 +234,23 @@ class Pool:
             if delay > 0:
                 await asyncio.sleep(delay)
             sim.sent_at = time.monotonic()
-            _publish_nowait(self.client, topics.answer(sim.quiz, sim.player), payload)
+            self.client.publish(topics.answer(sim.quiz, sim.player), payload)
         await self.answered.wait()
 
 
 @asynccontextmanager
 async def pools(broker: BrokerAddress, sims: list[Sim]) -> AsyncIterator[list[Pool]]:
-    """Open one connection per PLAYERS_PER_CONNECTION players, with its reader task."""
+    """Open one connection per PLAYERS_PER_CONNECTION players."""
     async with contextlib.AsyncExitStack() as stack:
         opened: list[Pool] = []
         for start in range(0, len(sims), PLAYERS_PER_CONNECTION):
             client_id = topics.new_client_id()
-            client = await stack.enter_async_context(_fast_client(broker, client_id))
-            opened.append(Pool(client, client_id, sims[start:start + PLAYERS_PER_CONNECTION]))
-        async with asyncio.TaskGroup() as group:
-            readers = [group.create_task(pool.read()) for pool in opened]
-            try:
-                yield opened
-            finally:
-                for reader in readers:
-                    reader.cancel()
+            client = await stack.enter_async_context(
+                load_client(broker, client_id, PHASE_TIMEOUT_SECONDS))
+            pool = Pool(client, client_id, sims[start:start + PLAYERS_PER_CONNECTION])
+            client.on_message = pool.handle
+            opened.append(pool)
+        yield opened
 
 
 @dataclass
@@ -266,14 +259,15 @@ class Boards:
 
     seen: dict[str, tuple[list[int], list[float]]] = field(default_factory=dict)
 
-    async def watch(self, client: aiomqtt.Client) -> None:
-        """Record leaderboards until cancelled."""
-        async for message in client.messages:
-            if isinstance(message.payload, bytes):
-                board = decode(Leaderboard, message.payload)
-                seqs, times = self.seen.setdefault(board.quiz, ([], []))
-                seqs.append(board.seq)
-                times.append(time.monotonic())
+    recording: bool = False
+
+    def handle(self, topic: str, payload: bytes) -> None:
+        """Record a leaderboard while recording (the watcher's message callback)."""
+        if self.recording:
+            board = decode(Leaderboard, payload)
+            seqs, times = self.seen.setdefault(board.quiz, ([], []))
+            seqs.append(board.seq)
+            times.append(time.monotonic())
 
     def first_including(self, quiz: str, seq: int) -> float | None:
         """When the first board with seq >= `seq` arrived."""
@@ -343,7 +337,8 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
             progress("answers scored", done, len(sims))
 
     async with pools(public, sims) as opened, \
-            _fast_client(public, topics.new_client_id()) as watcher:
+            load_client(public, topics.new_client_id(), PHASE_TIMEOUT_SECONDS) as watcher:
+        watcher.on_message = boards.handle
         await watcher.subscribe(topics.every_leaderboard(), qos=1)
         join_start = time.monotonic()
         progress("players joining", 0, len(sims))
@@ -352,7 +347,7 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
         join_seconds = time.monotonic() - join_start - 0.5
         progress("players joining", len(sims), len(sims))
         rss_joined, _ = scorer.memory_kib()
-        watching = asyncio.create_task(boards.watch(watcher))
+        boards.recording = True
         await _start_quizzes(host, codes, host_key)
         schedules = [_schedule(pool, config.spread, rng) for pool in opened]
         for pool in opened:
@@ -370,7 +365,7 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
                                        for pool, schedule in zip(opened, schedules, strict=True)))
             await asyncio.sleep(config.leaderboard_interval * 3)  # the last boards arrive
         finally:
-            watching.cancel()
+            boards.recording = False
             gc.unfreeze()
         broker_after = scorer.broker_cpu_seconds()
         broker_cpu = None if broker_before is None or broker_after is None \
