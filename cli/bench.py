@@ -217,7 +217,7 @@ class Pool:
             message = Join(client=self.client_id, req=req, name=sim.name, secret=sim.secret)
             self.client.publish(topics.join(sim.quiz), encode(message))
             await asyncio.sleep(0)
-        await self.joined.wait()
+        await self.client.until(self.joined)
         for sim in self.sims:
             self.by_status_topic[topics.player(sim.quiz, sim.player)] = sim
         status_topics = list(self.by_status_topic)
@@ -235,7 +235,7 @@ class Pool:
                 await asyncio.sleep(delay)
             sim.sent_at = time.monotonic()
             self.client.publish(topics.answer(sim.quiz, sim.player), payload)
-        await self.answered.wait()
+        await self.client.until(self.answered)
 
 
 @asynccontextmanager

@@ -25,6 +25,8 @@ from protocol.address import BrokerAddress
 CONNECT, CONNACK, PUBLISH, PUBACK = 0x10, 0x20, 0x30, 0x40
 SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 0x82, 0x90, 0xC0, 0xD0, 0xE0
 KEEPALIVE_SECONDS = 60
+# How long the broker may take to answer a CONNECT or a SUBSCRIBE.
+REQUEST_TIMEOUT_SECONDS = 30.0
 
 OnMessage = Callable[[str, bytes], None]
 
@@ -125,6 +127,7 @@ class LoadClient(asyncio.Protocol):
         self._mid = 0
         self._waiting: dict[int, asyncio.Future[bytes]] = {}  # CONNACK (0), SUBACKs
         self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.error: LoadClientError | None = None  # why the connection ended
 
     # --- asyncio.Protocol ---------------------------------------------------------------
 
@@ -141,6 +144,8 @@ class LoadClient(asyncio.Protocol):
             kind = first & 0xF0
             if kind == PUBLISH:
                 topic, payload, qos, mid = parse_publish(first, body)
+                if qos > 1:
+                    raise LoadClientError("a QoS 2 message: the bench subscribes at 0 or 1")
                 if qos:
                     acks.append(packet(PUBACK, struct.pack("!H", mid)))
                 self.on_message(topic, payload)
@@ -152,8 +157,13 @@ class LoadClient(asyncio.Protocol):
             self._transport.write(b"".join(acks))
 
     def connection_lost(self, exc: Exception | None) -> None:
-        """Fail whoever waits for a reply from the broker."""
-        error = LoadClientError(f"connection lost: {exc or 'closed by the broker'}")
+        """Fail whoever waits for a reply from the broker, with the cause.
+
+        An exception in `on_message` also ends here: asyncio closes the connection.
+        """
+        error = LoadClientError(f"connection lost: {exc!r}" if exc else
+                                "connection closed")
+        self.error = self.error or error
         for waiter in self._waiting.values():
             if not waiter.done():
                 waiter.set_exception(error)
@@ -181,9 +191,23 @@ class LoadClient(asyncio.Protocol):
 
     def publish(self, topic: str, payload: bytes, qos: int = 1) -> None:
         """Publish without waiting: packets of one event-loop pass leave in one write."""
+        if self._closed.done():
+            raise self.error or LoadClientError("connection closed")
         self._out.append(publish_packet(topic, payload, qos, self._next_mid() if qos else 0))
         if len(self._out) == 1:
             asyncio.get_running_loop().call_soon(self._flush)
+
+    async def until(self, event: asyncio.Event) -> None:
+        """Wait for `event`; raise LoadClientError if the connection ends first."""
+        waiting: asyncio.Future[object] = asyncio.ensure_future(event.wait())
+        closed: asyncio.Future[object] = asyncio.shield(self._closed)
+        try:
+            await asyncio.wait({waiting, closed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+            closed.cancel()
+        if not event.is_set():
+            raise self.error or LoadClientError("connection closed")
 
     async def close(self) -> None:
         """DISCONNECT, then close the connection."""
@@ -213,13 +237,16 @@ class LoadClient(asyncio.Protocol):
         return self._mid
 
     async def _request(self, key: int, data: bytes) -> bytes:
+        if self._transport is None or self._transport.is_closing():
+            raise self.error or LoadClientError("not connected")
         waiter: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._waiting[key] = waiter
         self._flush()
-        if self._transport is None or self._transport.is_closing():
-            raise LoadClientError("not connected")
         self._transport.write(data)
-        return await waiter
+        try:
+            return await asyncio.wait_for(waiter, REQUEST_TIMEOUT_SECONDS)
+        finally:
+            self._waiting.pop(key, None)
 
     def _resolve(self, key: int, body: bytes) -> None:
         waiter = self._waiting.pop(key, None)

@@ -1,0 +1,43 @@
+"""The load generator's lean MQTT client against a real broker: it fails loudly."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from broker.embedded import run_embedded
+from cli.loadclient import LoadClientError, load_client
+from protocol import topics
+from tests.conftest import free_port
+
+
+async def test_messages_flow_and_a_refused_subscription_raises() -> None:
+    async with run_embedded("127.0.0.1", free_port()) as broker, \
+            load_client(broker.public, topics.new_client_id()) as client:
+        got: list[tuple[str, bytes]] = []
+        client.on_message = lambda topic, payload: got.append((topic, payload))
+        await client.subscribe("bench/echo/+", qos=1)
+        client.publish("bench/echo/x", b"hello")  # QoS 1 both ways: acknowledged in turn
+        async with asyncio.timeout(5):
+            while not got:
+                await asyncio.sleep(0.01)
+        assert got == [("bench/echo/x", b"hello")]
+        with pytest.raises(LoadClientError, match="refused a subscription"):
+            await client.subscribe(topics.answer(topics.new_code(), "+"))  # the scorer's only
+
+
+async def test_waiting_ends_with_an_error_when_the_broker_goes() -> None:
+    port = free_port()
+    async with run_embedded("127.0.0.1", port) as broker:
+        opened = load_client(broker.public, topics.new_client_id())
+        client = await opened.__aenter__()
+    never = asyncio.Event()
+    try:
+        async with asyncio.timeout(10):
+            with pytest.raises(LoadClientError, match="connection"):
+                await client.until(never)
+        with pytest.raises(LoadClientError):
+            client.publish("bench/echo/x", b"late")
+    finally:
+        await opened.__aexit__(None, None, None)
