@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
-from typing import Literal
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any, Literal
 
 import aiomqtt
 import pytest
@@ -61,18 +61,25 @@ class FakeScorer:
 
 
 @contextlib.asynccontextmanager
+async def in_background(work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Run `work` as a task for the block; cancel it after."""
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
 async def fake_scorer(embedded: Embedded, code: str) -> AsyncIterator[FakeScorer]:
     async with aiomqtt.Client(embedded.scorer.host, embedded.scorer.port,
                               username=embedded.scorer.username,
                               password=embedded.scorer.password) as client:
         await client.subscribe(topics.answer(code, "+"), qos=1)
         scorer = FakeScorer(client)
-        reader = asyncio.create_task(scorer.read())
-        try:
+        async with in_background(scorer.read()):
             yield scorer
-        finally:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
 
 
 @contextlib.asynccontextmanager
@@ -84,12 +91,8 @@ async def following(live: Live) -> AsyncIterator[list[Event]]:
         async for event in live.events():
             seen.append(event)
 
-    task = asyncio.create_task(loop())
-    try:
+    async with in_background(loop()):
         yield seen
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 @pytest.fixture
