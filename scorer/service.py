@@ -441,7 +441,7 @@ class Scorer:
                           extra={"quiz": quiz.code})
             refusal = Reply(req=request.req, ok=False, reason="bad_request",
                             error="the scorer cannot read its database; try again")
-            link.publish(reply_topic, encode(refusal), retain=False, qos=REPLY_QOS)
+            self._send_reply(link, reply_topic, refusal)
             return
         parts = max(1, -(-len(answers) // RESULTS_PART_ANSWERS))
         for part in range(parts):
@@ -450,13 +450,18 @@ class Scorer:
                 Results(quiz=quiz.code, phase=quiz.phase, standings=[], answers=chunk)
             reply = Reply(req=request.req, ok=True, quiz=quiz.code, results=results,
                           part=part, parts=parts)
-            link.publish(reply_topic, encode(reply), retain=False, qos=REPLY_QOS)
+            self._send_reply(link, reply_topic, reply)
+
+    @classmethod
+    def _reply(cls, link: Link, client: str, reply: Reply,
+               after: list[Callable[[], None]]) -> None:
+        """Queue the one reply of a request (published after the commit)."""
+        after.append(lambda: cls._send_reply(link, topics.reply(client, reply.req), reply))
 
     @staticmethod
-    def _reply(link: Link, client: str, reply: Reply, after: list[Callable[[], None]]) -> None:
-        """Queue the one reply of a request (published after the commit)."""
-        after.append(lambda: link.publish(topics.reply(client, reply.req), encode(reply),
-                                          retain=False, qos=REPLY_QOS))
+    def _send_reply(link: Link, topic: str, reply: Reply) -> None:
+        """Every reply goes out the same way: not retained, at REPLY_QOS."""
+        link.publish(topic, encode(reply), retain=False, qos=REPLY_QOS)
 
     def _transition(self, link: Link, quiz: Quiz, moves: Sequence[Transition], writes: Batch,
                     after: list[Callable[[], None]]) -> None:
