@@ -160,6 +160,20 @@ class State(Message, frozen=True, kw_only=True):
     updated_at: float
 
 
+class Counts(Message, frozen=True, kw_only=True):
+    """Retained on quiz/<code>/counts: how many play and how many answered the open question.
+
+    Displays and hosts follow it; players do not, so its refresh costs the broker one
+    delivery per display, not one per player.
+    """
+
+    quiz: str
+    players: int
+    answered: int
+    q: int  # the question the answers count for (-1 in the lobby)
+    updated_at: float
+
+
 class Standing(msgspec.Struct, frozen=True):
     """One row of the leaderboard."""
 

@@ -102,8 +102,22 @@ def state(code: str) -> str:
 
 
 def leaderboard(code: str) -> str:
-    """Retained top standings."""
+    """Retained live top standings, for displays and hosts (coalesced, up to 10 a second)."""
     return f"{ROOT}/{code}/leaderboard"
+
+
+def board(code: str) -> str:
+    """Retained players' board: the top standings as of the last phase change.
+
+    Every player follows it, so it changes only a few times a question: its fan-out is
+    bounded by the quiz's pace, not by the answer rate.
+    """
+    return f"{ROOT}/{code}/board"
+
+
+def counts(code: str) -> str:
+    """Retained live counts (players, answered), for displays and hosts only."""
+    return f"{ROOT}/{code}/counts"
 
 
 def player(code: str, player_id: str) -> str:
@@ -152,6 +166,16 @@ def every_state() -> str:
 def every_leaderboard() -> str:
     """Filter for the leaderboard of every quiz (public)."""
     return f"{ROOT}/+/leaderboard"
+
+
+def every_board() -> str:
+    """Filter for the players' board of every quiz (public)."""
+    return f"{ROOT}/+/board"
+
+
+def every_counts() -> str:
+    """Filter for the live counts of every quiz (public)."""
+    return f"{ROOT}/+/counts"
 
 
 def scorer_sync(client_id: str) -> str:
