@@ -1,35 +1,57 @@
-"""How every long-lived client waits between reconnects: doubling from a floor to a cap.
+"""How every long-lived client waits between reconnects: full jitter under a doubling cap.
 
-The first retry comes soon (a broker restart takes about a second); later ones back off
-so a class of screens does not hammer a broker that is down, but never wait so long
-that a display looks dead once the broker is back.
+The wait before attempt n is uniform in [0, min(cap, floor * 2^(n-1))] (AWS's "full
+jitter"): the ceiling doubles so a class of screens does not hammer a broker that is
+down, and the randomness spreads them out so that, after a broker restart, forty
+screens do not all knock at the same instants.
 """
 
 from __future__ import annotations
 
-# Screens and `quiz watch`; the scorer retries faster (it is one client, and the class
-# waits for it).
+import random
+from collections.abc import Callable
+
+# Screens and `quiz watch`; the scorer passes its own (it is one client, and the class
+# waits for it). The first wait is at most half a second: a broker restart takes about
+# one.
 CLIENT_MIN_SECONDS = 0.5
-CLIENT_MAX_SECONDS = 8.0
+# A display must be back within about a second of the broker's return (issue 18): with
+# full jitter the wait averages half the cap, so a 2 s cap means ~1 s, while 40 screens
+# still spread their attempts over 2 s instead of arriving together.
+CLIENT_MAX_SECONDS = 2.0
+# Delays are rounded to this, so that what a screen prints ("retrying in 0.37 s") is short.
+RESOLUTION_SECONDS = 0.01
+
+# A source of uniform floats in [0, 1): `random.random` unless a test injects its own.
+Random = Callable[[], float]
 
 
-def backoff(attempt: int, low: float = CLIENT_MIN_SECONDS,
+def ceiling(attempt: int, low: float = CLIENT_MIN_SECONDS,
             high: float = CLIENT_MAX_SECONDS) -> float:
-    """Seconds to wait before reconnect attempt `attempt` (1-based): doubling, capped."""
+    """The longest wait before reconnect attempt `attempt` (1-based): doubling, capped."""
     return min(high, low * 2.0 ** min(max(0, attempt - 1), 32))  # 2**32: past any cap
+
+
+def backoff(attempt: int, low: float = CLIENT_MIN_SECONDS, high: float = CLIENT_MAX_SECONDS,
+            rand: Random = random.random) -> float:
+    """Seconds to wait before reconnect attempt `attempt`: uniform in [0, ceiling]."""
+    top = ceiling(attempt, low, high)
+    return min(top, round(top * rand() / RESOLUTION_SECONDS) * RESOLUTION_SECONDS)
 
 
 class Backoff:
     """The delays of one reconnect loop: `next()` after each failure, `reset()` once up."""
 
-    def __init__(self, low: float = CLIENT_MIN_SECONDS, high: float = CLIENT_MAX_SECONDS) -> None:
+    def __init__(self, low: float = CLIENT_MIN_SECONDS, high: float = CLIENT_MAX_SECONDS,
+                 rand: Random = random.random) -> None:
         self.low, self.high = low, high
+        self.rand = rand
         self.attempt = 0
 
     def next(self) -> float:
-        """The wait before the next attempt; each failure in a row doubles it, to the cap."""
+        """The wait before the next attempt: random, under a ceiling that doubles to the cap."""
         self.attempt += 1
-        return backoff(self.attempt, self.low, self.high)
+        return backoff(self.attempt, self.low, self.high, self.rand)
 
     def reset(self) -> None:
         """The connection is up: the next failure starts from the floor again."""
