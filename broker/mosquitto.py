@@ -55,11 +55,7 @@ def acl_text(roles: dict[str, Role]) -> str:
     """The ACL file: anonymous lines first, then one block per account."""
     code, player = "+", "+"
     anonymous = [
-        f"topic read {topics.every_state()}",
-        f"topic read {topics.every_leaderboard()}",
-        f"topic read {topics.scorer_status()}",
-        f"topic read {topics.errors()}",
-        f"topic read {topics.player(code, player)}",
+        *(f"topic read {view}" for view in topics.public_views()),
         f"topic write {topics.join(code)}",
         f"topic write {topics.answer(code, player)}",
     ]

@@ -271,6 +271,7 @@ class ScorerStatus(Message, frozen=True, kw_only=True):
     players: int = 0
     answers_per_second: float = 0.0
     backlog: int = 0
+    scorer: str = ""  # the scorer's MQTT client id ("" from a scorer that did not say)
 
 
 # --- codec ----------------------------------------------------------------------------------

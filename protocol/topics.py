@@ -148,6 +148,14 @@ def scorer_status() -> str:
     return f"{ROOT}/scorer/status"
 
 
+def scorer_load() -> str:
+    """Retained load of the scorer (quizzes, players, answer rate, backlog), for operators.
+
+    Apart from the status so that players, who follow the status, are not sent it.
+    """
+    return f"{ROOT}/scorer/load"
+
+
 def everything() -> str:
     """Filter for every topic of the quiz (the scorer's own account may use it)."""
     return f"{ROOT}/#"
@@ -181,6 +189,15 @@ def every_counts() -> str:
 def scorer_sync(client_id: str) -> str:
     """The scorer's own marker topic: when its marker comes back, the backlog is drained."""
     return f"{ROOT}/scorer/sync/{client_id}"
+
+
+def public_views() -> tuple[str, ...]:
+    """Filters anyone may read on both brokers: the retained views, errors and status.
+
+    Player status is public (docs/security.md): it holds a name, a score and a rank.
+    """
+    return (every_state(), every_leaderboard(), every_board(), every_counts(),
+            f"{ROOT}/+/players/+", errors(), scorer_status(), scorer_load())
 
 
 # --- subscriptions of the scorer ------------------------------------------------------------

@@ -12,10 +12,14 @@ import csv
 import functools
 import io
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 CHOICES = 4
+# The wire contract's bounds (protocol.messages.DeckEntry), checked for files too.
+MAX_TERM = 80
+MAX_DEFINITION = 500
 BUILTIN_DEFAULT = "everyday"
 _HEADER_WORDS = frozenset({"term", "word", "front"})
 
@@ -82,7 +86,7 @@ def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck")
         first = text.split("\n", 1)[0]
         delimiter = "\t" if "\t" in first else ","
     entries: list[Entry] = []
-    seen: set[str] = set()
+    lines: list[int] = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     first_row = True
     for row in reader:
@@ -97,16 +101,35 @@ def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck")
         if len(cells) < 2 or not cells[0] or not cells[1]:
             raise DeckError(f"{source}, line {line}: expected term{delimiter!r}definition"
                             f"[{delimiter!r}part of speech], got {row!r}")
-        if len(cells[0]) > 80 or len(cells[1]) > 500:
-            raise DeckError(f"{source}, line {line}: term or definition too long")
-        key = cells[0].lower()
-        if key in seen:
-            raise DeckError(f"{source}, line {line}: {cells[0]!r} appears twice")
-        seen.add(key)
         entries.append(Entry(cells[0], cells[1], cells[2].lower() if len(cells) > 2 else ""))
+        lines.append(line)
+    return check_entries(entries, source=source, lines=lines)
+
+
+def check_entries(entries: Sequence[Entry], *, source: str = "deck",
+                  lines: Sequence[int] | None = None) -> list[Entry]:
+    """Refuse a deck no quiz can be made from; the one check for files and the wire alike.
+
+    Every term and definition is present and short enough, no term appears twice (letter
+    case aside: two equal choices would make one of them wrong), and there are enough
+    terms for a question's choices. `lines` names where each entry came from, if known.
+    """
+    seen: set[str] = set()
+    for number, entry in enumerate(entries):
+        where = f"{source}, line {lines[number]}" if lines else f"{source}, entry {number + 1}"
+        term, definition = entry.term.strip(), entry.definition.strip()
+        if not term or not definition:
+            raise DeckError(f"{where}: a term and its definition are both needed")
+        if len(term) > MAX_TERM or len(definition) > MAX_DEFINITION:
+            raise DeckError(f"{where}: a term has at most {MAX_TERM} characters and a "
+                            f"definition at most {MAX_DEFINITION}")
+        key = term.casefold()
+        if key in seen:
+            raise DeckError(f"{where}: {term!r} appears twice")
+        seen.add(key)
     if len(entries) < CHOICES:
         raise DeckError(f"{source}: a deck needs at least {CHOICES} terms, found {len(entries)}")
-    return entries
+    return [Entry(e.term.strip(), e.definition.strip(), e.pos.strip().lower()) for e in entries]
 
 
 def make_questions(entries: list[Entry], count: int, rng: random.Random) -> list[Question]:

@@ -94,6 +94,8 @@ class Quiz:
     ranking: Ranking = field(default_factory=Ranking)
     _answered: set[tuple[str, int]] = field(default_factory=set)
     distribution: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    # Request ids of the host commands applied: a replayed or redelivered one changes nothing.
+    applied: set[str] = field(default_factory=set)
 
     @property
     def rules(self) -> Rules:

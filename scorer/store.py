@@ -51,10 +51,11 @@ class Batch:
     kicked: list[tuple[str, str]] = field(default_factory=list)
     alive: float | None = None  # the scorer's heartbeat
     requests: dict[str, str] = field(default_factory=dict)  # quiz code -> creating request
+    controls: list[tuple[str, str]] = field(default_factory=list)  # (quiz, req) applied
 
     def __bool__(self) -> bool:
         return bool(self.quizzes or self.players or self.answers or self.phases or self.kicked
-                    or self.alive is not None)
+                    or self.controls or self.alive is not None)
 
 
 class Store:
@@ -93,6 +94,8 @@ class Store:
             "elapsed_ms": int, "late": int, "arrived_at": float, "seq": int,
         }, pk=("quiz", "player", "q"), if_not_exists=True)
         self.db.table("meta").create({"key": str, "value": float}, pk="key", if_not_exists=True)
+        self.db.table("controls").create({"quiz": str, "req": str}, pk=("quiz", "req"),
+                                         if_not_exists=True)
         if "request" not in self.db.table("quizzes").columns_dict:  # databases from before it
             self.db.table("quizzes").add_column("request", str)
         self.db.execute("CREATE INDEX IF NOT EXISTS quizzes_request ON quizzes(request)")
@@ -142,6 +145,9 @@ class Store:
             for code, player_id in batch.kicked:
                 self.db.execute("UPDATE players SET kicked = 1 WHERE quiz = ? AND id = ?",
                                 [code, player_id])
+            if batch.controls:
+                self.db.conn.executemany(
+                    "INSERT OR IGNORE INTO controls (quiz, req) VALUES (?, ?)", batch.controls)
             if batch.alive is not None:
                 self.db.table("meta").upsert({"key": "alive", "value": batch.alive}, pk="key")
             if batch.answers:
@@ -191,6 +197,8 @@ class Store:
                                            row["joined_seq"], kicked=bool(row["kicked"])))
             for record, arrived_at, seq in _stored_answers(self.db, quiz.code):
                 quiz.restore_answer(Scored(record, arrived_at, seq))
+            quiz.applied.update(row[0] for row in self.db.execute(
+                "SELECT req FROM controls WHERE quiz = ?", [quiz.code]).fetchall())
         return quizzes
 
 

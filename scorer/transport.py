@@ -32,6 +32,20 @@ NO_DELAY = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 GOODBYE_SECONDS = 2.0
 
 
+# SUBACK return codes of 0x80 and above are refusals (MQTT 3.1.1 0x80, MQTT 5 0x80-0xA2).
+SUBACK_FAILURE = 0x80
+
+
+class SubscriptionRefusedError(RuntimeError):
+    """The broker refused one of the scorer's subscriptions: it would run deaf to that topic."""
+
+    def __init__(self, topic_filter: str, code: int) -> None:
+        super().__init__(f"the broker refused the subscription to {topic_filter!r} "
+                         f"(SUBACK return code 0x{code:02x}); check its ACL and limits "
+                         "(for NATS, max_ack_pending)")
+        self.topic_filter, self.code = topic_filter, code
+
+
 class Link:
     """A connected scorer session: batches in, acknowledgements and publishes out."""
 
@@ -55,8 +69,12 @@ class Link:
             yield cls(client)
 
     async def subscribe(self, topic: str) -> None:
-        """Subscribe at QoS 1: requests must not be lost."""
-        await self.client.subscribe(topic, qos=1)
+        """Subscribe at QoS 1 (requests must not be lost); raise if the broker refuses."""
+        granted = await self.client.subscribe(topic, qos=1)
+        for code in granted or ():
+            value = code if isinstance(code, int) else int(code.value)
+            if value >= SUBACK_FAILURE:
+                raise SubscriptionRefusedError(topic, value)
 
     async def batches(self, limit: int) -> AsyncIterator[list[aiomqtt.Message]]:
         """Yield every message pending, at least one at a time and at most `limit`."""

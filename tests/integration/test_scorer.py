@@ -205,7 +205,7 @@ async def test_a_display_gets_the_retained_board_at_once_and_every_change(
         code = await create(client, speed_bonus=False, streak=False)
         ann = await join(client, code, "ann")
         await client.control(code, HOST, "start")
-        await until(lambda: code not in scorer._dirty)
+        await until(lambda: code not in scorer.views._leaderboards)
 
         async with aiomqtt.Client("127.0.0.1", broker.public.port) as display:
             await display.subscribe(topics.leaderboard(code), qos=1)

@@ -1,0 +1,328 @@
+"""The scorer's decisions as data: a message in, rows to commit and effects to publish out.
+
+`Handler` decodes each message at the edge, applies it to the in-memory `Quiz`, and
+writes down what must be stored (a `Batch`) and what must be said once it is stored
+(`Effect`s). It never touches the network: the session commits the batch, and only
+then acknowledges the messages and carries the effects out. So everything here is
+tested with messages in and rows and effects out, without a broker.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from protocol import topics
+from protocol.messages import (
+    AnyRequest,
+    Control,
+    CreateQuiz,
+    DecodeError,
+    Join,
+    Reply,
+    Settings,
+    decode_request,
+)
+from scorer import deck
+from scorer.game import Quiz, Refused, Transition
+from scorer.limits import FloodGuard
+from scorer.metrics import Metrics
+from scorer.store import KEEP_FINISHED_SECONDS, Batch
+
+log = logging.getLogger(__name__)
+
+# Creating a quiz retries on the (rare) collision with an existing code.
+CODE_ATTEMPTS = 20
+# Refusals sent per second in all, whatever client ids the senders claim.
+REFUSALS_PER_SECOND = 1000.0
+# Recent creations remembered in memory for redeliveries (the database remembers them all).
+CREATED_MEMORY = 10_000
+# Live quizzes one scorer keeps in memory; creations beyond it are refused.
+MAX_LIVE_QUIZZES = 10_000
+
+
+# --- effects: what to say once the batch is committed ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SendReply:
+    """The one reply to a request."""
+
+    client: str
+    reply: Reply
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPlayer:
+    """A player's retained status changed."""
+
+    code: str
+    player: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowState:
+    """A quiz was created or changed phase: its state (and the players' board) now."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendResults:
+    """A host asked for the results: read them from the database and reply in parts."""
+
+    code: str
+    client: str
+    req: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconcile:
+    """A quiz finished: check its live standings against the stored answers."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBroken:
+    """A message too broken to answer, reported on quiz/errors."""
+
+    topic: str
+    error: str
+
+
+Effect = SendReply | ShowPlayer | ShowState | SendResults | Reconcile | ReportBroken
+
+
+@dataclass
+class Outcome:
+    """What one batch (or one tick) decided: rows to commit, then effects to carry out."""
+
+    writes: Batch = field(default_factory=Batch)
+    effects: list[Effect] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # quizzes whose standings or counts moved
+    scored: int = 0
+
+
+class Lookup(Protocol):
+    """What the handler reads from the database (creation requests and codes ever used)."""
+
+    def quiz_for_request(self, request: str) -> str | None:
+        """The quiz a creation request (client/req) made, if it was stored."""
+
+    def code_taken(self, code: str) -> bool:
+        """True when a quiz with this code was ever stored."""
+
+
+class Handler:
+    """Applies requests and timers to the live quizzes; says what to store and publish."""
+
+    def __init__(self, quizzes: dict[str, Quiz], lookup: Lookup, metrics: Metrics,
+                 rng: random.Random | None = None,
+                 new_code: Callable[[], str] = topics.new_code) -> None:
+        self.quizzes = quizzes
+        self.lookup = lookup
+        self.metrics = metrics
+        self.rng = rng or random.Random()
+        self.new_code = new_code
+        self.flood = FloodGuard()
+        self.refusals = FloodGuard(rate=REFUSALS_PER_SECOND, burst=2 * REFUSALS_PER_SECOND)
+        # (client, req) of recent creations: a redelivered one gets the same quiz.
+        self._created: dict[tuple[str, str], str] = {}
+
+    # --- messages --------------------------------------------------------------------------
+
+    def handle(self, topic: str, payload: bytes, now: float, judged: float,
+               out: Outcome) -> None:
+        """Decode one message and apply it.
+
+        `now` is the scorer's clock; `judged` is when an answer counts as arrived (earlier
+        than `now` for answers that waited in the broker while the scorer was away).
+        """
+        try:
+            inbound = topics.parse_inbound(topic)
+            if inbound.kind is topics.Kind.ANSWER:
+                self.metrics.answer_received()
+            request = decode_request(inbound, payload)
+        except (topics.TopicError, DecodeError) as exc:
+            self._drop(topic, exc, now, out)
+            return
+        try:
+            when = judged if inbound.kind is topics.Kind.ANSWER else now
+            self._apply(inbound, request, when, out)
+        except Refused as exc:
+            log.info("refused %s on %s: %s", type(request).__name__, topic, exc,
+                     extra={"quiz": inbound.code, "player": inbound.player})
+            self._refuse(request.client, Reply(req=request.req, ok=False, error=str(exc),
+                                               reason=exc.reason), now, out)
+
+    def _drop(self, topic: str, exc: topics.TopicError | DecodeError, now: float,
+              out: Outcome) -> None:
+        log.info("dropped message on %s: %s", topic, exc)
+        reply_to = exc.reply_to if isinstance(exc, DecodeError) else None
+        if reply_to:
+            client, req = reply_to
+            self._refuse(client, Reply(req=req, ok=False, error=str(exc), reason="bad_request"),
+                         now, out)
+            return
+        self.metrics.broken()
+        if self.flood.allow(topics.errors(), now):
+            out.effects.append(ReportBroken(topic, str(exc)))
+        else:
+            self.metrics.suppressed()
+
+    def _refuse(self, client: str, reply: Reply, now: float, out: Outcome) -> None:
+        """Reply to a refused request, unless that client is flooding (no amplification)."""
+        self.metrics.refused(reply.reason)
+        # per declared client id, and overall: rotating client ids buys no more than the cap
+        if self.flood.allow(client, now) and self.refusals.allow("all", now):
+            out.effects.append(SendReply(client, reply))
+        else:
+            self.metrics.suppressed()
+
+    def _apply(self, inbound: topics.Inbound, request: AnyRequest, now: float,
+               out: Outcome) -> None:
+        if isinstance(request, CreateQuiz):
+            self._create(request, now, out)
+            return
+        quiz = self.quizzes.get(inbound.code)
+        if quiz is None:
+            raise Refused("unknown_quiz", f"no live quiz with code {inbound.code}")
+        if isinstance(request, Join):
+            player, is_new = quiz.join(self._new_player_id(quiz), request.name, request.secret)
+            if is_new:
+                out.writes.players.append((quiz.code, player))
+                out.changed.add(quiz.code)
+            out.effects.append(ShowPlayer(quiz.code, player.id))
+            out.effects.append(SendReply(request.client, Reply(
+                req=request.req, ok=True, quiz=quiz.code, player=player.id, name=player.name,
+                score=player.score)))
+        elif isinstance(request, Control):
+            self._control(quiz, request, now, out)
+        else:
+            scored = quiz.answer(inbound.player, request.q, request.choice, request.sig, now)
+            out.writes.answers.append((quiz.code, scored))
+            out.changed.add(quiz.code)
+            out.scored += 1
+            out.effects.append(ShowPlayer(quiz.code, inbound.player))
+
+    @staticmethod
+    def _new_player_id(quiz: Quiz) -> str:
+        """A player id not used in this quiz (32 random bits collide in large quizzes)."""
+        while (player_id := topics.new_player_id()) in quiz.players:
+            pass
+        return player_id
+
+    def _create(self, request: CreateQuiz, now: float, out: Outcome) -> None:
+        key = (request.client, request.req)
+        again = self._created.get(key) \
+            or self.lookup.quiz_for_request(f"{request.client}/{request.req}")
+        # A redelivered (or retained, replayed) creation gets the same quiz, not a second.
+        # The retain flag cannot tell: amqtt sets it on messages queued while offline.
+        if again is not None:
+            out.effects.append(SendReply(request.client,
+                                         Reply(req=request.req, ok=True, quiz=again)))
+            return
+        quiz = self._new_quiz(request, now)
+        if len(self._created) >= CREATED_MEMORY:
+            self._created.clear()
+        self._created[key] = quiz.code
+        out.writes.requests[quiz.code] = f"{request.client}/{request.req}"
+        out.writes.quizzes.append(quiz)
+        out.changed.add(quiz.code)
+        out.effects.append(ShowState(quiz.code))
+        out.effects.append(SendReply(request.client,
+                                     Reply(req=request.req, ok=True, quiz=quiz.code)))
+
+    def _new_quiz(self, request: CreateQuiz, now: float) -> Quiz:
+        live = sum(quiz.phase != "finished" for quiz in self.quizzes.values())
+        if live >= MAX_LIVE_QUIZZES:
+            raise Refused("full", f"this scorer already runs {live} quizzes")
+        try:
+            entries = (deck.load_builtin(request.deck) if request.entries is None else
+                       deck.check_entries([deck.Entry(e.term, e.definition, e.pos)
+                                           for e in request.entries], source=request.deck))
+            questions = deck.make_questions(entries, request.questions, self.rng)
+        except deck.DeckError as exc:
+            raise Refused("bad_request", str(exc)) from None
+        for _ in range(CODE_ATTEMPTS):
+            code = self.new_code()
+            if code not in self.quizzes and not self.lookup.code_taken(code):
+                break
+        else:
+            raise Refused("bad_request", "could not find a free quiz code; try again")
+        settings = Settings(questions=len(questions), seconds=request.seconds,
+                            speed_bonus=request.speed_bonus, streak=request.streak,
+                            auto=request.auto)
+        quiz = Quiz(code=code, settings=settings, questions=questions,
+                    host_key=request.host_key, created_at=now)
+        self.quizzes[code] = quiz
+        log.info("created quiz %s: %d questions of %s", code, len(questions), request.deck,
+                 extra={"quiz": code})
+        return quiz
+
+    def _control(self, quiz: Quiz, request: Control, now: float, out: Outcome) -> None:
+        quiz.check_host(request.action, request.at, request.player, request.sig)
+        if request.action == "results":
+            out.effects.append(SendResults(quiz.code, request.client, request.req))
+            return
+        done = Reply(req=request.req, ok=True, quiz=quiz.code)
+        if request.req in quiz.applied:
+            # A replay, or a redelivery after a crash between commit and acknowledgement:
+            # the command took effect once already; say so again and change nothing.
+            out.effects.append(SendReply(request.client, done))
+            return
+        if request.action == "kick":
+            player = quiz.kick(request.player)
+            out.writes.kicked.append((quiz.code, player.id))
+            out.changed.add(quiz.code)
+            out.effects.append(ShowPlayer(quiz.code, player.id))
+        elif request.action == "start":
+            self._transition(quiz, quiz.start(now), out)
+        elif request.action == "next":
+            self._transition(quiz, quiz.next(request.at, now), out)
+        else:
+            self._transition(quiz, quiz.end(), out)
+        quiz.applied.add(request.req)
+        out.writes.controls.append((quiz.code, request.req))
+        out.effects.append(SendReply(request.client, done))
+
+    # --- timers ----------------------------------------------------------------------------
+
+    def tick(self, now: float, out: Outcome) -> bool:
+        """Apply deadlines and --auto moves; True while any question is open."""
+        open_questions = False
+        for quiz in self.quizzes.values():
+            if quiz.phase in ("question", "reveal"):
+                self._transition(quiz, quiz.tick(now), out)
+                open_questions = open_questions or quiz.phase == "question"
+        return open_questions
+
+    def _transition(self, quiz: Quiz, moves: list[Transition], out: Outcome) -> None:
+        if not moves:
+            return
+        out.writes.phases[quiz.code] = quiz
+        out.changed.add(quiz.code)
+        out.effects.append(ShowState(quiz.code))
+        if quiz.phase == "finished":
+            out.effects.append(Reconcile(quiz.code))
+        log.info("quiz %s: %s %d", quiz.code, quiz.phase, quiz.index + 1,
+                 extra={"quiz": quiz.code})
+
+    def evict(self, now: float) -> list[str]:
+        """Forget finished quizzes once `quiz results` no longer needs them in memory."""
+        old = [code for code, quiz in self.quizzes.items()
+               if quiz.phase == "finished" and quiz.created_at < now - KEEP_FINISHED_SECONDS]
+        for code in old:
+            del self.quizzes[code]
+        if old:
+            log.info("forgot %d finished quizzes", len(old))
+        return old
+
+    def population(self) -> tuple[int, int]:
+        """(live quizzes, their players), for the metrics and the status."""
+        live = [quiz for quiz in self.quizzes.values() if quiz.phase != "finished"]
+        return len(live), sum(len(quiz.ranking) for quiz in live)

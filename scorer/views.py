@@ -1,0 +1,187 @@
+"""What the scorer shows, and how often: retained views built from a quiz, coalesced and paced.
+
+Each view costs the broker one delivery per subscriber, so its rate follows who reads it
+(docs/protocol.md, "Fan-out"):
+- the live leaderboard and counts are for displays and hosts, a handful per quiz: the
+  leaderboard at most every `leaderboard_interval`, the counts every COUNTS_INTERVAL;
+- the players' board is for every player: published at once when the phase changes, and
+  otherwise at most once per interval, an interval that grows with the players online so
+  that all quizzes together stay within PLAYER_BOARD_BUDGET deliveries a second; during
+  an open question players look at the question, so it waits for the reveal;
+- the state is published when the phase changes, a few times a question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from protocol import topics
+from protocol.messages import (
+    Counts,
+    LastResult,
+    Leaderboard,
+    PlayerStatus,
+    QuestionView,
+    RevealView,
+    State,
+    encode,
+)
+from scorer.game import Quiz
+from scorer.metrics import Metrics
+
+# Live counts (answered of total) for displays: a display needs them live, not ten a second.
+COUNTS_INTERVAL_SECONDS = 0.5
+# Deliveries of players' boards per second, all quizzes together: at about 20 us of a
+# single-threaded broker per delivery (Mosquitto at 10,000 subscribers), 5,000 a second
+# is a tenth of its core, whatever the answer rate.
+PLAYER_BOARD_BUDGET = 5000.0
+# ...and a quiz's players' board changes at most once a second even when there is room.
+PLAYER_BOARD_MIN_SECONDS = 1.0
+# State changes at QoS 1 (a phase change must reach every screen); the rest at QoS 0: they
+# are retained, republished whole, and each PUBACK cost the scorer more than the publish.
+STATE_QOS = 1
+VIEW_QOS = 0
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One retained publish."""
+
+    topic: str
+    payload: bytes
+    qos: int = VIEW_QOS
+
+
+class Views:
+    """Which views are due, for the quizzes of one scorer."""
+
+    def __init__(self, quizzes: dict[str, Quiz], metrics: Metrics, top_n: int,
+                 leaderboard_interval: float) -> None:
+        self.quizzes = quizzes
+        self.metrics = metrics
+        self.top_n = top_n
+        self.leaderboard_interval = leaderboard_interval
+        self._leaderboards: set[str] = set()
+        self._counts: set[str] = set()
+        self._boards: set[str] = set()
+        self._board_at: dict[str, float] = {}
+        self._counts_due = 0.0
+
+    def changed(self, codes: set[str]) -> None:
+        """Standings or counts of these quizzes moved."""
+        for code in codes:
+            self.metrics.quiz_changed(code)
+        self._leaderboards |= codes
+        self._counts |= codes
+        self._boards |= codes
+
+    def everything(self) -> None:
+        """After a (re)connect: every view of every quiz is due again."""
+        self.changed(set(self.quizzes))
+
+    def forget(self, codes: list[str]) -> None:
+        """Evicted quizzes have no views any more."""
+        for code in codes:
+            for due in (self._leaderboards, self._counts, self._boards):
+                due.discard(code)
+            self._board_at.pop(code, None)
+
+    def pending(self) -> bool:
+        """True while some view waits for its turn."""
+        return bool(self._leaderboards or self._counts or self._boards)
+
+    # --- at once ---------------------------------------------------------------------------
+
+    def state(self, code: str, now: float) -> list[View]:
+        """A new phase (or a new quiz): its state, counts and, between questions, its board."""
+        quiz = self.quizzes[code]
+        views = [View(topics.state(code), encode(state_view(quiz, now)), STATE_QOS),
+                 self._counts_view(quiz, now)]
+        self._counts.discard(code)
+        if quiz.phase != "question":
+            views.append(self._board_view(quiz, now))
+        return views
+
+    def player(self, code: str, player_id: str) -> View:
+        """One player's retained status."""
+        quiz = self.quizzes[code]
+        return View(topics.player(code, player_id), encode(player_view(quiz, player_id)))
+
+    # --- when due ----------------------------------------------------------------------------
+
+    def due(self, now: float) -> Iterator[View]:
+        """The views whose time has come; call it every `leaderboard_interval`."""
+        leaderboards, self._leaderboards = self._leaderboards, set()
+        for code in leaderboards:
+            quiz = self.quizzes.get(code)
+            if quiz is not None:
+                yield View(topics.leaderboard(code), encode(self._leaderboard(quiz, now)))
+                self.metrics.leaderboard_published(code)
+        if now >= self._counts_due:
+            self._counts_due = now + COUNTS_INTERVAL_SECONDS
+            counts, self._counts = self._counts, set()
+            for code in counts:
+                quiz = self.quizzes.get(code)
+                if quiz is not None and quiz.phase in ("lobby", "question"):
+                    yield self._counts_view(quiz, now)
+        interval = self.board_interval()
+        for code in list(self._boards):
+            quiz = self.quizzes.get(code)
+            if quiz is None:
+                self._boards.discard(code)
+            elif quiz.phase != "question" and now >= self._board_at.get(code, 0.0) + interval:
+                yield self._board_view(quiz, now)
+
+    def board_interval(self) -> float:
+        """Seconds between two players' boards of a quiz: the budget shared by all players."""
+        players = sum(len(quiz.ranking) for quiz in self.quizzes.values()
+                      if quiz.phase != "finished")
+        return max(PLAYER_BOARD_MIN_SECONDS, players / PLAYER_BOARD_BUDGET)
+
+    # --- builders ----------------------------------------------------------------------------
+
+    def _leaderboard(self, quiz: Quiz, now: float) -> Leaderboard:
+        return Leaderboard(quiz=quiz.code, seq=quiz.seq, players=len(quiz.ranking),
+                           top=quiz.standings(self.top_n), updated_at=now)
+
+    def _board_view(self, quiz: Quiz, now: float) -> View:
+        self._boards.discard(quiz.code)
+        self._board_at[quiz.code] = now
+        return View(topics.board(quiz.code), encode(self._leaderboard(quiz, now)))
+
+    @staticmethod
+    def _counts_view(quiz: Quiz, now: float) -> View:
+        counts = Counts(quiz=quiz.code, players=len(quiz.ranking), answered=quiz.answered,
+                        q=quiz.index if quiz.phase in ("question", "reveal") else -1,
+                        updated_at=now)
+        return View(topics.counts(quiz.code), encode(counts))
+
+
+def state_view(quiz: Quiz, now: float) -> State:
+    """What quiz/<code>/state says: never the correct choice before the reveal."""
+    question = quiz.question
+    view = reveal = None
+    if question is not None:
+        view = QuestionView(index=quiz.index, count=len(quiz.questions), prompt=question.prompt,
+                            pos=question.pos, choices=list(question.choices),
+                            opened_at=quiz.opened_at, deadline=quiz.deadline)
+    if quiz.phase == "reveal" and question is not None:
+        reveal = RevealView(index=quiz.index, correct=question.correct, term=question.term,
+                            distribution=list(quiz.distribution))
+    return State(quiz=quiz.code, seq=quiz.seq, phase=quiz.phase, settings=quiz.settings,
+                 players=len(quiz.ranking), answered=quiz.answered, question=view,
+                 reveal=reveal, updated_at=now)
+
+
+def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:
+    """What quiz/<code>/players/<id> says about one player."""
+    player = quiz.players[player_id]
+    last = None
+    if player.last is not None:
+        last = LastResult(q=player.last.q, correct=player.last.correct,
+                          points=player.last.points, late=player.last.late,
+                          seq=player.last_seq)
+    return PlayerStatus(quiz=quiz.code, player=player.id, name=player.name, score=player.score,
+                        rank=quiz.rank(player.id), streak=player.streak,
+                        answered=player.answered, last=last, kicked=player.kicked)
