@@ -45,6 +45,12 @@ def test_a_wildcard_client_id_reads_no_replies(client_id: str) -> None:
     ("quiz/ABCDEF/join", True),
     ("quiz/ABCDEF/answers/0011aabb", True),
     ("quiz/ABCDEF/control", True),
+    # a request's shape with a broken code or player id reaches the scorer, which reports it
+    ("quiz/@@@/join", True),
+    ("quiz/abcdef/join", True),
+    ("quiz/ABCDEF/answers/NOTAHEX", True),
+    ("quiz/ABCDEF/answers/0011aabb/extra", False),
+    ("quiz/ABCDEF/joins", False),
     ("quiz/ABCDEF/leaderboard", False),
     ("quiz/ABCDEF/state", False),
     ("quiz/ABCDEF/players/0011aabb", False),
