@@ -16,8 +16,9 @@ def contract_topics() -> set[str]:
         topics.create(), topics.join(code), topics.answer(code, player), topics.control(code),
         topics.state(code), topics.leaderboard(code), topics.player(code, player),
         topics.reply(client, req), topics.replies_of(client), topics.errors(),
-        topics.scorer_status(),
-        topics.every_state(), topics.every_leaderboard(), *topics.SCORER_SUBSCRIPTIONS,
+        topics.scorer_status(), topics.scorer_load(), topics.board(code), topics.counts(code),
+        topics.every_state(), topics.every_leaderboard(), topics.every_board(),
+        topics.every_counts(), *topics.SCORER_SUBSCRIPTIONS,
     }
 
 
