@@ -99,8 +99,10 @@ def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck")
             continue
         first_row = False
         if len(cells) < 2 or not cells[0] or not cells[1]:
-            raise DeckError(f"{source}, line {line}: expected term{delimiter!r}definition"
-                            f"[{delimiter!r}part of speech], got {row!r}")
+            separator = "a tab" if delimiter == "\t" else repr(delimiter)
+            raise DeckError(f"{source}, line {line}: expected a term and its definition "
+                            f"separated by {separator} (a part of speech may follow), "
+                            f"got {delimiter.join(row)!r}")
         entries.append(Entry(cells[0], cells[1], cells[2].lower() if len(cells) > 2 else ""))
         lines.append(line)
     return check_entries(entries, source=source, lines=lines)

@@ -64,3 +64,11 @@ def test_too_small_decks_and_too_many_questions_are_refused() -> None:
 def test_unknown_builtin_deck() -> None:
     with pytest.raises(DeckError, match="no built-in deck"):
         load_builtin("klingon")
+
+
+def test_a_broken_line_is_explained_as_a_person_would() -> None:
+    with pytest.raises(DeckError) as broken:
+        parse_deck("term,definition\ncat,a small animal\nbird\n", source="my-words.csv")
+    assert str(broken.value) == (
+        "my-words.csv, line 3: expected a term and its definition separated by ',' "
+        "(a part of speech may follow), got 'bird'")
