@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import msgspec
 
@@ -31,6 +31,14 @@ Signature = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 Phase = Literal["lobby", "question", "reveal", "finished"]
+# Why a request was refused: `Reply.reason`, for programs (docs/protocol.md, Reply). The
+# wire field stays a plain string, so a client still decodes a reason added later.
+Reason = Literal[
+    "bad_request", "unknown_quiz", "unknown_player", "bad_signature", "forbidden",
+    "name_taken", "kicked", "full", "finished", "already_answered", "not_open", "closed",
+    "bad_choice",
+]
+REASONS: tuple[Reason, ...] = get_args(Reason)
 Action = Literal["start", "next", "end", "kick", "results"]
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from typing import Literal
 
 from protocol import auth
-from protocol.messages import AnswerRecord, Phase, Results, Settings, Standing
+from protocol.messages import AnswerRecord, Phase, Reason, Results, Settings, Standing
 from scorer.deck import Question
 from scorer.ranking import Ranking
 from scorer.rules import Rules, score_answer
@@ -24,11 +23,6 @@ MAX_PLAYERS = 50_000
 # In an --auto quiz, how long the answer stays on screen before the next question.
 REVEAL_SECONDS = 5.0
 
-Reason = Literal[
-    "unknown_player", "bad_signature", "closed", "not_open", "already_answered",
-    "name_taken", "kicked", "full", "finished", "forbidden", "bad_choice", "unknown_quiz",
-    "bad_request",
-]
 
 
 class Refused(Exception):  # noqa: N818 - a refusal is an outcome of the game, not a fault

@@ -33,15 +33,13 @@ from prometheus_client import (
     generate_latest,
 )
 
+from protocol.messages import REASONS
+
 log = logging.getLogger(__name__)
 
-# The `reason` of a refused request, as in protocol/messages.py `Reply.reason`. Each is
-# exported from the start (at 0), so rate() and alerts see a series before the first refusal.
-REFUSAL_REASONS = (
-    "bad_request", "unknown_quiz", "unknown_player", "bad_signature", "forbidden",
-    "name_taken", "kicked", "full", "finished", "already_answered", "not_open", "closed",
-    "bad_choice",
-)
+# Each refusal reason (protocol.messages.REASONS) is exported from the start (at 0), so
+# rate() and alerts see a series before the first refusal.
+REFUSAL_REASONS = REASONS
 # Anything else is counted under this label, so a new reason never grows the label set unseen.
 OTHER_REASON = "other"
 
