@@ -14,6 +14,13 @@ question within a spread of seconds, and measures:
 - a baseline: a bare Python client that receives a message and publishes one
   reply on the same broker, with no other work.
 
+With `per_player` each player has its own connection and follows exactly what a
+player's screen follows (`protocol.views.player_follows`), and a few displays follow what
+a classroom display follows (`display_follows`): the broker then delivers every view to
+every follower, as it does for real clients. The latencies are then as those clients see
+them: the own result, the players' board at each player, the live leaderboard at each
+display. `compare` runs both modes on the same scenario and reports the fan-out penalty.
+
 Every wait is bounded in time; nothing here is a test assertion.
 """
 
@@ -27,6 +34,7 @@ import math
 import os
 import random
 import re
+import resource
 import secrets
 import sqlite3
 import subprocess
@@ -35,15 +43,15 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import aiomqtt
 
 from broker.mosquitto import stop_process
-from cli.loadclient import LoadClient, load_client
-from protocol import auth, topics
+from cli.loadclient import LoadClient, load_client, open_client
+from protocol import auth, topics, views
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
 from scorer.transport import MAX_INFLIGHT, NO_DELAY
@@ -57,6 +65,21 @@ QUESTION_SECONDS = 120.0
 # Subscriptions sent in one SUBSCRIBE packet.
 SUBSCRIBE_CHUNK = 200
 ECHO_MESSAGES = 20_000
+# Connections opened at once, then a pause: a burst of 10,000 CONNECTs overflows the
+# broker's listen backlog and turns into SYN retries of a second or more.
+CONNECT_BATCH = 100
+CONNECT_PAUSE_SECONDS = 0.02
+# File descriptors beyond one per connection (stdio, pipes to the scorer, event loop).
+SPARE_FILES = 64
+# How long, after the last result, players and displays may take to see a board that
+# includes every answer: the players' board comes at a bounded rate, not every interval.
+BOARD_WAIT_SECONDS = 2.0
+# The question every simulated player answers.
+QUESTION = 0
+
+
+class BenchError(RuntimeError):
+    """The bench cannot run as asked (for example, too few file descriptors)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,9 @@ class BenchConfig:
     leaderboard_interval: float = 0.1
     echo: bool = True
     seed: int = 1
+    # One connection per player following what a player's screen follows, plus displays.
+    per_player: bool = False
+    displays: int = 3
 
 
 @dataclass
@@ -299,15 +325,25 @@ async def _start_quizzes(broker: BrokerAddress, codes: list[str], host_key: str)
     return time.monotonic()
 
 
+def _answer(sim: Sim, client_id: str, spread: float, rng: random.Random) -> tuple[float, bytes]:
+    """A player's signed answer to QUESTION and when to send it (seconds after the start).
+
+    Both modes draw from `rng` in the players' order, so one seed gives every player the
+    same choice and moment in either mode.
+    """
+    choice = rng.randrange(4)
+    answer = Answer(client=client_id, req=topics.new_request_id(), q=QUESTION, choice=choice,
+                    sig=auth.sign_answer(sim.secret, sim.quiz, sim.player, QUESTION, choice))
+    return rng.uniform(0, spread), encode(answer)
+
+
 def _schedule(pool: Pool, spread: float,
               rng: random.Random) -> list[tuple[float, Sim, bytes]]:
-    """Each player's signed answer to question 0 and when to send it (seconds)."""
+    """Each player's signed answer and when to send it (seconds)."""
     schedule = []
     for sim in pool.sims:
-        choice = rng.randrange(4)
-        answer = Answer(client=pool.client_id, req=topics.new_request_id(), q=0, choice=choice,
-                        sig=auth.sign_answer(sim.secret, sim.quiz, sim.player, 0, choice))
-        schedule.append((rng.uniform(0, spread), sim, encode(answer)))
+        offset, payload = _answer(sim, pool.client_id, spread, rng)
+        schedule.append((offset, sim, payload))
     return sorted(schedule, key=lambda item: item[0])
 
 
@@ -380,17 +416,35 @@ async def drive(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
     """Run the simulation against a running scorer; return the measurements."""
     host_key = auth.new_secret()
     codes = await _create_quizzes(host, config.quizzes, host_key)
-    per_quiz = max(1, config.players // config.quizzes)
-    sims = [Sim(code, f"p{i}", auth.new_secret()) for code in codes for i in range(per_quiz)]
+    sims = _players(config, codes)
+    if config.per_player:
+        return await _drive_per_player(config, public, host, scorer, db, sims, codes, host_key,
+                                       progress)
     boards = Boards()
     run = await _simulate(config, public, host, scorer, sims, codes, host_key, boards, progress)
-    window = max(sim.result_at for sim in sims) - min(sim.sent_at for sim in sims)
-    own = [sim.result_at - sim.sent_at for sim in sims]
     board_latency = []
     for sim in sims:
         seen = boards.first_including(sim.quiz, sim.answer_seq)
         if seen is not None:
             board_latency.append(seen - sim.sent_at)
+    return {
+        "mode": "multiplexed",
+        **_measurements(config, scorer, db, sims, codes, run),
+        "leaderboard_ms": percentiles(board_latency),
+        "answers_without_a_board": len(sims) - len(board_latency),
+    }
+
+
+def _players(config: BenchConfig, codes: list[str]) -> list[Sim]:
+    per_quiz = max(1, config.players // config.quizzes)
+    return [Sim(code, f"p{i}", auth.new_secret()) for code in codes for i in range(per_quiz)]
+
+
+def _measurements(config: BenchConfig, scorer: ScorerProcess, db: Path, sims: list[Sim],
+                  codes: list[str], run: Window) -> dict[str, Any]:
+    """What both modes report: rates, own-result latency, losses, CPU and memory."""
+    window = max(sim.result_at for sim in sims) - min(sim.sent_at for sim in sims)
+    own = [sim.result_at - sim.sent_at for sim in sims]
     stored, duplicates = _stored_answers(db, codes)
     _, rss_peak = scorer.memory_kib()
     return {
@@ -400,8 +454,6 @@ async def drive(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
         "answers_scored_per_second": round(len(sims) / window) if window > 0 else None,
         "answer_window_seconds": round(window, 3),
         "own_result_ms": percentiles(own),
-        "leaderboard_ms": percentiles(board_latency),
-        "answers_without_a_board": len(sims) - len(board_latency),
         "stored_answers": stored, "lost": len(sims) - stored, "counted_twice": duplicates,
         "scorer_cpu_seconds": round(run.scorer_cpu, 2),
         "scorer_cpu_percent_of_window": round(100 * run.scorer_cpu / window, 1) if window else None,
@@ -410,6 +462,366 @@ async def drive(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
         "scorer_rss_idle_kib": run.rss_idle, "scorer_rss_joined_kib": run.rss_joined,
         "scorer_rss_peak_kib": rss_peak,
         "scorer_bytes_per_player": round((run.rss_joined - run.rss_idle) * 1024 / len(sims)),
+    }
+
+
+# --- one connection per player ------------------------------------------------------------------
+
+
+def open_files_needed(config: BenchConfig) -> int:
+    """File descriptors the per-player mode needs in this process (and in the broker)."""
+    return config.players + config.displays + SPARE_FILES
+
+
+def raise_open_files_limit(needed: int) -> int:
+    """Raise the soft RLIMIT_NOFILE to the hard limit; BenchError if still below `needed`.
+
+    The broker and the scorer the bench starts afterwards inherit the raised limit.
+    Returns the soft limit now in force.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = max(soft, needed) if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raise BenchError(
+            f"one connection per player needs {needed} open files, but this process may open "
+            f"{soft} (hard limit {hard}); raise the hard limit (ulimit -Hn, or LimitNOFILE) "
+            f"or bench fewer players")
+    return soft
+
+
+def established_connections(port: int) -> int:
+    """TCP connections open on this machine whose local end is `port`: the broker's side.
+
+    Read from /proc/net, so it counts what the kernel holds, not what the bench believes.
+    """
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    count += 1  # 01: ESTABLISHED
+    return count
+
+
+def _topic_of(follows: dict[str, views.UpdateKind], kind: views.UpdateKind) -> str:
+    """The followed topic that carries `kind` ("" if none does)."""
+    return next((topic for topic, carried in follows.items() if carried is kind), "")
+
+
+@dataclass
+class Fleet:
+    """What all the per-player connections share: flags, counters, the results barrier."""
+
+    recording: bool = False  # keep boards
+    counting: bool = False  # count deliveries (the answer window)
+    pending_results: int = 0
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+    to_players: int = 0
+    to_displays: int = 0
+    on_result: Callable[[], None] = lambda: None
+
+    def result(self) -> None:
+        """One more player has its own result."""
+        self.pending_results -= 1
+        self.on_result()
+        if self.pending_results == 0:
+            self.answered.set()
+
+
+@dataclass
+class Player:
+    """One simulated player on its own connection, following what a player's screen does."""
+
+    sim: Sim
+    client: LoadClient
+    fleet: Fleet
+    follows: dict[str, views.UpdateKind] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)
+    status_topic: str = ""
+    board_topic: str = ""
+    reply_topic: str = ""
+    joined: asyncio.Event = field(default_factory=asyncio.Event)
+    join_error: str = ""
+    boards: list[tuple[int, float]] = field(default_factory=list)  # (seq, time received)
+
+    def handle(self, topic: str, payload: bytes) -> None:
+        """The connection's message callback: own status, players' board, join reply."""
+        now = time.monotonic()
+        fleet = self.fleet
+        if fleet.counting:
+            fleet.to_players += 1
+        if topic == self.status_topic:
+            sim = self.sim
+            if sim.sent_at and not sim.result_at:
+                status = decode(PlayerStatus, payload)
+                if status.last is not None and status.last.q == QUESTION:
+                    sim.result_at, sim.answer_seq = now, status.last.seq
+                    fleet.result()
+        elif topic == self.board_topic:
+            if fleet.recording:
+                self.boards.append((decode(Leaderboard, payload).seq, now))
+        elif topic == self.reply_topic and not self.joined.is_set():
+            reply = decode(Reply, payload)
+            if reply.ok and reply.player:
+                self.sim.player = reply.player
+            else:
+                self.join_error = reply.reason or reply.error or "refused"
+            self.joined.set()
+
+    async def join(self) -> None:
+        """Join, then subscribe to exactly `player_follows` (the reply topic comes first)."""
+        sim, client = self.sim, self.client
+        replies = topics.replies_of(client.client_id)
+        await client.subscribe(replies, qos=1)
+        req = topics.new_request_id()
+        self.reply_topic = topics.reply(client.client_id, req)
+        client.publish(topics.join(sim.quiz), encode(Join(client=client.client_id, req=req,
+                                                          name=sim.name, secret=sim.secret)))
+        await client.until(self.joined)
+        if self.join_error:
+            raise BenchError(f"the scorer refused to let {sim.name} join: {self.join_error}")
+        self.follows = views.player_follows(sim.quiz, client.client_id, sim.player)
+        self.status_topic = _topic_of(self.follows, PlayerStatus)
+        self.board_topic = _topic_of(self.follows, Leaderboard)
+        rest = [(topic, 1) for topic in self.follows if topic != replies]
+        self.refused = await client.subscribe(rest, refusals_allowed=True) if rest else []
+
+    def board_latency(self) -> float | None:
+        """Seconds from the answer to the first players' board that includes it."""
+        return next((at - self.sim.sent_at for seq, at in self.boards
+                     if seq >= self.sim.answer_seq), None)
+
+
+@dataclass
+class Display:
+    """A classroom display on its own connection, following what `quiz board` follows."""
+
+    code: str
+    client: LoadClient
+    fleet: Fleet
+    board_topic: str = ""
+    refused: list[str] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)  # the live boards received, in order
+    times: list[float] = field(default_factory=list)
+
+    def handle(self, topic: str, payload: bytes) -> None:
+        """The connection's message callback: keep each live leaderboard while recording."""
+        if self.fleet.counting:
+            self.fleet.to_displays += 1
+        if topic == self.board_topic and self.fleet.recording:
+            self.seqs.append(decode(Leaderboard, payload).seq)
+            self.times.append(time.monotonic())
+
+    async def follow(self) -> None:
+        """Subscribe to exactly `display_follows`."""
+        follows = views.display_follows(self.code)
+        self.board_topic = _topic_of(follows, Leaderboard)
+        self.refused = await self.client.subscribe([(topic, 1) for topic in follows],
+                                                   refusals_allowed=True)
+
+    def first_including(self, seq: int) -> float | None:
+        """When the first board with seq >= `seq` arrived (seqs only grow)."""
+        index = bisect.bisect_left(self.seqs, seq)
+        return self.times[index] if index < len(self.times) else None
+
+
+@asynccontextmanager
+async def connections(broker: BrokerAddress, count: int, what: str,
+                      progress: Callable[[str, int, int], None]) -> AsyncIterator[list[LoadClient]]:
+    """`count` lean connections, opened CONNECT_BATCH at a time, all closed at the end."""
+    opened: list[LoadClient] = []
+    try:
+        progress(what, 0, count)
+        for start in range(0, count, CONNECT_BATCH):
+            outcomes = await asyncio.gather(
+                *(open_client(broker, topics.new_client_id(), PHASE_TIMEOUT_SECONDS)
+                  for _ in range(min(CONNECT_BATCH, count - start))), return_exceptions=True)
+            opened += [client for client in outcomes if isinstance(client, LoadClient)]
+            failed = [error for error in outcomes if isinstance(error, BaseException)]
+            if failed:
+                raise failed[0]
+            progress(what, len(opened), count)
+            await asyncio.sleep(CONNECT_PAUSE_SECONDS)
+        yield opened
+    finally:
+        for start in range(0, len(opened), CONNECT_BATCH):
+            batch = opened[start:start + CONNECT_BATCH]
+            await asyncio.gather(*(client.close() for client in batch), return_exceptions=True)
+
+
+def display_quizzes(codes: list[str], displays: int) -> list[str]:
+    """The quiz of each display: round the quizzes, so each gets one while displays last."""
+    return [codes[i % len(codes)] for i in range(displays)] if codes else []
+
+
+def count_refusals(refusals: list[tuple[dict[str, views.UpdateKind], list[str]]],
+                      generic: dict[str, views.UpdateKind]) -> dict[str, int]:
+    """Count refused subscriptions by filter with every identifier as `+`.
+
+    `generic` is the same follows function called with `+` for every argument: its topics
+    are in the same order as those of each client's follows.
+    """
+    counted: dict[str, int] = {}
+    for follows, refused in refusals:
+        names = dict(zip(follows, generic, strict=False))
+        for topic in refused:
+            name = names.get(topic, topic)
+            counted[name] = counted.get(name, 0) + 1
+    return counted
+
+
+async def _simulate_per_player(
+        config: BenchConfig, public: BrokerAddress, host: BrokerAddress, scorer: ScorerProcess,
+        sims: list[Sim], codes: list[str], host_key: str, fleet: Fleet,
+        progress: Callable[[str, int, int], None],
+) -> tuple[Window, list[Player], list[Display], dict[str, Any]]:
+    """Open a connection per player and per display, join, answer; keep what arrived."""
+    rng = random.Random(config.seed)
+    rss_idle, _ = scorer.memory_kib()
+    done = 0
+
+    def count_result() -> None:
+        nonlocal done
+        done += 1
+        if done % 100 == 0 or done == len(sims):
+            progress("answers scored", done, len(sims))
+
+    async with connections(public, config.displays, "displays connecting",
+                           progress) as display_clients, \
+            connections(public, len(sims), "players connecting", progress) as player_clients:
+        displays = [Display(code, client, fleet) for code, client
+                    in zip(display_quizzes(codes, config.displays), display_clients, strict=True)]
+        players = [Player(sim, client, fleet)
+                   for sim, client in zip(sims, player_clients, strict=True)]
+        for display in displays:
+            display.client.on_message = display.handle
+        for player in players:
+            player.client.on_message = player.handle
+        await asyncio.gather(*(display.follow() for display in displays))
+        join_start = time.monotonic()
+        await _join_all(players, progress)
+        join_seconds = time.monotonic() - join_start
+        await asyncio.sleep(0.5)  # the retained views of the join arrive and are ignored
+        distinct = {client.local_address for client in player_clients} - {None}
+        counted = {"players": len(distinct), "displays": len(displays),
+                   "at_broker": established_connections(public.port)}
+        rss_joined, _ = scorer.memory_kib()
+        fleet.recording = fleet.counting = True
+        await _start_quizzes(host, codes, host_key)
+        schedule = sorted(((*_answer(p.sim, p.client.client_id, config.spread, rng), p)
+                           for p in players), key=lambda item: item[0])
+        fleet.on_result, fleet.pending_results = count_result, len(players)
+        gc.collect()
+        gc.freeze()  # as in the multiplexed mode: no collector pauses counted as latency
+        try:
+            cpu_before, own_cpu_before = scorer.cpu_seconds(), time.process_time()
+            broker_before = scorer.broker_cpu_seconds()
+            await _answer_all(schedule, fleet)
+            await asyncio.sleep(config.leaderboard_interval * 3)  # as in the multiplexed mode
+            fleet.counting = False
+            scorer_cpu = scorer.cpu_seconds() - cpu_before
+            own_cpu = time.process_time() - own_cpu_before
+            broker_after = scorer.broker_cpu_seconds()
+            await _await_boards(players, displays)
+        finally:
+            fleet.recording = fleet.counting = False
+            gc.unfreeze()
+    broker_cpu = None if broker_before is None or broker_after is None \
+        else broker_after - broker_before
+    window = Window(join_seconds, rss_idle, rss_joined, scorer_cpu, own_cpu, broker_cpu)
+    return window, players, displays, counted
+
+
+async def _join_all(players: list[Player], progress: Callable[[str, int, int], None]) -> None:
+    """Every player joins on its own connection, all at once; progress as they finish."""
+    joins = 0
+
+    async def join(player: Player) -> None:
+        nonlocal joins
+        await player.join()
+        joins += 1
+        if joins % 100 == 0 or joins == len(players):
+            progress("players joining", joins, len(players))
+
+    progress("players joining", 0, len(players))
+    async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
+        await asyncio.gather(*(join(player) for player in players))
+
+
+async def _answer_all(schedule: list[tuple[float, bytes, Player]], fleet: Fleet) -> None:
+    """Publish each answer at its time on its player's connection; wait for every result."""
+    start = time.monotonic() + 0.2
+    try:
+        async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
+            for offset, payload, player in schedule:
+                delay = start + offset - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                player.sim.sent_at = time.monotonic()
+                player.client.publish(topics.answer(player.sim.quiz, player.sim.player), payload)
+            await fleet.answered.wait()
+    except TimeoutError:
+        raise BenchError(f"{fleet.pending_results} of {len(schedule)} players had no result "
+                         f"after {PHASE_TIMEOUT_SECONDS:.0f} s") from None
+
+
+async def _await_boards(players: list[Player], displays: list[Display]) -> None:
+    """Wait, at most BOARD_WAIT_SECONDS, until every follower has a board with every answer."""
+    newest: dict[str, int] = {}
+    for player in players:
+        newest[player.sim.quiz] = max(newest.get(player.sim.quiz, 0), player.sim.answer_seq)
+    deadline = time.monotonic() + BOARD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if all(player.boards and player.boards[-1][0] >= player.sim.answer_seq
+               for player in players) and \
+                all(display.seqs and display.seqs[-1] >= newest.get(display.code, 0)
+                    for display in displays):
+            return
+        await asyncio.sleep(0.05)
+
+
+async def _drive_per_player(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
+                            scorer: ScorerProcess, db: Path, sims: list[Sim], codes: list[str],
+                            host_key: str,
+                            progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+    fleet = Fleet()
+    run, players, displays, counted = await _simulate_per_player(
+        config, public, host, scorer, sims, codes, host_key, fleet, progress)
+    player_board = [latency for player in players
+                    if (latency := player.board_latency()) is not None]
+    display_board: list[float] = []
+    pairs = 0
+    for display in displays:
+        for sim in sims:
+            if sim.quiz == display.code:
+                pairs += 1
+                seen = display.first_including(sim.answer_seq)
+                if seen is not None:
+                    display_board.append(seen - sim.sent_at)
+    refusals = {
+        "players": count_refusals([(p.follows, p.refused) for p in players],
+                                     views.player_follows("+", "+", "+")),
+        "displays": count_refusals([(views.display_follows(d.code), d.refused)
+                                       for d in displays], views.display_follows("+")),
+    }
+    return {
+        "mode": "per-player",
+        **_measurements(config, scorer, db, sims, codes, run),
+        # the live leaderboard as the displays see it: one value per answer and display
+        "leaderboard_ms": percentiles(display_board),
+        "answers_without_a_board": pairs - len(display_board),
+        "displays": len(displays),
+        "player_board_ms": percentiles(player_board) if player_board else None,
+        "players_without_a_board": len(players) - len(player_board),
+        "connections": counted,
+        "messages_to_players": fleet.to_players,
+        "messages_to_displays": fleet.to_displays,
+        "refused_subscriptions": refusals,
     }
 
 
@@ -507,6 +919,8 @@ def environment(config: BenchConfig, port: int) -> Iterator[
 async def run(config: BenchConfig, port: int,
               progress: Callable[[str, int, int], None]) -> dict[str, Any]:
     """The whole bench: environment, simulation, baseline."""
+    if config.per_player:
+        raise_open_files_limit(open_files_needed(config))
     with environment(config, port) as (scorer, public, host, echo_broker, db):
         result = await drive(config, public, host, scorer, db, progress)
         result["broker"] = config.broker
@@ -521,3 +935,63 @@ async def run(config: BenchConfig, port: int,
                 result["ratio_to_echo"] = round(
                     result["answers_scored_per_second"] / baseline["per_second"], 2)
     return result
+
+
+async def compare(config: BenchConfig, port: int,
+                  progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+    """Both modes on the same scenario, one after the other, and the fan-out penalty.
+
+    Each mode gets a fresh broker and scorer; the echo baseline runs once, with the first.
+    The penalty is the own-result p99 with a connection per player over the same p99 with
+    players multiplexed.
+    """
+    per_player = replace(config, per_player=True, echo=False)
+    raise_open_files_limit(open_files_needed(per_player))
+
+    def labelled(mode: str) -> Callable[[str, int, int], None]:
+        return lambda what, done, total: progress(f"{mode}: {what}", done, total)
+
+    results = {
+        "multiplexed": await run(replace(config, per_player=False), port,
+                                 labelled("multiplexed")),
+        "per_player": await run(per_player, port, labelled("per-player")),
+    }
+    mine, theirs = (results[mode]["own_result_ms"]["p99"] for mode in ("per_player", "multiplexed"))
+    penalty = round(mine / theirs, 1) if theirs and math.isfinite(mine / theirs) else None
+    return {"mode": "compare", **results, "fan_out_penalty": penalty,
+            "lost": sum(result["lost"] for result in results.values()),
+            "counted_twice": sum(result["counted_twice"] for result in results.values())}
+
+
+def describe(result: dict[str, Any]) -> str:
+    """A bench result (one mode, or the comparison of both) for people."""
+    from cli import render  # noqa: PLC0415 - presentation, only for the command line
+
+    if result.get("mode") == "compare":
+        return "\n".join([
+            "multiplexed (500 players per connection, one board watcher):",
+            describe(result["multiplexed"]),
+            "one connection per player:",
+            describe(result["per_player"]),
+            "fan-out penalty (own result p99, per-player / multiplexed): "
+            f"{result['fan_out_penalty']}",
+        ])
+    lines = [render.bench(result)]
+    if result.get("mode") != "per-player":
+        return lines[0]
+    board, counted = result["player_board_ms"], result["connections"]
+    lines += [
+        f"  (leaderboard above: the live one, as {result['displays']} displays see it)",
+        "  players' board ms: " + (
+            f"p50 {board['p50']}  p95 {board['p95']}  p99 {board['p99']}  max {board['max']}"
+            f" ({result['players_without_a_board']} players without one)" if board else
+            "no board received"),
+        f"  connections: {counted['players']} players and {counted['displays']} displays, "
+        f"{counted['at_broker']} open at the broker",
+        f"  delivered in the answer window: {result['messages_to_players']} messages to "
+        f"players, {result['messages_to_displays']} to displays",
+    ]
+    for who, refused in result["refused_subscriptions"].items():
+        for topic, times in refused.items():
+            lines.append(f"  the broker refused {times} subscriptions of {who} to {topic}")
+    return "\n".join(lines)

@@ -128,6 +128,7 @@ class LoadClient(asyncio.Protocol):
         self._waiting: dict[int, asyncio.Future[bytes]] = {}  # CONNACK (0), SUBACKs
         self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.error: LoadClientError | None = None  # why the connection ended
+        self._pinger: asyncio.Task[None] | None = None
 
     # --- asyncio.Protocol ---------------------------------------------------------------
 
@@ -180,14 +181,29 @@ class LoadClient(asyncio.Protocol):
         if len(reply) < 2 or reply[1] != 0:
             raise LoadClientError(f"{broker} refused the connection (code {reply[1:2].hex()})")
 
-    async def subscribe(self, topic: str | list[tuple[str, int]], qos: int = 0) -> None:
-        """Subscribe to one filter or a list of (filter, qos); wait for the SUBACK."""
+    async def subscribe(self, topic: str | list[tuple[str, int]], qos: int = 0, *,
+                        refusals_allowed: bool = False) -> list[str]:
+        """Subscribe to one filter or a list of (filter, qos); wait for the SUBACK.
+
+        Returns the filters the broker refused. A refusal raises LoadClientError unless
+        `refusals_allowed` (the bench then reports them: a view the broker does not allow).
+        """
         filters = [(topic, qos)] if isinstance(topic, str) else topic
         mid = self._next_mid()
         body = struct.pack("!H", mid) + b"".join(string(f) + bytes((q,)) for f, q in filters)
         granted = await self._request(mid, packet(SUBSCRIBE, body))
-        if 0x80 in granted:
-            raise LoadClientError(f"the broker refused a subscription among {filters[:3]}…")
+        refused = [f for (f, _), code in zip(filters, granted, strict=False) if code == 0x80]
+        if refused and not refusals_allowed:
+            raise LoadClientError(f"the broker refused a subscription among {refused[:3]}…")
+        return refused
+
+    @property
+    def local_address(self) -> tuple[str, int] | None:
+        """This connection's own (host, port), which no other open connection shares."""
+        if self._transport is None:
+            return None
+        name = self._transport.get_extra_info("sockname")
+        return (str(name[0]), int(name[1])) if name else None
 
     def publish(self, topic: str, payload: bytes, qos: int = 1) -> None:
         """Publish without waiting: packets of one event-loop pass leave in one write."""
@@ -211,12 +227,19 @@ class LoadClient(asyncio.Protocol):
 
     async def close(self) -> None:
         """DISCONNECT, then close the connection."""
+        if self._pinger is not None:
+            self._pinger.cancel()
         if self._transport is not None and not self._transport.is_closing():
             self._flush()
             self._transport.write(packet(DISCONNECT, b""))
             self._transport.close()
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(asyncio.shield(self._closed), 2.0)
+
+    def start_pinging(self) -> None:
+        """Run `keep_alive` in the background until `close()`."""
+        if self._pinger is None:
+            self._pinger = asyncio.get_running_loop().create_task(self.keep_alive())
 
     async def keep_alive(self) -> None:
         """PINGREQ at half the keepalive, until cancelled."""
@@ -254,18 +277,31 @@ class LoadClient(asyncio.Protocol):
             waiter.set_result(body)
 
 
+async def open_client(broker: BrokerAddress, client_id: str,
+                      timeout: float = 30.0) -> LoadClient:
+    """A connected LoadClient that keeps itself alive until `close()`.
+
+    TCP_NODELAY is asyncio's default.
+    """
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(timeout):
+        transport, client = await loop.create_connection(lambda: LoadClient(client_id),
+                                                         broker.host, broker.port)
+        try:
+            await client.handshake(broker)
+        except BaseException:
+            transport.close()
+            raise
+    client.start_pinging()
+    return client
+
+
 @contextlib.asynccontextmanager
 async def load_client(broker: BrokerAddress, client_id: str,
                       timeout: float = 30.0) -> AsyncIterator[LoadClient]:
-    """A connected LoadClient for the block (TCP_NODELAY is asyncio's default)."""
-    loop = asyncio.get_running_loop()
-    async with asyncio.timeout(timeout):
-        _, client = await loop.create_connection(lambda: LoadClient(client_id),
-                                                 broker.host, broker.port)
-        await client.handshake(broker)
-    pinger = asyncio.create_task(client.keep_alive())
+    """A connected LoadClient for the block."""
+    client = await open_client(broker, client_id, timeout)
     try:
         yield client
     finally:
-        pinger.cancel()
         await client.close()

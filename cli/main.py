@@ -391,6 +391,16 @@ def bench(
         min=0.01, max=10, help="The scorer's leaderboard interval, seconds.")] = 0.1,
     echo: Annotated[bool, typer.Option(
         "--echo/--no-echo", help="Also measure the bare Python echo baseline.")] = True,
+    per_player_connections: Annotated[bool, typer.Option(
+        "--per-player-connections",
+        help="One MQTT connection per player, following what a player's screen follows, "
+             "plus --displays displays (default: 500 players per connection).")] = False,
+    displays: Annotated[int, typer.Option(
+        min=0, max=1000, help="Display connections with one connection per player, "
+                              "spread over the quizzes.")] = 3,
+    compare: Annotated[bool, typer.Option(
+        "--compare", help="Run both modes on the same scenario and print the fan-out "
+                          "penalty (own-result p99, per-player / multiplexed).")] = False,
     as_json: Json = False,
 ) -> None:
     """Simulate players answering over a real broker; print rates, latencies and losses."""
@@ -402,7 +412,13 @@ def bench(
         raise fail(f"--broker must be embedded or mosquitto, not {broker!r}")
     config = bench_lib.BenchConfig(players=players, quizzes=quizzes, spread=spread,
                                    broker=broker, leaderboard_interval=leaderboard_interval,
-                                   echo=echo)
+                                   echo=echo, per_player=per_player_connections,
+                                   displays=displays)
+    try:
+        if config.per_player or compare:
+            bench_lib.raise_open_files_limit(bench_lib.open_files_needed(config))
+    except bench_lib.BenchError as exc:
+        raise fail(str(exc)) from None
     with Progress(console=render.stderr_console(), transient=True) as bar:
         tasks: dict[str, Any] = {}
 
@@ -411,8 +427,11 @@ def bench(
                 tasks[what] = bar.add_task(what, total=total)
             bar.update(tasks[what], completed=done)
 
-        result = run(bench_lib.run(config, port, progress))
-    typer.echo(json.dumps(result) if as_json else render.bench(result))
+        try:
+            result = run((bench_lib.compare if compare else bench_lib.run)(config, port, progress))
+        except bench_lib.BenchError as exc:
+            raise fail(str(exc)) from None
+    typer.echo(json.dumps(result) if as_json else bench_lib.describe(result))
     if result["lost"] or result["counted_twice"]:
         raise typer.Exit(1)
 

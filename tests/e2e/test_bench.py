@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import resource
 import subprocess
+from typing import Any
 
 import pytest
 
-from cli.bench import percentiles
+from cli.bench import count_refusals, display_quizzes, percentiles
+from protocol import topics, views
 from tests.conftest import free_port, require_mosquitto
 from tests.e2e.cli import QUIZ, ROOT
 
@@ -34,6 +37,88 @@ def test_a_small_bench_scores_every_answer_once(broker: str) -> None:
         assert isinstance(result["broker_cpu_seconds"], float)
     else:
         assert result["broker_cpu_seconds"] is None  # inside the scorer's process
+
+
+def _bench(broker: str, *args: str) -> dict[str, Any]:
+    if broker == "mosquitto":
+        require_mosquitto()
+    done = subprocess.run([*QUIZ, "bench", "--players", "200", "--spread", "1", "--broker", broker,
+                           "--port", str(free_port()), "--json", *args],
+                          capture_output=True, text=True, timeout=240, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def _check_per_player(result: dict[str, Any]) -> None:
+    """Each player had a connection of its own, and every answer was scored once."""
+    assert result["mode"] == "per-player"
+    assert result["stored_answers"] == result["answers_sent"] == result["players"] == 200
+    assert result["lost"] == result["counted_twice"] == 0
+    # distinct sockets in the generator, and the kernel's count of the broker's side
+    assert result["connections"]["players"] == 200
+    assert result["connections"]["displays"] == result["displays"] == 3
+    assert result["connections"]["at_broker"] >= 200 + 3
+    assert 0 < result["own_result_ms"]["p50"] <= result["own_result_ms"]["max"]
+    # every display saw the live leaderboard include every answer (3 displays x 200)
+    assert result["answers_without_a_board"] == 0
+    assert result["leaderboard_ms"]["p50"] > 0
+    # the players' board, where the scorer publishes one, or "no board received"
+    board = result["player_board_ms"]
+    if board is None:
+        assert result["players_without_a_board"] == 200
+    else:
+        assert board["p50"] <= board["max"] and result["players_without_a_board"] < 200
+    # every player got at least its own result and the question in the window
+    assert result["messages_to_players"] >= 2 * 200
+    assert result["loadgen_cpu_seconds"] > 0 and result["scorer_cpu_seconds"] > 0
+    assert result["refused_subscriptions"] == {"players": {}, "displays": {}}
+
+
+def test_a_small_bench_with_a_connection_per_player() -> None:
+    _check_per_player(_bench("embedded", "--per-player-connections", "--no-echo"))
+
+
+def test_compare_runs_both_modes_and_prints_the_fan_out_penalty() -> None:
+    result = _bench("mosquitto", "--compare")
+    assert result["mode"] == "compare"
+    multiplexed = result["multiplexed"]
+    assert multiplexed["mode"] == "multiplexed" and multiplexed["lost"] == 0
+    assert multiplexed["answers_without_a_board"] == 0
+    _check_per_player(result["per_player"])
+    assert isinstance(result["per_player"]["broker_cpu_seconds"], float)
+    assert result["lost"] == result["counted_twice"] == 0
+    ratio = result["per_player"]["own_result_ms"]["p99"] / multiplexed["own_result_ms"]["p99"]
+    assert result["fan_out_penalty"] == round(ratio, 1)
+
+
+def test_too_few_open_files_for_the_players_is_one_clear_line() -> None:
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    done = subprocess.run([*QUIZ, "bench", "--players", "1000", "--per-player-connections",
+                           "--port", str(free_port())], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT, check=False, preexec_fn=few_files)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
+    assert "1067 open files" in done.stderr and "256" in done.stderr
+
+
+def test_displays_cover_every_quiz_while_they_last() -> None:
+    assert display_quizzes(["A", "B"], 3) == ["A", "B", "A"]
+    assert display_quizzes(["A", "B", "C"], 2) == ["A", "B"]
+    assert display_quizzes(["A"], 0) == []
+
+
+def test_refused_subscriptions_are_counted_by_filter_with_every_id_as_plus() -> None:
+    codes = [topics.new_code(), topics.new_code()]
+    first, second = (views.player_follows(code, topics.new_client_id(), "abcd1234")
+                     for code in codes)
+    refused = [(first, [topics.board(codes[0])]),
+               (second, [topics.board(codes[1]), topics.scorer_status()]),
+               (first, [])]
+    assert count_refusals(refused, views.player_follows("+", "+", "+")) == {
+        topics.board("+"): 2, topics.scorer_status(): 1}
 
 
 def test_percentiles_in_milliseconds() -> None:

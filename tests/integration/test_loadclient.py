@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from broker.embedded import run_embedded
-from cli.loadclient import LoadClientError, load_client
+from cli.bench import established_connections
+from cli.loadclient import LoadClientError, load_client, open_client
 from protocol import topics
 from tests.conftest import free_port
 
@@ -41,3 +42,28 @@ async def test_waiting_ends_with_an_error_when_the_broker_goes() -> None:
             client.publish("bench/echo/x", b"late")
     finally:
         await opened.__aexit__(None, None, None)
+
+
+async def test_refusals_can_be_reported_instead_of_raised() -> None:
+    async with run_embedded("127.0.0.1", free_port()) as broker, \
+            load_client(broker.public, topics.new_client_id()) as client:
+        forbidden = topics.answer(topics.new_code(), "+")
+        allowed = topics.state(topics.new_code())
+        refused = await client.subscribe([(allowed, 1), (forbidden, 1)], refusals_allowed=True)
+        assert refused == [forbidden]
+        assert await client.subscribe(allowed, qos=1) == []
+
+
+async def test_each_client_is_its_own_connection_at_the_broker() -> None:
+    async with run_embedded("127.0.0.1", free_port()) as broker:
+        before = established_connections(broker.public.port)
+        clients = [await open_client(broker.public, topics.new_client_id()) for _ in range(5)]
+        try:
+            assert len({client.local_address for client in clients} - {None}) == 5
+            assert established_connections(broker.public.port) == before + 5
+        finally:
+            for client in clients:
+                await client.close()
+        async with asyncio.timeout(10):  # the broker's side closes too
+            while established_connections(broker.public.port) != before:
+                await asyncio.sleep(0.05)
