@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck unit clean help
+.PHONY: run demo test lint typecheck unit lock clean help
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -12,9 +12,11 @@ help: ## list the targets
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Installs exactly the versions in requirements.lock (-c), quietly: -qq still shows errors.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	@echo "installing the project and its locked dependencies into $(VENV) ..."
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP) ## start the embedded broker and the scorer (Ctrl-C stops)
@@ -34,6 +36,13 @@ typecheck: $(STAMP)
 
 unit: $(STAMP) ## only the fast unit tests
 	$(BIN)/python -m pytest tests/unit
+
+lock: ## re-resolve the dependencies in a fresh virtualenv and rewrite requirements.lock
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -qq --upgrade pip
+	.lock-venv/bin/python -m pip install -qq -e '.[dev]'
+	{ sed -n '1,2p' requirements.lock; .lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
