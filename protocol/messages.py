@@ -191,6 +191,19 @@ class Standing(msgspec.Struct, frozen=True):
     score: int
 
 
+class StandingsPage(Message, frozen=True, kw_only=True):
+    """Retained on quiz/<code>/standings/<page>: one page of everyone's standings."""
+
+    quiz: str
+    page: int  # 1-based: page 1 holds ranks 1 to `size`
+    pages: int
+    size: int  # rows a full page holds
+    players: int
+    seq: int
+    rows: list[Standing]
+    updated_at: float
+
+
 class Leaderboard(Message, frozen=True, kw_only=True):
     """Retained on quiz/<code>/leaderboard: the top standings."""
 

@@ -115,6 +115,21 @@ def board(code: str) -> str:
     return f"{ROOT}/{code}/board"
 
 
+def standings(code: str, page: int) -> str:
+    """Retained page `page` (1-based) of the full standings: ranks 100*(page-1)+1 onwards."""
+    return f"{ROOT}/{code}/standings/{page}"
+
+
+def standings_of(code: str) -> str:
+    """Filter for every page of a quiz's full standings."""
+    return f"{ROOT}/{code}/standings/+"
+
+
+def every_standings() -> str:
+    """Filter for every standings page of every quiz (public)."""
+    return f"{ROOT}/+/standings/+"
+
+
 def counts(code: str) -> str:
     """Retained live counts (players, answered), for displays and hosts only."""
     return f"{ROOT}/{code}/counts"
@@ -197,7 +212,8 @@ def public_views() -> tuple[str, ...]:
     Player status is public (docs/security.md): it holds a name, a score and a rank.
     """
     return (every_state(), every_leaderboard(), every_board(), every_counts(),
-            f"{ROOT}/+/players/+", errors(), scorer_status(), scorer_load())
+            every_standings(), f"{ROOT}/+/players/+", errors(), scorer_status(),
+            scorer_load())
 
 
 # --- subscriptions of the scorer ------------------------------------------------------------

@@ -22,6 +22,7 @@ from protocol.messages import (
     Leaderboard,
     PlayerStatus,
     Reply,
+    StandingsPage,
     State,
     decode,
     encode,
@@ -344,3 +345,33 @@ async def test_a_stopped_scorer_gives_the_garbage_collector_back(embedded: Embed
     async with running_scorer(embedded.scorer, tmp_path / "quiz.db"):
         assert gc.get_freeze_count() > 0  # what the scorer holds is kept out of full passes
     assert gc.get_freeze_count() == 0  # a process that goes on collects as before
+
+
+async def test_anyone_reads_everyones_standings_and_a_players_board(
+        broker: BrokerUnderTest, tmp_path: Path) -> None:
+    async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer, \
+            connected(broker.host) as client:
+        code = await create(client, speed_bonus=False, streak=False)
+        players = [await join(client, code, name) for name in ("ann", "bob", "<b>cy</b>")]
+        await client.control(code, HOST, "start")
+        correct = scorer.quizzes[code].questions[0].correct
+        await client.answer(code, *players[2], 0, correct)
+        await client.control(code, HOST, "next", at=0)  # the reveal: players get a board
+        await until(lambda: scorer.quizzes[code].phase == "reveal")
+        await until(lambda: not scorer.views._standings)
+        # an anonymous display, as any MQTT client: both retained views come at once
+        async with aiomqtt.Client("127.0.0.1", broker.public.port) as display:
+            await display.subscribe(topics.standings_of(code), qos=1)
+            await display.subscribe(topics.board(code), qos=1)
+            seen: dict[str, bytes] = {}
+            async with asyncio.timeout(5):
+                async for message in display.messages:
+                    seen[str(message.topic)] = bytes(message.payload)  # type: ignore[arg-type]
+                    if len(seen) == 2:
+                        break
+        page = decode(StandingsPage, seen[topics.standings(code, 1)])
+        assert [(row.rank, row.name, row.score) for row in page.rows] == [
+            (1, "<b>cy</b>", 1000), (2, "ann", 0), (3, "bob", 0)]
+        assert (page.page, page.pages, page.players) == (1, 1, 3)
+        board = decode(Leaderboard, seen[topics.board(code)])
+        assert board.top[0].name == "<b>cy</b>" and board.top[0].score == 1000

@@ -7,18 +7,19 @@ from protocol import topics
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = {"<code>": "ABCDEF", "<player>": "0011aabb", "<client>": "00112233aabbccdd",
-          "<req>": "0123456789abcdef"}
+          "<req>": "0123456789abcdef", "<page>": "1"}
 
 
 def contract_topics() -> set[str]:
-    code, player, client, req = SAMPLE.values()
+    code, player, client, req, _ = SAMPLE.values()
     return {
         topics.create(), topics.join(code), topics.answer(code, player), topics.control(code),
         topics.state(code), topics.leaderboard(code), topics.player(code, player),
         topics.reply(client, req), topics.replies_of(client), topics.errors(),
         topics.scorer_status(), topics.scorer_load(), topics.board(code), topics.counts(code),
         topics.every_state(), topics.every_leaderboard(), topics.every_board(),
-        topics.every_counts(), *topics.SCORER_SUBSCRIPTIONS,
+        topics.every_counts(), topics.standings(code, 1), topics.standings_of(code),
+        topics.every_standings(), *topics.SCORER_SUBSCRIPTIONS,
     }
 
 
