@@ -24,6 +24,10 @@ _CODE_RE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 _PLAYER_RE = re.compile(rf"[0-9a-f]{{{PLAYER_ID_LENGTH}}}")
 _REQUEST_RE = re.compile(rf"[0-9a-f]{{{REQUEST_ID_LENGTH}}}")
 _CLIENT_RE = re.compile(rf"[0-9a-f]{{{CLIENT_ID_LENGTH}}}")
+# Each identifier's pattern by its name in a topic (`<code>` in docs/protocol.md, `{code}`
+# in docs/asyncapi.yaml); a standings page is a number from 1.
+ID_PATTERNS = {"code": _CODE_RE.pattern, "player": _PLAYER_RE.pattern,
+               "client": _CLIENT_RE.pattern, "req": _REQUEST_RE.pattern, "page": "[1-9][0-9]*"}
 
 
 class TopicError(ValueError):
