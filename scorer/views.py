@@ -47,6 +47,8 @@ PLAYER_BOARD_MIN_SECONDS = 1.0
 STANDINGS_PAGE = 100
 # A quiz's standings pages are refreshed at most this often.
 STANDINGS_SECONDS = 1.0
+# "Last published" of a view never published yet: due at once.
+NEVER = float("-inf")
 # State changes at QoS 1 (a phase change must reach every screen); the rest at QoS 0: they
 # are retained, republished whole, and each PUBACK cost the scorer more than the publish.
 STATE_QOS = 1
@@ -146,13 +148,13 @@ class Views:
             quiz = self.quizzes.get(code)
             if quiz is None:
                 self._boards.discard(code)
-            elif quiz.phase != "question" and now >= self._board_at.get(code, float("-inf")) + interval:
+            elif quiz.phase != "question" and now >= self._board_at.get(code, NEVER) + interval:
                 yield self._board_view(quiz, now)
         for code in list(self._standings):
             quiz = self.quizzes.get(code)
             if quiz is None:
                 self._standings.discard(code)
-            elif now >= self._standings_at.get(code, float("-inf")) + STANDINGS_SECONDS:
+            elif now >= self._standings_at.get(code, NEVER) + STANDINGS_SECONDS:
                 self._standings.discard(code)
                 self._standings_at[code] = now
                 yield from self._standings_views(quiz, now)
