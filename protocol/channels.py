@@ -89,3 +89,11 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(topics.scorer_status, "scorer", 1, True, ScorerStatus),
     Channel(topics.scorer_load, "scorer", 0, True, ScorerStatus),
 )
+
+
+def channel(topic: Callable[..., str]) -> Channel:
+    """The row of a topic builder: how its messages are published."""
+    for row in CHANNELS:
+        if row.topic is topic:
+            return row
+    raise KeyError(topic.__name__)

@@ -29,6 +29,7 @@ import aiomqtt
 
 from protocol import topics
 from protocol.address import BrokerAddress
+from protocol.channels import channel
 from protocol.messages import BrokenMessage, Reply, Results, ScorerStatus, encode
 from protocol.retry import Backoff
 from scorer.collector import Collector
@@ -58,9 +59,10 @@ RECONNECT_MIN_SECONDS = 0.2
 RECONNECT_MAX_SECONDS = 5.0
 # The scorer writes a heartbeat this often; after a crash it bounds when the outage began.
 HEARTBEAT_SECONDS = 1.0
-# Replies go out at QoS 0: a reply matters only to a client connected and waiting for it,
-# and a scorer that reconnects uses a fresh MQTT client, so QoS 1 would resend nothing.
-REPLY_QOS = 0
+# Replies go out at QoS 0 (protocol/channels.py): a reply matters only to a client
+# connected and waiting for it, and a scorer that reconnects uses a fresh MQTT client, so
+# QoS 1 would resend nothing.
+REPLY_QOS = channel(topics.reply).qos
 # Answers per results reply: about 120 bytes each, well under Mosquitto's 1.1 MB packet limit.
 RESULTS_PART_ANSWERS = 5000
 # The retained load (answer rate, backlog) is refreshed this often.
@@ -241,7 +243,8 @@ class Scorer:
                     self._reconcile(effect.code)
                 elif isinstance(effect, ReportBroken):
                     broken = BrokenMessage(topic=effect.topic, error=effect.error)
-                    link.publish(topics.errors(), encode(broken), retain=False)
+                    link.publish(topics.errors(), encode(broken), retain=False,
+                                 qos=channel(topics.errors).qos)
             except StorageError:
                 raise
             except Exception:
@@ -316,7 +319,8 @@ class Scorer:
             self._background(asyncio.to_thread(self.store.checkpoint))
         if now - self._last_status >= STATUS_SECONDS:  # load, for `quiz status`
             self._last_status = now
-            link.publish(topics.scorer_load(), encode(self._status("online")), qos=0)
+            link.publish(topics.scorer_load(), encode(self._status("online")),
+                         qos=channel(topics.scorer_load).qos)
             self.views.forget(self.handler.evict(now))
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:

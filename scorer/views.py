@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from protocol import topics
+from protocol.channels import channel
 from protocol.messages import (
     Counts,
     LastResult,
@@ -49,10 +50,11 @@ STANDINGS_PAGE = 100
 STANDINGS_SECONDS = 1.0
 # "Last published" of a view never published yet: due at once.
 NEVER = float("-inf")
-# State changes at QoS 1 (a phase change must reach every screen); the rest at QoS 0: they
-# are retained, republished whole, and each PUBACK cost the scorer more than the publish.
-STATE_QOS = 1
-VIEW_QOS = 0
+# QoS as the contract says (protocol/channels.py): state changes at QoS 1 (a phase change
+# must reach every screen); the rest at QoS 0: they are retained, republished whole, and
+# each PUBACK cost the scorer more than the publish.
+STATE_QOS = channel(topics.state).qos
+VIEW_QOS = channel(topics.leaderboard).qos
 
 
 @dataclass(frozen=True, slots=True)
