@@ -331,15 +331,33 @@ def _reply_address(payload: bytes) -> tuple[str, str] | None:
     return None
 
 
+# Letters that draw nothing: the Hangul fillers and the blank Braille pattern. Anywhere in
+# a name they make it look like another ("bob" and "bob" + U+3164) or like nothing.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def clean_name(name: str) -> str:
-    """Validate a display name: 1-24 printable characters; raise ValueError otherwise."""
+    """Validate a display name and return it trimmed; raise ValueError saying what is wrong.
+
+    The rule (docs/protocol.md, Join): after NFC normalization and trimming white space,
+    1-24 characters; no control or format character (Unicode category C: C0/C1 controls,
+    zero-width and bidi controls, private use, unassigned), no line or paragraph
+    separator, no blank letter (BLANK_LETTERS), and not starting with a combining mark.
+    So every name starts with a character that shows, and two names that differ show
+    differently (up to look-alike letters).
+    """
     stripped = unicodedata.normalize("NFC", name).strip()
     if not stripped:
         raise ValueError("name is empty")
     if len(stripped) > MAX_NAME_LENGTH:
         raise ValueError(f"name is longer than {MAX_NAME_LENGTH} characters")
-    if any(unicodedata.category(ch).startswith("C") for ch in stripped):
-        raise ValueError("name contains control characters")
+    categories = [unicodedata.category(ch) for ch in stripped]
+    if any(category[0] == "C" or category in ("Zl", "Zp") for category in categories):
+        raise ValueError("name contains control or invisible formatting characters")
+    if any(ch in BLANK_LETTERS for ch in stripped):
+        raise ValueError("name contains a blank filler character")
+    if categories[0][0] == "M":
+        raise ValueError("name starts with a combining mark")
     return stripped
 
 

@@ -1,6 +1,7 @@
 """The wire contract: topics parse, messages validate, signatures prove."""
 
 import contextlib
+import unicodedata
 
 import msgspec
 import pytest
@@ -10,6 +11,8 @@ from hypothesis import strategies as st
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import (
+    BLANK_LETTERS,
+    MAX_NAME_LENGTH,
     MAX_PAYLOAD,
     Answer,
     DecodeError,
@@ -89,7 +92,19 @@ def test_deeply_nested_json_is_refused_not_a_crash(topic: str) -> None:
             decode_request(inbound, payload)
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 25, "bad\x00name", "tab\there", "\u202ehi"])
+INVISIBLE = ["\u3164", "\u2800", "\u115f", "\u1160", "\uffa0", "\u200b", "\u2060", "\ufeff",
+             "\u00ad", "\u034f", "\u0301", "\u20dd", "\ufe0f", "\u2028", "\u2029"]
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+        "\u2069", "\u200e", "\u200f", "\u061c"]
+
+
+@pytest.mark.parametrize("name", [
+    "", "   ", "x" * 25, "bad\x00name", "tab\there", "\u202ehi", "esc\x1b[2J", "cr\rx",
+    "c1\x9bx", "del\x7f", "new\nline", "line\u2028sep",
+    *INVISIBLE, *(ch * 3 for ch in INVISIBLE), " \u3164 \u2800 ", "bob\u3164", "b\u200bob",
+    *(f"{ch}alice" for ch in BIDI), *(f"al{ch}ice" for ch in BIDI),
+    "\u0301\u0301abc", "\U000e0041bob", "\ue000pua",
+])
 def test_bad_names_are_refused(name: str) -> None:
     inbound = topics.parse_inbound("quiz/ABCDEF/join")
     payload = encode(Join(client=CLIENT, req=REQ, name=name, secret="ab" * 16))
@@ -99,6 +114,28 @@ def test_bad_names_are_refused(name: str) -> None:
 
 def test_names_are_trimmed() -> None:
     assert clean_name("  Zoë  ") == "Zoë"
+    assert clean_name("Zoe\u0308") == "Zoë"  # NFC: one name, however it was typed
+
+
+@pytest.mark.parametrize("name", [
+    "[/]", "[b]BOSS[/b]", "[@click=app.quit]x[/]", "中文名字", "李小龍", "👍🏽 ok", "José",
+    "नमस्ते", "Ærøskøbing", "a b", "x" * 24, "🎉", "\uff46\uff55\uff4c\uff4c", "Ольга", "עברית",
+])
+def test_names_that_show_are_kept_as_typed(name: str) -> None:
+    assert clean_name(name) == name
+
+
+@given(st.text(max_size=30))
+def test_a_kept_name_starts_with_a_character_that_shows(name: str) -> None:
+    try:
+        kept = clean_name(name)
+    except ValueError:
+        return
+    assert 1 <= len(kept) <= MAX_NAME_LENGTH
+    assert kept == kept.strip()
+    assert unicodedata.category(kept[0])[0] in "LNPS" and kept[0] not in BLANK_LETTERS
+    assert all(unicodedata.category(ch)[0] != "C" for ch in kept)
+    assert clean_name(kept) == kept  # the CLI's check and the scorer's agree
 
 
 @given(st.binary(max_size=300))
