@@ -19,6 +19,7 @@ from cli.remote import QuizError
 from protocol import topics
 from protocol.address import BrokerAddress
 from scorer.deck import DeckError
+from tui.formatting import printable
 
 T = TypeVar("T")
 
@@ -35,8 +36,12 @@ HostToken = Annotated[str | None, typer.Option(
 
 
 def fail(message: str) -> typer.Exit:
-    """Print one line on stderr and return the exit to raise."""
-    typer.echo(f"error: {message}", err=True)
+    """Print one line on stderr and return the exit to raise.
+
+    The message may quote the scorer's reply (a name, a deck word): its control
+    characters are shown, not obeyed, and cannot break the line.
+    """
+    typer.echo(f"error: {printable(message)}", err=True)
     return typer.Exit(1)
 
 

@@ -1,4 +1,9 @@
-"""Text for people: pure formatting of what the scorer publishes."""
+"""Text for people: pure formatting of what the scorer publishes.
+
+Names and deck words are other people's text: they go through `printable`, so nothing
+printed carries a control character a terminal would obey (ESC, a carriage return, bidi
+overrides), and tables are aligned in terminal cells, so wide characters line up.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from rich.console import Console
 
 from protocol.address import BrokerAddress
 from protocol.messages import Leaderboard, PlayerStatus, Results, ScorerStatus, State
+from tui.formatting import fit, name_column, printable
 
 
 def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:
@@ -42,7 +48,7 @@ def created(code: str, token: str, broker: str) -> str:
 def joined(code: str, name: str, player: str, score: int, resumed: bool) -> str:
     """What `quiz join` prints."""
     verb = "resumed" if resumed else "joined"
-    return f"{name} {verb} quiz {code} as player {player} (score {score})"
+    return printable(f"{name} {verb} quiz {code} as player {player} (score {score})")
 
 
 def state_line(state: State) -> str:
@@ -55,9 +61,10 @@ def state_line(state: State) -> str:
     assert q is not None  # noqa: S101 - question and reveal phases carry the question
     head = f"quiz {state.quiz}: question {q.index + 1}/{q.count}"
     if state.phase == "reveal" and state.reveal is not None:
-        return f"{head} revealed: {state.reveal.term} ({state.answered} answered in time)"
-    choices = "  ".join(f"{i + 1}) {c}" for i, c in enumerate(q.choices))
-    return f"{head} ({q.pos}): {q.prompt}\n  {choices}"
+        return printable(f"{head} revealed: {state.reveal.term} "
+                         f"({state.answered} answered in time)")
+    choices = "  ".join(printable(f"{i + 1}) {c}") for i, c in enumerate(q.choices))
+    return f"{printable(f'{head} ({q.pos}): {q.prompt}')}\n  {choices}"
 
 
 def answered(status: PlayerStatus) -> str:
@@ -71,10 +78,12 @@ def answered(status: PlayerStatus) -> str:
 
 def board(leaderboard: Leaderboard) -> str:
     """The leaderboard as a small table."""
-    lines = [f"leaderboard {leaderboard.quiz} (#{leaderboard.seq}, "
-             f"{leaderboard.players} players)"]
-    width = max((len(s.name) for s in leaderboard.top), default=4)
-    lines += [f"{s.rank:>4}. {s.name:<{width}}  {s.score:>6}" for s in leaderboard.top]
+    lines = [printable(f"leaderboard {leaderboard.quiz} (#{leaderboard.seq}, "
+                       f"{leaderboard.players} players)")]
+    names = [printable(s.name) for s in leaderboard.top]
+    width = name_column(names)
+    lines += [f"{s.rank:>4}. {fit(name, width)}  {s.score:>6}"
+              for s, name in zip(leaderboard.top, names, strict=True)]
     return "\n".join(lines)
 
 
@@ -83,7 +92,7 @@ def update(message: State | Leaderboard | ScorerStatus) -> str:
     if isinstance(message, Leaderboard):
         return board(message)
     if isinstance(message, ScorerStatus):
-        return f"scorer {message.status}"
+        return printable(f"scorer {message.status}")
     return state_line(message)
 
 
@@ -99,7 +108,7 @@ def results_rows(results: Results) -> list[list[object]]:
             [a.q + 1, a.choice + 1, int(a.correct), a.points, a.elapsed_ms, int(a.late)])
     rows: list[list[object]] = [RESULT_COLUMNS]
     for s in results.standings:
-        head: list[object] = [s.rank, s.name, s.player, s.score]
+        head: list[object] = [s.rank, printable(s.name), s.player, s.score]
         rows += [head + answer for answer in by_player.get(s.player, [])] or \
             [head + [""] * 6]
     return rows

@@ -1,4 +1,7 @@
-"""The classroom display: read-only, large leaderboard, question, countdown, podium."""
+"""The classroom display: read-only, large leaderboard, question, countdown, podium.
+
+Every Static shows its text with markup off: names and deck words are data, never markup.
+"""
 
 from __future__ import annotations
 
@@ -40,12 +43,12 @@ class BoardApp(QuizApp):
         """Headline, question and countdown (or the answers), then the leaderboard."""
         yield Header()
         yield ConnectionBanner(str(self.live.broker))
-        yield Static("waiting for the quiz…", id="headline")
-        yield Static(id="prompt")
+        yield Static("waiting for the quiz…", id="headline", markup=False)
+        yield Static(id="prompt", markup=False)
         yield Countdown(clock=self.clock, id="countdown")
-        yield Static(id="distribution")
-        yield Static(id="podium")
-        yield Static(id="standings")
+        yield Static(id="distribution", markup=False)
+        yield Static(id="podium", markup=False)
+        yield Static(id="standings", markup=False)
         yield Footer()
 
     @while_running
@@ -65,12 +68,12 @@ class BoardApp(QuizApp):
         distribution = self.query_one("#distribution", Static)
         distribution.display = state.phase == "reveal"
         if question is not None:
-            prompt.update(f"({question.pos}) {question.prompt}")
+            prompt.update(fmt.question_line(question))
             if state.phase == "question":
                 countdown.start(question.deadline, question.deadline - question.opened_at)
             if state.reveal is not None:
                 distribution.update("\n".join([
-                    f"The answer: {state.reveal.term}",
+                    fmt.answer_line(state.reveal.term),
                     *fmt.distribution_lines(question.choices, state.reveal.distribution,
                                             state.reveal.correct)]))
         self._show_board()

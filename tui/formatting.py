@@ -2,6 +2,11 @@
 
 No Textual, no clock, no network: the apps pass the time and the messages in. Every
 line reads without colour (symbols and words carry the meaning; colour only repeats it).
+
+Names and deck words are other people's text: every function here passes them through
+`printable`, and the screens show the result with markup off, so `[b]x[/b]` reads as
+typed. Columns are measured in terminal cells (`rich.cells.cell_len`), so a name in
+CJK or emoji lines up with one in Latin letters.
 """
 
 from __future__ import annotations
@@ -9,7 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from protocol.messages import LastResult, Leaderboard, Standing
+from rich.cells import cell_len, set_cell_size
+
+from protocol.messages import MAX_NAME_LENGTH, LastResult, Leaderboard, QuestionView, Standing
 
 FULL = "█"
 EMPTY = "░"
@@ -18,6 +25,57 @@ DOWN = "▼"
 RIGHT = "✓"
 WRONG = "✗"
 ME = "▶"
+CUT = "…"
+
+# The widest name column: a valid name of wide characters. A longer one (only a broken or
+# hostile publisher sends it) is cut, so it cannot push the scores off the screen.
+NAME_CELLS = 2 * MAX_NAME_LENGTH
+# The name in the player's own status line: the rest of the line needs ~50 of 78 cells
+# (the header shows the whole name).
+STATUS_NAME_CELLS = 24
+
+# C0 controls and DEL show as their Unicode control pictures (␛, ␊, ␡); C1 controls,
+# bidi controls, line and paragraph separators and lone surrogates as �.
+_VISIBLE = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421,
+            **dict.fromkeys([*range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                             *range(0x2066, 0x206A), 0x2028, 0x2029, *range(0xD800, 0xE000)],
+                            0xFFFD)}
+
+
+def printable(text: str) -> str:
+    """`text` with nothing a terminal would obey: control characters become visible symbols.
+
+    C0 controls and DEL show as their control pictures (ESC as ␛, a newline as ␊), so the
+    text stays on its line; C1 controls, bidi controls and line separators as �.
+    """
+    return text.translate(_VISIBLE)
+
+
+def cells(text: str) -> int:
+    """Width of `text` in terminal cells (a CJK character or an emoji takes two)."""
+    return cell_len(text)
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to at most `width` cells (a cut ends with …), never padded."""
+    width = max(0, width)
+    if cell_len(text) <= width:
+        return text
+    if width == 0:
+        return ""
+    # set_cell_size pads where it splits a wide character: the pad goes after the mark.
+    return set_cell_size(text, width - 1).removesuffix(" ") + CUT
+
+
+def fit(text: str, width: int) -> str:
+    """`text` padded or cut to exactly `width` cells; a cut ends with …."""
+    text = clip(text, width)
+    return text + " " * (max(0, width) - cell_len(text))
+
+
+def name_column(names: Sequence[str]) -> int:
+    """Cells for a column of (printable) names: the widest, at most NAME_CELLS."""
+    return min(NAME_CELLS, max((cell_len(name) for name in names), default=4))
 
 
 def remaining(deadline: float, now: float) -> float:
@@ -57,9 +115,9 @@ def ordinal(n: int) -> str:
 
 
 def movement(before: int | None, now: int) -> str:
-    """How a player's rank moved: ▲2 (up two places), ▼1, = (same), ▲ (up onto the board)."""
+    """How a player's rank moved: ▲2 (up two places), ▼1, = (same), new (onto the board)."""
     if before is None:
-        return UP
+        return "new"
     if now < before:
         return f"{UP}{before - now}"
     if now > before:
@@ -93,18 +151,23 @@ def leaderboard_lines(top: Sequence[Standing], *, baseline: dict[str, int] | Non
     `me` marks the reader's own row with ▶, so it stands out without colour.
     """
     shown = list(top)[:limit]
-    width = max((len(s.name) for s in shown), default=4)
+    names = [printable(s.name) for s in shown]
+    width = name_column(names)
     lines = []
-    for s in shown:
+    for s, name in zip(shown, names, strict=True):
         marker = ME if s.player == me else " "
         moved = "" if baseline is None else f"{movement(baseline.get(s.player), s.rank):>4} "
-        lines.append(f"{marker}{s.rank:>3}. {moved}{s.name:<{width}}  {s.score:>6}")
+        lines.append(f"{marker}{s.rank:>3}. {moved}{fit(name, width)}  {s.score:>6}")
     return lines
 
 
 def podium_lines(top: Sequence[Standing]) -> list[str]:
-    """The first three places, one line each."""
-    return [f"{ordinal(s.rank):>4}  {s.name}  {s.score} points" for s in list(top)[:3]]
+    """The first three places among players who scored, one aligned line each."""
+    placed = [s for s in top if s.score > 0 and 1 <= s.rank <= 3][:3]
+    names = [printable(s.name) for s in placed]
+    width, points = name_column(names), max((len(str(s.score)) for s in placed), default=1)
+    return [f"{ordinal(s.rank):>4}  {fit(name, width)}  {s.score:>{points}} points"
+            for s, name in zip(placed, names, strict=True)]
 
 
 def own_place(rank: int, players: int, score: int) -> str:
@@ -127,7 +190,8 @@ def result_text(last: LastResult, streak: int) -> str:
 def status_line(name: str, score: int, rank: int, players: int, streak: int) -> str:
     """The reader's own score and rank, always on screen."""
     place = f"rank {rank} of {players}" if rank > 0 else "not ranked"
-    return f"{name}  ·  {score} points  ·  {place}  ·  streak {streak}"
+    return (f"{clip(printable(name), STATUS_NAME_CELLS)}  ·  {score} points  ·  {place}  ·  "
+            f"streak {streak}")
 
 
 def plural(n: int, word: str) -> str:
@@ -150,19 +214,20 @@ def choice_label(index: int, word: str, *, correct: int | None = None,
         mark = f"{WRONG} "
     elif index == chosen:
         mark = f"{ME} "
-    return f"{mark}{index + 1}  {word}"
+    return f"{mark}{index + 1}  {printable(word)}"
 
 
 def distribution_lines(choices: Sequence[str], distribution: Sequence[int], correct: int,
                        width: int = 20) -> list[str]:
     """How the room answered: one bar per choice, ✓ on the right word."""
     most = max(distribution, default=0)
-    words = max((len(c) for c in choices), default=0)
+    shown = [printable(c) for c in choices]
+    words = min(NAME_CELLS, max((cell_len(c) for c in shown), default=0))
     lines = []
-    for i, (word, count) in enumerate(zip(choices, distribution, strict=False)):
+    for i, (word, count) in enumerate(zip(shown, distribution, strict=False)):
         bar = FULL * (round(width * count / most) if most else 0)
         mark = RIGHT if i == correct else " "
-        lines.append(f"{mark} {i + 1} {word:<{words}}  {bar} {count}")
+        lines.append(f"{mark} {i + 1} {fit(word, words)}  {bar} {count}")
     return lines
 
 
@@ -171,5 +236,30 @@ def lobby_text(names: Sequence[str], players: int) -> str:
     if not players:
         return "Nobody has joined yet."
     more = players - len(names)
-    listed = ", ".join(names)
+    listed = ", ".join(printable(name) for name in names)
     return f"{players} in the lobby: {listed}" + (f" and {more} more" if more > 0 else "")
+
+
+def question_line(question: QuestionView) -> str:
+    """The definition asked, after its part of speech: "(adj) lasting a short time"."""
+    return f"({printable(question.pos)}) {printable(question.prompt)}"
+
+
+def answer_line(term: str) -> str:
+    """The right word, once revealed."""
+    return f"The answer: {printable(term)}"
+
+
+def sent_text(choice: int, word: str) -> str:
+    """What the player's screen says while an answer waits for its verdict."""
+    return f"sent {choice + 1} ({printable(word)}), waiting for the score…"
+
+
+def refused_text(why: str) -> str:
+    """An answer the scorer did not count, with its reason."""
+    return f"{WRONG} not counted: {printable(why)}"
+
+
+def remove_prompt(name: str) -> str:
+    """The host's confirmation before a player is removed."""
+    return f"Remove {printable(name)}?\nPress k again to confirm (any other row: cancel)."

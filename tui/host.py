@@ -1,4 +1,8 @@
-"""The host's console: the players (kick one), start / next / end, live counts, results."""
+"""The host's console: the players (kick one), start / next / end, live counts, results.
+
+Names and deck words are data, never markup: Statics and notifications show text with
+markup off, and the players' table gets `Text` cells (a str cell would be parsed).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -48,10 +53,10 @@ class HostApp(QuizApp):
         """Headline and question on top, the players below."""
         yield Header()
         yield ConnectionBanner(str(self.live.broker))
-        yield Static("waiting for the quiz…", id="headline")
-        yield Static(id="prompt")
+        yield Static("waiting for the quiz…", id="headline", markup=False)
+        yield Static(id="prompt", markup=False)
         yield Countdown(clock=self.clock, id="countdown")
-        yield Static(id="podium")
+        yield Static(id="podium", markup=False)
         yield DataTable(id="players", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -82,7 +87,7 @@ class HostApp(QuizApp):
             correct = state.reveal.correct if state.reveal else None
             choices = "   ".join(fmt.choice_label(i, word, correct=correct)
                                  for i, word in enumerate(question.choices))
-            prompt.update(f"({question.pos}) {question.prompt}\n{choices}")
+            prompt.update(f"{fmt.question_line(question)}\n{choices}")
             if state.phase == "question":
                 countdown.start(question.deadline, question.deadline - question.opened_at)
         if state.phase == "finished" or state.players != len(self.roster):
@@ -107,11 +112,12 @@ class HostApp(QuizApp):
         if what == "results":
             self.roster_asked = False
         if not reply.ok:
-            self.notify(f"{what or 'command'} refused: {reply.error}", severity="error")
+            self.notify(fmt.printable(f"{what or 'command'} refused: {reply.error}"),
+                        severity="error", markup=False)
         elif reply.results is not None:
             self._show_players(reply.results.standings)
         elif what.startswith("kick "):
-            self.notify(f"removed {what.removeprefix('kick ')}")
+            self.notify(fmt.printable(f"removed {what.removeprefix('kick ')}"), markup=False)
             self.action_roster()
 
     # --- what the host does ----------------------------------------------------------------
@@ -150,7 +156,7 @@ class HostApp(QuizApp):
         except QuizError as exc:
             if action == "results":
                 self.roster_asked = False
-            self.notify(str(exc), severity="error")
+            self.notify(fmt.printable(str(exc)), severity="error", markup=False)
             return
         self.pending[req] = label or action
 
@@ -162,7 +168,7 @@ class HostApp(QuizApp):
     def _show_headline(self) -> None:
         armed = [s.name for s in self.roster if s.player == self.armed]
         if armed:
-            text = f"Remove {armed[0]}? Press k again to confirm (any other row: cancel)."
+            text = fmt.remove_prompt(armed[0])
         elif self.state is None:
             text = "waiting for the quiz…"
         else:
@@ -189,10 +195,12 @@ class HostApp(QuizApp):
         self.roster = list(standings)
         table.clear()
         for s in self.roster:
-            table.add_row(s.rank, s.name, s.score, key=s.player)
+            table.add_row(s.rank, Text(fmt.clip(fmt.printable(s.name), fmt.NAME_CELLS)), s.score,
+                          key=s.player)
         if self.roster:
             table.move_cursor(row=min(max(row, 0), len(self.roster) - 1))
         self._show_headline()
+        self._show_podium()  # the final results arrive after the phase that asked for them
 
     def on_data_table_row_highlighted(self) -> None:
         """Moving to another row cancels a kick waiting for its confirmation."""

@@ -1,4 +1,8 @@
-"""The player's screen: lobby, each question with its countdown and four choices, the podium."""
+"""The player's screen: lobby, each question with its countdown and four choices, the podium.
+
+Names and deck words are data, never markup: Statics show text with markup off and the
+choice buttons get `Text` labels (a str label would be parsed).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -42,7 +47,7 @@ class PlayApp(QuizApp):
             raise ValueError("the play screen needs the player's credentials")
         super().__init__(live, clock=clock)
         self.me = live.player
-        self.sub_title = self.me.name
+        self.sub_title = fmt.printable(self.me.name)
         self.state: State | None = None
         self.board: Leaderboard | None = None
         self.status: PlayerStatus | None = None
@@ -52,23 +57,23 @@ class PlayApp(QuizApp):
         """The layout: the player's line on top, one view per phase, the keys at the bottom."""
         yield Header()
         yield ConnectionBanner(str(self.live.broker))
-        yield Static(id="me")
+        yield Static(id="me", markup=False)
         with ContentSwitcher(initial="lobby"):
             with Vertical(id="lobby"):
                 yield Static("Waiting for the host to start the quiz…", classes="title")
-                yield Static(id="lobby-players")
+                yield Static(id="lobby-players", markup=False)
             with Vertical(id="question"):
-                yield Static(id="prompt")
+                yield Static(id="prompt", markup=False)
                 yield Countdown(clock=self.clock, id="countdown")
                 with Grid(id="choices"):
                     for index in range(4):
                         yield Button(str(index + 1), id=f"choice-{index}")
-                yield Static(id="result")
-                yield Static(id="standings")
+                yield Static(id="result", markup=False)
+                yield Static(id="standings", markup=False)
             with Vertical(id="finished"):
                 yield Static("The quiz is over. Final standings:", classes="title")
-                yield Static(id="podium")
-                yield Static(id="place")
+                yield Static(id="podium", markup=False)
+                yield Static(id="place", markup=False)
         yield Footer()
 
     # --- what arrives ----------------------------------------------------------------------
@@ -113,7 +118,7 @@ class PlayApp(QuizApp):
         # "Already answered" only says a verdict exists (a kept answer sent twice across a
         # reconnect, or an answer from another device): the player's status shows it.
         if not reply.ok and reply.reason != "already_answered":
-            self._result(f"{fmt.WRONG} not counted: {reply.error}")
+            self._result(fmt.refused_text(reply.error or "refused"))
 
     # --- what the player does --------------------------------------------------------------
 
@@ -129,7 +134,7 @@ class PlayApp(QuizApp):
             self.bell()
             return
         self.sent[question.index] = choice
-        self._result(f"sent {choice + 1} ({question.choices[choice]}), waiting for the score…")
+        self._result(fmt.sent_text(choice, question.choices[choice]))
         self._show_question(question)
         self.send_answer(question.index, choice)
 
@@ -140,7 +145,7 @@ class PlayApp(QuizApp):
             outgoing = await self.live.answer(q, choice)
         except QuizError as exc:
             self.sent.pop(q, None)
-            self._result(f"{fmt.WRONG} {exc}; press {choice + 1} to try again")
+            self._result(fmt.printable(f"{fmt.WRONG} {exc}; press {choice + 1} to try again"))
             if self.state is not None and self.state.question is not None:
                 self._show_question(self.state.question)
             return
@@ -168,20 +173,20 @@ class PlayApp(QuizApp):
         state = self.state
         reveal = state.reveal if state is not None and state.phase == "reveal" else None
         self.query_one("#prompt", Static).update(
-            f"Question {question.index + 1} of {question.count}  ({question.pos})\n"
-            f"{question.prompt}")
+            f"Question {question.index + 1} of {question.count}  ({fmt.printable(question.pos)})\n"
+            f"{fmt.printable(question.prompt)}")
         chosen = self.sent.get(question.index)
         closed = self._open_question() is None or self._answered(question.index)
         for index, word in enumerate(question.choices[:4]):
             button = self.query_one(f"#choice-{index}", Button)
-            button.label = fmt.choice_label(index, word, chosen=chosen,
-                                            correct=reveal.correct if reveal else None)
+            button.label = Text(fmt.choice_label(index, word, chosen=chosen,
+                                                 correct=reveal.correct if reveal else None))
             button.disabled = closed
             button.set_class(index == chosen, "-chosen")
             button.set_class(reveal is not None and index == reveal.correct, "-correct")
         countdown = self.query_one(Countdown)
         if reveal is not None:
-            countdown.stop(f"The answer: {reveal.term}")
+            countdown.stop(fmt.answer_line(reveal.term))
         else:
             countdown.start(question.deadline, question.deadline - question.opened_at)
 
@@ -216,8 +221,13 @@ class PlayApp(QuizApp):
     def _show_me(self) -> None:
         status = self.status
         score = status.score if status else 0
-        rank = fmt.own_rank(self.board, self.me.player, status.rank if status else 0)
-        players = self.board.players if self.board else (self.state.players if self.state else 0)
+        # The players' board and the state change at phase changes, the status at each of
+        # the player's answers: the one with the later event number knows best.
+        seen = status.last.seq if status is not None and status.last is not None else 0
+        board = self.board if self.board is not None and self.board.seq >= seen else None
+        rank = fmt.own_rank(board, self.me.player, status.rank if status else 0)
+        views = [view for view in (self.board, self.state) if view is not None]
+        players = max(views, key=lambda view: view.seq).players if views else 0
         self.query_one("#me", Static).update(fmt.status_line(
             self.me.name, score, rank, players, status.streak if status else 0))
         self.query_one("#place", Static).update(fmt.own_place(rank, players, score))

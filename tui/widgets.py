@@ -1,4 +1,7 @@
-"""Widgets the quiz screens share: the connection banner and the countdown."""
+"""Widgets the quiz screens share: the connection banner and the countdown.
+
+Both show their text with markup off: a broker URL or an error message is data.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Callable
 
 from textual.widgets import Static
 
-from tui.formatting import countdown_line, remaining
+from tui.formatting import countdown_line, printable, remaining
 from tui.live import Connected, Disconnected
 
 # Four redraws a second keep a whole-second countdown on time without busy work.
@@ -20,7 +23,7 @@ class ConnectionBanner(Static):
     """Says when the screen is not live: connecting, reconnecting, or the scorer is away."""
 
     def __init__(self, broker: str, *, id: str | None = None) -> None:
-        super().__init__(f"connecting to {broker}…", id=id)
+        super().__init__(printable(f"connecting to {broker}…"), id=id, markup=False)
         self._link_up = False
         self._scorer_online = True
 
@@ -28,8 +31,9 @@ class ConnectionBanner(Static):
         """Follow the broker connection."""
         self._link_up = isinstance(event, Connected)
         if isinstance(event, Disconnected):
-            self.update(f"⚠ not connected to {event.broker} ({event.reason}): reconnecting "
-                        f"in {event.retry_in:g} s, attempt {event.attempt}…")
+            self.update(printable(f"⚠ not connected to {event.broker} ({event.reason}): "
+                                  f"reconnecting in {event.retry_in:g} s, attempt "
+                                  f"{event.attempt}…"))
         self._refresh_display()
 
     def show_scorer(self, online: bool) -> None:
@@ -52,7 +56,7 @@ class Countdown(Static):
     """A bar that empties towards the question's deadline, with the seconds left."""
 
     def __init__(self, *, clock: Callable[[], float] = time.time, id: str | None = None) -> None:
-        super().__init__("", id=id)
+        super().__init__("", id=id, markup=False)
         self._clock = clock
         self._deadline: float | None = None
         self._total = 0.0

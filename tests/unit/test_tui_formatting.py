@@ -5,8 +5,19 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.cells import cell_len
 
-from protocol.messages import LastResult, Leaderboard, Standing
+from cli import render
+from protocol.messages import (
+    MAX_NAME_LENGTH,
+    LastResult,
+    Leaderboard,
+    QuestionView,
+    Results,
+    Settings,
+    Standing,
+    State,
+)
 from tui import formatting as fmt
 
 
@@ -50,7 +61,7 @@ def test_ordinals(n: int, text: str) -> None:
 
 
 @pytest.mark.parametrize(("before", "now", "arrow"), [
-    (3, 1, "▲2"), (1, 2, "▼1"), (4, 4, "="), (None, 5, "▲"),
+    (3, 1, "▲2"), (1, 2, "▼1"), (4, 4, "="), (None, 5, "new"),
 ])
 def test_rank_movement_arrows(before: int | None, now: int, arrow: str) -> None:
     assert fmt.movement(before, now) == arrow
@@ -65,7 +76,7 @@ def test_leaderboard_lines_show_the_moves_since_the_baseline_and_mark_the_reader
     assert lines == [
         "   1.   ▲1 bob     968",
         "▶  2.   ▼1 ann     500",
-        "   3.    ▲ dan      10",
+        "   3.  new dan      10",
     ]
     assert fmt.leaderboard_lines(now.top, limit=1) == ["   1. bob     968"]
 
@@ -86,9 +97,9 @@ def test_own_rank_comes_from_the_board_when_it_shows_the_reader() -> None:
 
 
 def test_podium_and_own_place() -> None:
-    top = board(9, ("ann", 2900), ("bob", 1800), ("cat", 900), ("dan", 0)).top
-    assert fmt.podium_lines(top) == [" 1st  ann  2900 points", " 2nd  bob  1800 points",
-                                     " 3rd  cat  900 points"]
+    top = board(9, ("ann", 2900), ("bobby", 1800), ("cat", 900), ("dan", 0)).top
+    assert fmt.podium_lines(top) == [" 1st  ann    2900 points", " 2nd  bobby  1800 points",
+                                     " 3rd  cat     900 points"]
     assert fmt.own_place(4, 30, 0) == "You finished 4th of 30 with 0 points."
     assert fmt.own_place(0, 30, 120) == "You are not in the standings (score 120)."
 
@@ -128,3 +139,135 @@ def test_status_counts_and_lobby() -> None:
     assert fmt.lobby_text([], 0) == "Nobody has joined yet."
     assert fmt.lobby_text(["ann", "bob"], 2) == "2 in the lobby: ann, bob"
     assert fmt.lobby_text(["ann", "bob"], 12) == "12 in the lobby: ann, bob and 10 more"
+
+
+def test_nobody_without_points_stands_on_the_podium() -> None:
+    top = board(9, ("ann", 300), ("bob", 0), ("cat", 0)).top
+    assert fmt.podium_lines(top) == [" 1st  ann  300 points"]
+    assert fmt.podium_lines(board(1, ("ann", 0), ("bob", 0)).top) == []
+
+
+# --- other people's text: literal, on one line, in line --------------------------------------
+
+HOSTILE = ["[/]", "[b]BOSS[/b]", "[@click=app.quit]x[/]", "\x1b[2J", "a\nb", "\u202eevil",
+           "中文名字", "👍🏽 ok"]
+# Wide (CJK, emoji), combining, markup-ish, controls (C0, DEL, C1) and bidi controls.
+TEXT = st.text(st.one_of(
+    st.sampled_from("[]/\\@=: ab"), st.characters(min_codepoint=0, max_codepoint=0x9F),
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x4E40),
+    st.characters(min_codepoint=0x1F600, max_codepoint=0x1F64F),
+    st.sampled_from("\u0301\u202a\u202e\u2066\u2069\u2028é")), max_size=30)
+# What a terminal would act on: C0, DEL, C1, bidi controls, line separators.
+OBEYED = {*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+          *range(0x2066, 0x206A), 0x2028, 0x2029}
+
+
+@given(TEXT)
+def test_printable_text_has_nothing_a_terminal_obeys_and_keeps_the_rest(text: str) -> None:
+    shown = fmt.printable(text)
+    assert not {ord(ch) for ch in shown} & OBEYED
+    assert len(shown) == len(text)  # one symbol for each control: nothing disappears
+    assert [a for a in text if ord(a) not in OBEYED] == \
+        [b for a, b in zip(text, shown, strict=True) if ord(a) not in OBEYED]
+
+
+def test_controls_show_as_symbols() -> None:
+    assert fmt.printable("\x1b[31mred\x00\n\x7f") == "␛[31mred␀␊␡"
+    assert fmt.printable("\x9b\u202eevil") == "\ufffd\ufffdevil"
+    assert fmt.printable("[b]BOSS[/b] 中文 👍") == "[b]BOSS[/b] 中文 👍"
+
+
+@given(TEXT, st.integers(0, 60))
+def test_fit_pads_or_cuts_to_exactly_the_width_in_cells(text: str, width: int) -> None:
+    text = fmt.printable(text)
+    fitted = fmt.fit(text, width)
+    assert cell_len(fitted) == width
+    if cell_len(text) <= width:
+        assert fitted.rstrip(" ") == text.rstrip(" ")
+    elif width:
+        assert fmt.CUT in fitted
+    clipped = fmt.clip(text, width)
+    assert clipped == text if cell_len(text) <= width else fitted.startswith(clipped)
+    assert cell_len(clipped) <= width
+
+
+@given(st.lists(st.sampled_from(HOSTILE) | TEXT, min_size=1, max_size=10),
+       st.lists(st.integers(0, 999_999), min_size=10, max_size=10))
+def test_leaderboard_columns_line_up_for_any_names(names: list[str],
+                                                   scores: list[int]) -> None:
+    top = [Standing(i + 1, f"p{i}", name, scores[i]) for i, name in enumerate(names)]
+    lines = fmt.leaderboard_lines(top, baseline={"p0": 2}, me="p1")
+    assert len({cell_len(line) for line in lines}) == 1  # every score ends in one column
+    for line, s in zip(lines, top, strict=True):
+        assert line.endswith(f"{s.score:>6}")
+        assert "\n" not in line and "\x1b" not in line
+        if cell_len(fmt.printable(s.name)) <= fmt.NAME_CELLS:
+            assert fmt.printable(s.name) in line  # as typed, markup and all
+
+
+@given(st.lists(st.sampled_from(HOSTILE) | TEXT, min_size=1, max_size=3))
+def test_podium_lines_line_up_for_any_names(names: list[str]) -> None:
+    top = [Standing(i + 1, f"p{i}", name, 3000 - 1000 * i) for i, name in enumerate(names)]
+    lines = fmt.podium_lines(top)
+    assert len(lines) == len(names)
+    assert len({cell_len(line) for line in lines}) == 1
+    assert len({cell_len(line.split("points")[0].rstrip()) for line in lines}) == 1
+
+
+def test_a_name_longer_than_any_valid_one_is_cut_not_pushing_the_scores_out() -> None:
+    widest = "中" * MAX_NAME_LENGTH
+    top = [Standing(1, "p1", widest, 10), Standing(2, "p2", "中" * 200, 5)]
+    lines = fmt.leaderboard_lines(top)
+    assert widest in lines[0]
+    assert cell_len(lines[0]) == cell_len(lines[1])
+    assert fmt.CUT in lines[1]
+
+
+def test_the_distribution_lines_up_wide_words() -> None:
+    lines = fmt.distribution_lines(["中文", "ab", "[b]", "👍"], [1, 2, 0, 0], correct=0,
+                                   width=2)
+    assert lines == ["✓ 1 中文  █ 1", "  2 ab    ██ 2", "  3 [b]    0", "  4 👍     0"]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_every_line_with_a_name_or_word_shows_it_literally(name: str) -> None:
+    shown = fmt.printable(name)
+    assert shown in fmt.lobby_text([name, "bob"], 2)
+    assert shown in fmt.choice_label(0, name, chosen=0)
+    assert fmt.answer_line(name) == f"The answer: {shown}"
+    assert shown in fmt.sent_text(1, name)
+    assert shown in fmt.refused_text(name)
+    assert fmt.remove_prompt(name).startswith(f"Remove {shown}?\n")
+    assert fmt.status_line(name, 10, 1, 2, 0).startswith(f"{shown}  ·  10 points")
+
+
+def test_the_status_line_cuts_a_wide_name_the_header_shows_in_full() -> None:
+    line = fmt.status_line("中" * MAX_NAME_LENGTH, 12000, 100, 200, 12)
+    assert line.startswith("中" * 11 + fmt.CUT + "  ·  ")
+    assert cell_len(line) <= 78
+
+
+# --- the CLI's text (cli/render.py), printed by `quiz watch`, `quiz state`, `quiz results` ---
+
+
+@given(st.lists(st.sampled_from(HOSTILE) | TEXT, min_size=1, max_size=5), TEXT, TEXT)
+def test_cli_output_carries_no_control_a_terminal_obeys(names: list[str], prompt: str,
+                                                        word: str) -> None:
+    top = [Standing(i + 1, f"p{i}", name, 10 * i) for i, name in enumerate(names)]
+    shown = render.board(Leaderboard(quiz="ABCDEF", seq=3, players=len(top), top=top,
+                                     updated_at=0.0))
+    question = QuestionView(index=0, count=1, pos=word, prompt=prompt,
+                            choices=[word, "b", "c", "d"], opened_at=0.0, deadline=1.0)
+    asked = render.state_line(State(quiz="ABCDEF", seq=1, phase="question", players=1,
+                                    settings=Settings(questions=1, seconds=9.0),
+                                    question=question, updated_at=0.0))
+    rows = render.results_rows(Results(quiz="ABCDEF", phase="finished", standings=top,
+                                       answers=[]))
+    printed = "".join([shown, asked, *(str(cell) for row in rows for cell in row)])
+    assert not {ord(ch) for ch in printed} & (OBEYED - {0x0A})
+    assert asked.count("\n") == 1
+    board_lines = shown.splitlines()[1:]
+    assert len(board_lines) == len(top)  # one line per player, whatever the name holds
+    assert len({cell_len(line) for line in board_lines}) == 1  # scores in one column
+    for line, s in zip(board_lines, top, strict=True):
+        assert fmt.printable(s.name) in line
