@@ -18,6 +18,7 @@ import msgspec
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -147,6 +148,13 @@ def test_the_board_shows_any_name_and_word_literally(names: list[str], prompt: s
              leaderboard(3, [names[1], names[0], names[2]], [900, 500, 0]))
         frame = await shows(pilot, "Podium", f" 1st  {shown[1]}", f" 2nd  {shown[0]}", *shown)
         assert " 3rd " not in frame  # no points, no podium
+        lines = frame.splitlines()
+        title = next(i for i, line in enumerate(lines) if "Leaderboard (3 players)" in line)
+        rows = lines[title + 1:title + 4]
+        assert [row.rstrip().endswith(score) for row, score in
+                zip(rows, ("900", "500", " 0"), strict=True)] == [True] * 3
+        # The scores end in one column, in terminal cells, whatever the names are made of.
+        assert len({cell_len(row.rstrip()) for row in rows}) == 1, rows
 
     run(BoardApp(live, clock=frozen_clock), steps)
 
