@@ -24,6 +24,7 @@ from protocol import auth
 from protocol.address import DEFAULT_URL, BrokerAddress
 from protocol.messages import clean_name
 from protocol.retry import Backoff
+from tui.formatting import printable
 from tui.live import Live
 
 # A player whose name is taken may choose another this many times (at a terminal).
@@ -146,11 +147,11 @@ async def join(broker: BrokerAddress, code: str, name: str, reply_timeout: float
 
 
 def _say(line: str) -> None:
-    typer.echo(line, err=True)
+    typer.echo(printable(line), err=True)  # lines quote names and the scorer's replies
 
 
 def _ask_name(question: str) -> str:
-    return str(typer.prompt(question))
+    return str(typer.prompt(printable(question)))
 
 
 def _name(name: str) -> str:
