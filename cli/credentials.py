@@ -2,6 +2,12 @@
 
 One JSON file, readable by its owner only: `$QUIZ_HOME/credentials.json`
 (default `~/.config/quiz`).
+
+A player's secret is kept before the join is sent (`reserve_player`), with no player id
+yet: a join whose reply never came may still be applied, and the same secret is what
+lets a retry with the same name resume that player instead of being refused as a
+taken name. A reserved entry becomes a player once a reply names its id
+(`save_player`), and is dropped when the scorer refuses the join (`forget_reserved`).
 """
 
 from __future__ import annotations
@@ -16,14 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from protocol import auth
+
 
 @dataclass(frozen=True)
 class PlayerCredentials:
     """Who this machine plays as in a quiz."""
 
     name: str
-    player: str
+    player: str  # "" while the join is not confirmed (the secret was kept before sending)
     secret: str
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether a scorer's reply named this player's id."""
+        return bool(self.player)
 
 
 class Credentials:
@@ -82,15 +95,49 @@ class Credentials:
         """Remember the host token of a quiz."""
         self._update(lambda data: data["hosts"].__setitem__(code, key))
 
-    def players(self, code: str) -> list[PlayerCredentials]:
-        """Players this machine joined a quiz as."""
+    def players(self, code: str, *, reserved: bool = False) -> list[PlayerCredentials]:
+        """Players this machine joined a quiz as (with `reserved`: also unconfirmed joins)."""
         entries = self._read()["players"].get(code, {})
-        return [PlayerCredentials(**entry) for entry in entries.values()]
+        found = [PlayerCredentials(**entry) for entry in entries.values()]
+        return [creds for creds in found if reserved or creds.confirmed]
 
     def player(self, code: str, name: str) -> PlayerCredentials | None:
-        """The credentials for `name` in quiz `code`, if it joined from here."""
+        """The credentials for `name` in quiz `code` (confirmed or reserved), if any."""
         entry = self._read()["players"].get(code, {}).get(name.casefold())
         return PlayerCredentials(**entry) if entry else None
+
+    def reserve_player(self, code: str, name: str) -> PlayerCredentials:
+        """The credentials to join as `name`: the ones kept here, or a new secret kept now.
+
+        Kept before the join is sent, so that a join whose outcome was not seen can be
+        retried with the same secret (and resumes the player if it was applied).
+        """
+        reserved = PlayerCredentials(name, "", auth.new_secret())
+
+        def keep(data: dict[str, Any]) -> None:
+            nonlocal reserved
+            joined = data["players"].setdefault(code, {})
+            entry = joined.get(name.casefold())
+            if entry:
+                reserved = PlayerCredentials(**entry)
+            else:
+                joined[name.casefold()] = {"name": name, "player": "",
+                                           "secret": reserved.secret}
+
+        self._update(keep)
+        return reserved
+
+    def forget_reserved(self, code: str, name: str, secret: str) -> None:
+        """Drop the reserved entry for `name` (the scorer refused that join); never a player."""
+        def forget(data: dict[str, Any]) -> None:
+            joined = data["players"].get(code, {})
+            entry = joined.get(name.casefold())
+            if entry and not entry.get("player") and entry.get("secret") == secret:
+                del joined[name.casefold()]
+                if not joined:
+                    del data["players"][code]
+
+        self._update(forget)
 
     def save_player(self, code: str, creds: PlayerCredentials) -> None:
         """Remember a player's id and secret."""

@@ -35,7 +35,8 @@ from cli.common import (
     run,
 )
 from cli.credentials import Credentials, PlayerCredentials
-from cli.remote import Disconnected, QuizClient, QuizError, follow
+from cli.remote import Disconnected, QuizClient, QuizError, RefusedError, follow
+from cli.remote import answer as send_answer
 from cli.status import register as register_status
 from protocol import auth
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
@@ -202,14 +203,16 @@ async def create(
         raise decks.DeckError(f"{deck!r} is neither a file nor a built-in deck "
                               f"({', '.join(decks.builtin_names())})")
     host_key = auth.new_secret()
-    async with QuizClient.connect(address(broker), timeout) as client:
+    where = address(broker)
+    async with QuizClient.connect(where, timeout) as client:
         code = await client.create(deck=path.name if entries else deck, entries=entries,
                                    questions=questions, seconds=seconds,
                                    speed_bonus=speed_bonus, streak=streak, auto=auto,
                                    host_key=host_key)
-    # printed first: if keeping it fails, the host still has it
+    # printed first: if keeping it fails, the host still has it; the address without its
+    # password (a host's terminal is often on a projector)
     emit(as_json, {"quiz": code, "host_token": host_key},
-         render.created(code, host_key, str(broker)))
+         render.created(code, host_key, str(where)))
     Credentials.default().save_host_key(code, host_key)
 
 
@@ -293,19 +296,25 @@ async def join(code: Code, name: Annotated[str, typer.Option(help="Your name in 
     code = parse_code(code)
     name = clean_name(name)
     credentials = Credentials.default()
-    known = credentials.player(code, name)
-    secret = known.secret if known else auth.new_secret()
     async with QuizClient.connect(address(broker), timeout) as client:
-        reply = await client.join(code, name, secret)
+        # kept before sending: if the reply never comes, a retry resumes this player
+        known = credentials.reserve_player(code, name)
+        try:
+            reply = await client.join(code, name, known.secret)
+        except RefusedError:
+            credentials.forget_reserved(code, name, known.secret)  # not ours: free the name
+            raise
     assert reply.player is not None  # noqa: S101 - a join reply always names the player
-    credentials.save_player(code, PlayerCredentials(reply.name or name, reply.player, secret))
+    credentials.save_player(code, PlayerCredentials(reply.name or name, reply.player,
+                                                    known.secret))
     emit(as_json, {"quiz": code, "player": reply.player, "name": reply.name,
-                   "score": reply.score, "resumed": known is not None},
-         render.joined(code, reply.name or name, reply.player, reply.score or 0, known is not None))
+                   "score": reply.score, "resumed": known.confirmed},
+         render.joined(code, reply.name or name, reply.player, reply.score or 0, known.confirmed))
 
 
 def _me(code: str, name: str | None) -> PlayerCredentials:
-    joined = Credentials.default().players(code)
+    credentials = Credentials.default()
+    joined = credentials.players(code)
     if name is not None:
         found = [p for p in joined if p.name.casefold() == name.casefold()]
         if not found:
@@ -315,6 +324,11 @@ def _me(code: str, name: str | None) -> PlayerCredentials:
     if len(joined) == 1:
         return joined[0]
     if not joined:
+        unconfirmed = credentials.players(code, reserved=True)
+        if len(unconfirmed) == 1:
+            them = unconfirmed[0].name
+            raise QuizError(f"the join of {them!r} to quiz {code} was not confirmed: run "
+                            f"`quiz join {code} --name {them}` again (it resumes that player)")
         raise QuizError(f"you have not joined quiz {code}: run `quiz join {code} --name NAME`")
     raise QuizError(f"several players joined {code} from here: choose one with --name")
 
@@ -328,16 +342,20 @@ async def answer(
         help="Which of your players answers (when several joined from here).")] = None,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
 ) -> None:
-    """Answer the open question; print the points, score and rank."""
+    """Answer the open question; print the points, score and rank.
+
+    Run again for a question already answered, it prints the verdict recorded then.
+    """
     code = parse_code(code)
     me = _me(code, name)
-    async with QuizClient.connect(address(broker), timeout) as client:
-        state = await client.state(code)
-        if state.phase != "question" or state.question is None:
-            raise QuizError(f"no question is open in quiz {code} ({state.phase})")
-        status = await client.answer(code, me.player, me.secret, state.question.index,
-                                     choice - 1)
-    emit(as_json, msgspec.to_builtins(status), render.answered(status))
+    verdict = await send_answer(address(broker), code, me.player, me.secret, choice - 1,
+                                timeout)
+    status = verdict.status
+    text = render.answered(status)
+    if verdict.already:
+        assert status.last is not None  # noqa: S101 - a verdict always scores a question
+        text = f"question {status.last.q + 1} was already answered; {text}"
+    emit(as_json, {**msgspec.to_builtins(status), "already_answered": verdict.already}, text)
 
 
 # --- displays -------------------------------------------------------------------------------

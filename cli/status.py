@@ -48,7 +48,7 @@ def status(
     except (QuizError, ValueError) as exc:
         raise fail(str(exc)) from None
     except aiomqtt.MqttError as exc:
-        raise fail(f"lost the connection to the broker at {broker}: {exc}") from None
+        raise fail(f"lost the connection to the broker at {where}: {exc}") from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     if found is None:

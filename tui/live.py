@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import aiomqtt
 
 from cli.credentials import PlayerCredentials
-from cli.remote import QuizError
+from cli.remote import QuizError, SubscriptionRefusedError, subscribe
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import (
@@ -169,7 +169,7 @@ class Live:
                         password=self.broker.password, identifier=client_id,
                         keepalive=KEEPALIVE_SECONDS, timeout=CONNECT_TIMEOUT_SECONDS) as client:
                     for topic in kinds:
-                        await client.subscribe(topic, qos=1)
+                        await subscribe(client, topic)  # a refused SUBACK fails this attempt
                     self._client, self._client_id = client, client_id
                     yield Connected(str(self.broker))
                     await self._send_kept(client, client_id)
@@ -187,7 +187,7 @@ class Live:
                         if isinstance(update, ScorerStatus):
                             await self._scorer_seen(update, client, client_id)
                         yield update
-            except (aiomqtt.MqttError, OSError, OfflineError) as exc:
+            except (aiomqtt.MqttError, OSError, OfflineError, SubscriptionRefusedError) as exc:
                 reason = str(exc) or type(exc).__name__
             finally:
                 self._client = None

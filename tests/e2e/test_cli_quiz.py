@@ -81,8 +81,10 @@ def run_quiz(tmp_path: Path, port: int, broker: str, db: Path,
             answers = everyone(lambda i, q=question: ("answer", code, "--choice",
                                                       str((i + q) % 4 + 1), "--json"))
             assert all(r.code == 0 for r in answers), [r.err for r in answers]
-        repeat = quiz("answer", code, "--choice", "1", home=homes[0], broker=broker)
-        assert repeat.code == 1 and "already answered" in repeat.err
+        repeat = quiz("answer", code, "--choice", "1", "--json", home=homes[0], broker=broker)
+        assert repeat.code == 0, repeat.err  # a retry prints the verdict recorded, once
+        assert repeat.json()["already_answered"]
+        assert repeat.json()["last"] == answers[0].json()["last"]
         assert quiz("end", code, home=host, broker=host_broker).code == 0
         results = quiz("results", code, "--format", "json", home=host,
                        broker=host_broker).json()
