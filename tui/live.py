@@ -25,15 +25,17 @@ from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 
 import aiomqtt
+import msgspec
 
 from cli.credentials import PlayerCredentials
 from cli.remote import QuizError, SubscriptionRefusedError, subscribe
-from protocol import auth, topics
+from protocol import auth, topics, views
 from protocol.address import BrokerAddress
 from protocol.messages import (
     Action,
     Answer,
     Control,
+    Counts,
     DecodeError,
     Leaderboard,
     PlayerStatus,
@@ -44,6 +46,7 @@ from protocol.messages import (
     encode,
 )
 from protocol.retry import CLIENT_MAX_SECONDS, CLIENT_MIN_SECONDS, Backoff
+from protocol.views import UpdateKind
 from tui.clock import ScorerClock
 
 log = logging.getLogger(__name__)
@@ -54,7 +57,6 @@ KEEPALIVE_SECONDS = 5
 CONNECT_TIMEOUT_SECONDS = 5.0
 
 Update = State | Leaderboard | PlayerStatus | Reply | ScorerStatus
-UpdateKind = type[State] | type[Leaderboard] | type[PlayerStatus] | type[Reply] | type[ScorerStatus]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,26 +101,38 @@ class PendingAnswer:
     sig: str
 
 
-def subscriptions(code: str, client_id: str, player: str | None = None) -> dict[str, UpdateKind]:
-    """The topics a screen follows, each with the message it carries."""
-    kinds: dict[str, UpdateKind] = {
-        topics.state(code): State,
-        topics.leaderboard(code): Leaderboard,
-        topics.scorer_status(): ScorerStatus,
-        topics.replies_of(client_id): Reply,
-    }
+def subscriptions(code: str, client_id: str, player: str | None = None, *,
+                  host: bool = False) -> dict[str, UpdateKind]:
+    """The topics a screen follows, each with the message it carries (protocol.views)."""
     if player is not None:
-        kinds[topics.player(code, player)] = PlayerStatus
-    return kinds
+        return views.player_follows(code, client_id, player)
+    if host:
+        return views.host_follows(code, client_id)
+    return views.display_follows(code)
 
 
-def decode_update(kinds: dict[str, UpdateKind], topic: str, payload: object) -> Update | None:
+def with_counts(state: State, counts: Counts | None) -> State:
+    """The state with the live counts, when they count the same question (else as it is).
+
+    The scorer publishes the state when the phase changes and the counts on their own,
+    more often; a screen shows one state with both.
+    """
+    if counts is None or counts.quiz != state.quiz or counts.updated_at < state.updated_at:
+        return state
+    question = state.question.index if state.question is not None else -1
+    if counts.q != question or state.phase == "finished":
+        return state
+    return msgspec.structs.replace(state, players=counts.players, answered=counts.answered)
+
+
+def decode_update(kinds: dict[str, UpdateKind], topic: str,
+                  payload: object) -> Update | Counts | None:
     """The message on `topic`, or None for a topic not followed or a payload that is broken."""
     kind = kinds.get(topic)
     if kind is None or not isinstance(payload, bytes | bytearray):
         return None
     try:
-        update: Update = decode(kind, bytes(payload))
+        update: Update | Counts = decode(kind, bytes(payload))
     except DecodeError as exc:
         log.warning("ignored a malformed %s on %s: %s", kind.__name__, topic, exc)
         return None
@@ -150,6 +164,9 @@ class Live:
         self._outbox: dict[int, PendingAnswer] = {}
         # When the scorer seen online last came online (its status's `since`).
         self._scorer_since: float | None = None
+        # The last state and live counts seen: screens get one State with both.
+        self._state: State | None = None
+        self._counts: Counts | None = None
 
     async def events(self) -> AsyncGenerator[Event, None]:
         """Every update of the quiz, with Connected/Disconnected around each connection.
@@ -160,7 +177,8 @@ class Live:
         while True:
             client_id = topics.new_client_id()
             kinds = subscriptions(self.code, client_id,
-                                  self.player.player if self.player else None)
+                                  self.player.player if self.player else None,
+                                  host=self.host_key is not None)
             self._kinds = kinds
             reason = "the broker closed the connection"
             try:
@@ -176,7 +194,8 @@ class Live:
                     retry.reset()  # subscribed, and what was kept went out
                     async for message in client.messages:
                         topic = str(message.topic)
-                        update = decode_update(kinds, topic, message.payload)
+                        decoded = decode_update(kinds, topic, message.payload)
+                        update = self._merge(decoded)
                         if update is None:
                             continue
                         if isinstance(update, State | Leaderboard) and not message.retain:
@@ -195,6 +214,16 @@ class Live:
             log.info("connection to %s lost (%s); retrying in %.1fs", self.broker, reason, delay)
             yield Disconnected(str(self.broker), reason, delay, retry.attempt)
             await asyncio.sleep(delay)
+
+    def _merge(self, update: Update | Counts | None) -> Update | None:
+        """Fold live counts into the state a screen sees (None: nothing new to show)."""
+        if isinstance(update, State):
+            self._state = update
+            return with_counts(update, self._counts)
+        if isinstance(update, Counts):
+            self._counts = update
+            return None if self._state is None else with_counts(self._state, update)
+        return update
 
     async def answer(self, q: int, choice: int) -> Outgoing:
         """Send the player's answer to question q (0-based choice), or keep it until later.

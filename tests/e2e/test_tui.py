@@ -142,7 +142,8 @@ async def test_a_click_answers_too_and_a_wrong_answer_drops_the_rank(room: Room)
     async with app.run_test(size=SIZE) as pilot:
         await shows(pilot, "Question 1 of 2", "rank 1 of 2")
         await room.answer(bob, 0, room.correct(0))
-        await shows(pilot, "rank 2 of 2")  # bob's points moved alice down, live
+        # Others' answers move a player's rank on their next own result or at the reveal
+        # (players follow no live board: docs/protocol.md, "Fan-out").
         wrong = (room.correct(0) + 1) % 4
         await pilot.click(f"#choice-{wrong}")
         await shows(pilot, "✗ wrong: 0 points", "0 points  ·  rank 2 of 2  ·  streak 0")
@@ -197,9 +198,9 @@ async def test_a_lost_broker_shows_reconnecting_and_the_same_player_comes_back(
                 again = await second.enter_async_context(run_embedded("127.0.0.1", port))
                 room = await open_room(second, again, db, tmp_path / "home", reopen=room)
                 await until(lambda: "reconnecting" not in screen_text(app), timeout=10)
-                await room.join("bob")  # news after the reconnect reach the screen
+                await room.join("bob")
+                await room.control("next", at=0)  # news after the reconnect reach the screen
                 await shows(pilot, "1000 points  ·  rank 1 of 2")
-                await room.control("next", at=0)
                 await room.control("next", at=0)
                 await shows(pilot, "Question 2 of 2")
                 await pilot.press(str(room.correct(1) + 1))

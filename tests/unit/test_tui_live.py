@@ -8,19 +8,59 @@ import pytest
 import typer.main
 
 from protocol import topics
-from protocol.messages import Leaderboard, PlayerStatus, QuestionView, Reply, State, encode
+from protocol.messages import (
+    Counts,
+    Leaderboard,
+    PlayerStatus,
+    QuestionView,
+    Reply,
+    Settings,
+    State,
+    encode,
+)
 from tui.demo import pick, player_names
-from tui.live import decode_update, subscriptions
+from tui.live import decode_update, subscriptions, with_counts
 
 CLIENT = "00112233aabbccdd"
 
 
-def test_a_display_follows_only_public_topics_and_its_replies() -> None:
+def test_a_display_follows_public_views_and_a_player_what_changes_a_few_times_a_question(
+) -> None:
     followed = subscriptions("ABCDEF", CLIENT)
     assert set(followed) == {topics.state("ABCDEF"), topics.leaderboard("ABCDEF"),
-                             topics.scorer_status(), topics.replies_of(CLIENT)}
+                             topics.counts("ABCDEF"), topics.scorer_status()}
+    host = subscriptions("ABCDEF", CLIENT, host=True)
+    assert set(host) == {*followed, topics.replies_of(CLIENT)}
     player = subscriptions("ABCDEF", CLIENT, player="0011aabb")
     assert player[topics.player("ABCDEF", "0011aabb")] is PlayerStatus
+    assert player[topics.board("ABCDEF")] is Leaderboard
+    # the live leaderboard and counts change many times a second: never sent to every player
+    assert topics.leaderboard("ABCDEF") not in player
+    assert topics.counts("ABCDEF") not in player
+    assert topics.scorer_load() not in player
+
+
+SETTINGS = Settings(questions=3, seconds=20.0)
+QUESTION = QuestionView(index=1, count=3, prompt="p", pos="noun", choices=["a", "b", "c", "d"],
+                        opened_at=10.0, deadline=30.0)
+
+
+@pytest.mark.parametrize(("phase", "counts_q", "merged"), [
+    ("question", 1, True),     # counts of the open question
+    ("question", 0, False),    # counts of the previous question, late
+    ("reveal", 1, True),
+    ("finished", 1, False),    # the state's final counts stand
+])
+def test_live_counts_are_folded_into_the_state_they_count(
+        phase: str, counts_q: int, merged: bool) -> None:
+    state = State(quiz="ABCDEF", seq=4, phase=phase, settings=SETTINGS, players=2,  # type: ignore[arg-type]
+                  answered=0, question=QUESTION, updated_at=11.0)
+    counts = Counts(quiz="ABCDEF", players=9, answered=5, q=counts_q, updated_at=12.0)
+    shown = with_counts(state, counts)
+    assert (shown.players, shown.answered) == ((9, 5) if merged else (2, 0))
+    assert with_counts(state, None) == state
+    older = Counts(quiz="ABCDEF", players=9, answered=5, q=1, updated_at=10.0)
+    assert with_counts(state, older) == state
 
 
 def test_updates_decode_by_topic_and_broken_ones_are_dropped() -> None:
