@@ -152,11 +152,19 @@ class QuizBroker(Broker):  # type: ignore[misc]
             await super()._publish_retained_messages_for_subscription(subscription, session)
 
 
-def broker_config(host: str, port: int, scorer_password: str) -> dict[str, Any]:
-    """The amqtt configuration of the embedded broker."""
+def broker_config(host: str, port: int, scorer_password: str,
+                  ws_port: int | None = None) -> dict[str, Any]:
+    """The amqtt configuration of the embedded broker.
+
+    With `ws_port`, a second listener speaks MQTT over WebSockets there, for the web board;
+    the same plugins (and so the same rules) guard both listeners.
+    """
+    listeners: dict[str, Any] = {"default": {"type": "tcp", "bind": f"{host}:{port}",
+                                             "max_connections": 20000}}
+    if ws_port is not None:
+        listeners["ws"] = {"type": "ws", "bind": f"{host}:{ws_port}", "max_connections": 1000}
     return {
-        "listeners": {"default": {"type": "tcp", "bind": f"{host}:{port}",
-                                  "max_connections": 20000}},
+        "listeners": listeners,
         "plugins": {
             "broker.embedded.ScorerAuth": {"scorer_password": scorer_password},
             "broker.embedded.QuizTopics": {},
@@ -171,6 +179,7 @@ class Embedded:
     broker: Broker
     public: BrokerAddress
     scorer: BrokerAddress
+    ws_port: int | None = None  # the WebSockets listener, when there is one
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -186,23 +195,35 @@ def check_port_free(host: str, port: int) -> None:
 
 
 @asynccontextmanager
-async def run_embedded(host: str = DEFAULT_HOST, port: int = 0) -> AsyncIterator[Embedded]:
-    """Run an amqtt broker in this event loop until the block exits."""
+async def run_embedded(host: str = DEFAULT_HOST, port: int = 0,
+                       ws_port: int | None = None) -> AsyncIterator[Embedded]:
+    """Run an amqtt broker in this event loop until the block exits.
+
+    With `ws_port` it also listens for MQTT over WebSockets there (0: any free port).
+    """
     check_port_free(host, port)
+    if ws_port:
+        check_port_free(host, ws_port)
     password = secrets.token_hex(16)
-    broker = QuizBroker(broker_config(host, port, password))
+    broker = QuizBroker(broker_config(host, port, password, ws_port))
     await broker.start()
-    server = broker._servers["default"].instance  # noqa: SLF001 - the port chosen for port=0
-    bound = port
-    if server is not None and getattr(server, "sockets", None):
-        bound = server.sockets[0].getsockname()[1]
+    bound = _bound_port(broker, "default", port)
     public = BrokerAddress(host, bound)
-    log.info("embedded broker listening on %s", public)
+    ws_bound = None if ws_port is None else _bound_port(broker, "ws", ws_port)
+    log.info("embedded broker listening on %s (WebSockets: %s)", public, ws_bound or "off")
     try:
         yield Embedded(broker, public,
-                       BrokerAddress(host, bound, SCORER_USERNAME, password))
+                       BrokerAddress(host, bound, SCORER_USERNAME, password), ws_bound)
     finally:
         await _shutdown(broker)
+
+
+def _bound_port(broker: Broker, listener: str, asked: int) -> int:
+    """The port a listener bound (the one the system chose when asked for 0)."""
+    server = broker._servers[listener].instance  # noqa: SLF001 - no public way to reach it
+    if server is not None and getattr(server, "sockets", None):
+        return int(next(iter(server.sockets)).getsockname()[1])
+    return asked
 
 
 async def _shutdown(broker: Broker) -> None:

@@ -184,7 +184,11 @@ def mosquitto_binary() -> str:
 @contextmanager
 def run_mosquitto(data: Path, port: int, ws_port: int | None = None,
                   conf: Path = PROJECT_CONF) -> Iterator[subprocess.Popen[bytes]]:
-    """Run Mosquitto with the project's config on 127.0.0.1:port until the block exits."""
+    """Run Mosquitto with the project's config on 127.0.0.1:port until the block exits.
+
+    With `ws_port`, its WebSockets listener (for the web board) is on 127.0.0.1:ws_port and
+    is listening too before the block starts; without, it is left out.
+    """
     binary = mosquitto_binary()
     data = data.resolve()
     data.mkdir(parents=True, exist_ok=True)
@@ -197,7 +201,9 @@ def run_mosquitto(data: Path, port: int, ws_port: int | None = None,
     process = subprocess.Popen([binary, "-c", str(runtime)],  # noqa: S603 - our own config
                                stdout=log, stderr=log)
     try:
-        _wait_for_listener(process, port, data / "mosquitto.log")
+        for listening in (port, ws_port):
+            if listening is not None:  # Mosquitto opens its WebSockets listener a little later
+                _wait_for_listener(process, listening, data / "mosquitto.log")
         yield process
     finally:
         stop_process(process)
