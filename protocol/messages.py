@@ -166,6 +166,7 @@ class State(Message, frozen=True, kw_only=True):
     question: QuestionView | None = None
     reveal: RevealView | None = None
     updated_at: float
+    scorer: str = ""  # the MQTT client id of the scorer that owns the quiz
 
 
 class Counts(Message, frozen=True, kw_only=True):
@@ -249,6 +250,7 @@ class AnswerRecord(msgspec.Struct, frozen=True, kw_only=True):
     points: int
     elapsed_ms: int
     late: bool
+    kicked: bool = False  # the player was removed by the host later; the answer stays
 
 
 class Results(msgspec.Struct, frozen=True, kw_only=True):

@@ -230,6 +230,11 @@ SCORER_SUBSCRIPTIONS: tuple[str, ...] = (
 )
 
 
+def quiz_requests(code: str) -> tuple[str, ...]:
+    """The filters of one quiz's requests: what a scorer that owns it subscribes to."""
+    return (join(code), answer(code, "+"), control(code))
+
+
 class Kind(Enum):
     """What a topic the scorer reads is for."""
 

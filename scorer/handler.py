@@ -30,6 +30,7 @@ from scorer import deck
 from scorer.game import Quiz, Refused, Transition
 from scorer.limits import FloodGuard
 from scorer.metrics import Metrics
+from scorer.partition import Partition
 from scorer.store import KEEP_FINISHED_SECONDS, Batch
 
 log = logging.getLogger(__name__)
@@ -122,10 +123,12 @@ class Handler:
 
     def __init__(self, quizzes: dict[str, Quiz], lookup: Lookup, metrics: Metrics,
                  rng: random.Random | None = None,
-                 new_code: Callable[[], str] = topics.new_code) -> None:
+                 new_code: Callable[[], str] = topics.new_code,
+                 partition: Partition | None = None) -> None:
         self.quizzes = quizzes
         self.lookup = lookup
         self.metrics = metrics
+        self.partition = partition or Partition()
         self.rng = rng or random.Random()
         self.new_code = new_code
         self.flood = FloodGuard()
@@ -217,6 +220,8 @@ class Handler:
         return player_id
 
     def _create(self, request: CreateQuiz, now: float, out: Outcome) -> None:
+        if not self.partition.claims(request.client, request.req):
+            return  # another scorer's creation (scorer.partition): it replies
         key = (request.client, request.req)
         again = self._created.get(key) \
             or self.lookup.quiz_for_request(f"{request.client}/{request.req}")

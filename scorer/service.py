@@ -44,6 +44,7 @@ from scorer.handler import (
     ShowState,
 )
 from scorer.metrics import Metrics
+from scorer.partition import Partition
 from scorer.store import StorageError, Store
 from scorer.transport import Link, SubscriptionRefusedError
 from scorer.views import View, Views
@@ -82,6 +83,7 @@ class ScorerSettings:
     client_id: str = "quiz-scorer"
     leaderboard_interval: float = 0.1
     top_n: int = 10
+    partition: Partition = field(default_factory=Partition)
 
 
 class Scorer:
@@ -94,9 +96,10 @@ class Scorer:
         self.clock = clock
         self.metrics = metrics or Metrics(process=False)
         self.quizzes = {quiz.code: quiz for quiz in store.load(clock())}
-        self.handler = Handler(self.quizzes, store, self.metrics)
+        self.handler = Handler(self.quizzes, store, self.metrics,
+                               partition=settings.partition)
         self.views = Views(self.quizzes, self.metrics, settings.top_n,
-                           settings.leaderboard_interval)
+                           settings.leaderboard_interval, scorer=settings.client_id)
         self.metrics.watch_population(self.handler.population)
         self.metrics.watch_storage("database", store.path)
         self.metrics.database(ok=True)
@@ -155,8 +158,7 @@ class Scorer:
     async def _serve(self, link: Link) -> None:
         self._recovering, self._connected_at = True, self.clock()
         self._online_since = self.clock()
-        for topic in (*topics.SCORER_SUBSCRIPTIONS, self._sync_topic):
-            await link.subscribe(topic)
+        await link.subscribe(*self._subscriptions(), self._sync_topic)
         # Queued messages come first; when this marker comes back, the backlog is drained.
         link.publish(self._sync_topic, encode(self._status("online")), retain=False)
         link.publish(topics.scorer_status(), encode(self._status("online")))
@@ -173,6 +175,17 @@ class Scorer:
             group.create_task(self._consume(link), name="consume")
             group.create_task(self._tick(link), name="tick")
             group.create_task(self._flush(link), name="flush-views")
+
+    def _subscriptions(self, codes: list[str] | None = None) -> list[str]:
+        """What this scorer reads: every quiz by wildcard, or only its own (scorer.partition).
+
+        With `codes`, the filters of those quizzes alone (new ones, or forgotten ones).
+        """
+        if self.settings.partition.alone:
+            return [] if codes is not None else list(topics.SCORER_SUBSCRIPTIONS)
+        own = self.quizzes if codes is None else codes
+        filters = [] if codes is not None else [topics.create()]
+        return filters + [topic for code in own for topic in topics.quiz_requests(code)]
 
     def _status(self, status: str, since: float | None = None) -> ScorerStatus:
         """The retained status; an offline will says since=0 (the time is not known yet)."""
@@ -210,6 +223,10 @@ class Scorer:
             commit_seconds = self._commit(out) if out.writes else None
             for message in batch:
                 link.ack(message)
+            created = [quiz.code for quiz in out.writes.quizzes]
+            if created and not self.settings.partition.alone:
+                # Read a new quiz's requests before anyone learns its code from the reply.
+                await link.subscribe(*self._subscriptions(created))
             self._carry_out(link, out)
             self.scored += out.scored
             self.metrics.observe_batch(len(batch), commit_seconds)
@@ -321,7 +338,10 @@ class Scorer:
             self._last_status = now
             link.publish(topics.scorer_load(), encode(self._status("online")),
                          qos=channel(topics.scorer_load).qos)
-            self.views.forget(self.handler.evict(now))
+            forgotten = self.handler.evict(now)
+            self.views.forget(forgotten)
+            if forgotten and not self.settings.partition.alone:
+                self._background(link.unsubscribe(*self._subscriptions(forgotten)))
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work, name="checkpoint")

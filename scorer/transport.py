@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiomqtt
+from paho.mqtt.reasoncodes import ReasonCode
 
 from protocol.address import BrokerAddress
 from protocol.messages import ScorerStatus, encode
@@ -32,6 +33,8 @@ NO_DELAY = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 GOODBYE_SECONDS = 2.0
 
 
+# Filters per SUBSCRIBE packet when a scorer subscribes to each of its quizzes: a few KB.
+SUBSCRIBE_CHUNK = 100
 # SUBACK return codes of 0x80 and above are refusals (MQTT 3.1.1 0x80, MQTT 5 0x80-0xA2).
 SUBACK_FAILURE = 0x80
 
@@ -68,13 +71,23 @@ class Link:
         async with client:
             yield cls(client)
 
-    async def subscribe(self, topic: str) -> None:
-        """Subscribe at QoS 1 (requests must not be lost); raise if the broker refuses."""
-        granted = await self.client.subscribe(topic, qos=1)
-        for code in granted or ():
-            value = code if isinstance(code, int) else int(code.value)
-            if value >= SUBACK_FAILURE:
-                raise SubscriptionRefusedError(topic, value)
+    async def subscribe(self, *filters: str) -> None:
+        """Subscribe at QoS 1 (requests must not be lost); raise if the broker refuses one.
+
+        Many filters go in SUBSCRIBE packets of SUBSCRIBE_CHUNK, not one round trip each.
+        """
+        for start in range(0, len(filters), SUBSCRIBE_CHUNK):
+            chunk = filters[start:start + SUBSCRIBE_CHUNK]
+            granted = await self.client.subscribe([(topic, 1) for topic in chunk])
+            codes = [int(c.value) if isinstance(c, ReasonCode) else c for c in granted or ()]
+            for topic, value in zip(chunk, codes, strict=False):
+                if value >= SUBACK_FAILURE:
+                    raise SubscriptionRefusedError(topic, value)
+
+    async def unsubscribe(self, *filters: str) -> None:
+        """Stop reading these filters (a forgotten quiz's requests)."""
+        for start in range(0, len(filters), SUBSCRIBE_CHUNK):
+            await self.client.unsubscribe(list(filters[start:start + SUBSCRIBE_CHUNK]))
 
     async def batches(self, limit: int) -> AsyncIterator[list[aiomqtt.Message]]:
         """Yield every message pending, at least one at a time and at most `limit`."""

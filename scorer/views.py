@@ -70,8 +70,9 @@ class Views:
     """Which views are due, for the quizzes of one scorer."""
 
     def __init__(self, quizzes: dict[str, Quiz], metrics: Metrics, top_n: int,
-                 leaderboard_interval: float) -> None:
+                 leaderboard_interval: float, scorer: str = "") -> None:
         self.quizzes = quizzes
+        self.scorer = scorer
         self.metrics = metrics
         self.top_n = top_n
         self.leaderboard_interval = leaderboard_interval
@@ -116,7 +117,8 @@ class Views:
     def state(self, code: str, now: float) -> list[View]:
         """A new phase (or a new quiz): its state, counts and, between questions, its board."""
         quiz = self.quizzes[code]
-        views = [View(topics.state(code), encode(state_view(quiz, now)), STATE_QOS),
+        views = [View(topics.state(code), encode(state_view(quiz, now, self.scorer)),
+                      STATE_QOS),
                  self._counts_view(quiz, now)]
         self._counts.discard(code)
         if quiz.phase != "question":
@@ -208,7 +210,7 @@ class Views:
         return View(topics.counts(quiz.code), encode(counts))
 
 
-def state_view(quiz: Quiz, now: float) -> State:
+def state_view(quiz: Quiz, now: float, scorer: str = "") -> State:
     """What quiz/<code>/state says: never the correct choice before the reveal."""
     question = quiz.question
     view = reveal = None
@@ -221,7 +223,7 @@ def state_view(quiz: Quiz, now: float) -> State:
                             distribution=list(quiz.distribution))
     return State(quiz=quiz.code, seq=quiz.seq, phase=quiz.phase, settings=quiz.settings,
                  players=len(quiz.ranking), answered=quiz.answered, question=view,
-                 reveal=reveal, updated_at=now)
+                 reveal=reveal, updated_at=now, scorer=scorer)
 
 
 def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:

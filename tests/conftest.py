@@ -19,11 +19,16 @@ from cli.remote import QuizClient
 from protocol import topics
 from protocol.address import BrokerAddress
 from protocol.messages import Leaderboard
+from scorer.partition import Partition
 from scorer.service import Scorer, ScorerSettings
 from scorer.store import Store
 
 # How long a test waits for the scorer to come online before failing.
 ONLINE_TIMEOUT = 15.0
+
+# `quiz serve` in a test serves no web board (and opens no WebSockets listener) unless the
+# test asks with --web-port: the default port 8080 is one for all, and servers run side by side.
+os.environ.setdefault("QUIZ_WEB_PORT", "0")
 
 
 def free_port() -> int:
@@ -105,11 +110,13 @@ async def broker(request: pytest.FixtureRequest,
 async def running_scorer(broker: BrokerAddress, db: Path,
                          clock: Callable[[], float] | None = None,
                          client_id: str = "quiz-scorer",
-                         interval: float = 0.05) -> AsyncIterator[Scorer]:
+                         interval: float = 0.05,
+                         partition: Partition | None = None) -> AsyncIterator[Scorer]:
     """A scorer task on `broker`, online before the block starts, stopped after it."""
     store = Store(db)
     settings = ScorerSettings(broker=broker, database=db, client_id=client_id,
-                              leaderboard_interval=interval)
+                              leaderboard_interval=interval,
+                              partition=partition or Partition())
     scorer = Scorer(settings, store, clock) if clock else Scorer(settings, store)
     task = asyncio.create_task(scorer.run(), name="test-scorer")
     try:
