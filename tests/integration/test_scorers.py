@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from protocol import auth, topics
-from protocol.messages import State
+from protocol.messages import Answer, State, encode
 from scorer.partition import Partition
 from scorer.service import Scorer
 from tests.conftest import BrokerUnderTest, connected, running_scorer, until
@@ -99,7 +99,5 @@ async def test_a_stopped_scorer_pauses_only_its_own_quizzes(broker: BrokerUnderT
 
 
 def auth_answer(client_id: str, code: str, player: str, secret: str, choice: int) -> bytes:
-    from protocol.messages import Answer, encode  # noqa: PLC0415 - used here only
-
     return encode(Answer(client=client_id, req=topics.new_request_id(), q=0, choice=choice,
                          sig=auth.sign_answer(secret, code, player, 0, choice)))

@@ -19,7 +19,7 @@ def contract_topics() -> set[str]:
         topics.scorer_status(), topics.scorer_load(), topics.board(code), topics.counts(code),
         topics.every_state(), topics.every_leaderboard(), topics.every_board(),
         topics.every_counts(), topics.standings(code, 1), topics.standings_of(code),
-        topics.every_standings(), *topics.SCORER_SUBSCRIPTIONS,
+        topics.every_standings(), *topics.quiz_requests(code), *topics.SCORER_SUBSCRIPTIONS,
     }
 
 
