@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -37,14 +38,24 @@ def quiz(*args: str, home: Path, broker: str, timeout: float = 60) -> Result:
     return Result(done.returncode, done.stdout, done.stderr)
 
 
+def default_sigint() -> None:
+    """In the child: take Ctrl-C as a terminal's foreground process does.
+
+    A suite started as a background job (`pytest &`) has SIGINT ignored, and children
+    inherit that; a test of Ctrl-C must not depend on how the suite was launched.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
-def serving(port: int, db: Path, *, broker: str = "embedded",
-            timeout: float = 20) -> Iterator[subprocess.Popen[str]]:
+def serving(port: int, db: Path, *, broker: str = "embedded", timeout: float = 20,
+            mosquitto_dir: Path | None = None) -> Iterator[subprocess.Popen[str]]:
     """`quiz serve` (on the embedded broker by default), online before the block starts."""
+    extra = ["--mosquitto-dir", str(mosquitto_dir)] if mosquitto_dir else []
     process = subprocess.Popen([*QUIZ, "serve", "--port", str(port), "--db", str(db),
-                                "--broker", broker],
+                                "--broker", broker, *extra],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=ROOT)
+                               cwd=ROOT, preexec_fn=default_sigint)  # noqa: PLW1509
     try:
         deadline = time.monotonic() + timeout
         assert process.stdout is not None
