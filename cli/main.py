@@ -43,6 +43,7 @@ from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddr
 from protocol.messages import DeckEntry, Leaderboard, ScorerStatus, State, clean_name
 from scorer import deck as decks
 from tui.commands import register as register_tui
+from web.server import DEFAULT_WEB_PORT
 
 app = typer.Typer(
     help="A live vocabulary quiz over MQTT: serve it, create one, join, answer, watch.",
@@ -99,15 +100,25 @@ def serve(
         help="Serve /metrics, /healthz and /readyz on this port (0: off).")] = 0,
     metrics_host: Annotated[str, typer.Option(
         envvar="QUIZ_METRICS_HOST", help="Address of the metrics endpoint.")] = "127.0.0.1",
+    web_port: Annotated[int, typer.Option(
+        envvar="QUIZ_WEB_PORT", min=0, max=65535,
+        help="Serve the classroom board, a web page, on this port at the --host address "
+             "(0: off).")] = DEFAULT_WEB_PORT,
+    ws_port: Annotated[int | None, typer.Option(
+        envvar="QUIZ_WS_PORT", min=1, max=65535, show_default="--port + 1",
+        help="MQTT over WebSockets, for the web board: the port the embedded broker or "
+             "Mosquitto listens on (default --port + 1), or that of the running --broker "
+             "(default 9001, as in mosquitto.conf).")] = None,
 ) -> None:
     """Run the scorer: on an embedded broker by default, or against --broker mqtt://HOST:PORT."""
     from broker.embedded import PortInUseError  # noqa: PLC0415 - keeps `quiz --help` fast
     from broker.mosquitto import MosquittoError  # noqa: PLC0415
     from scorer.logs import configure_logging  # noqa: PLC0415
-    from scorer.server import LocalBroker  # noqa: PLC0415
+    from scorer.server import LocalBroker, WebSettings  # noqa: PLC0415
     from scorer.server import serve as serve_forever  # noqa: PLC0415
     from scorer.service import ScorerSettings  # noqa: PLC0415
     from scorer.store import StorageError  # noqa: PLC0415
+    from web.server import WebPortError  # noqa: PLC0415
 
     try:
         configure_logging(log_level, log_format)
@@ -123,17 +134,22 @@ def serve(
     def ready(public: BrokerAddress) -> None:
         typer.echo(render.server_ready(public, broker, db))
 
+    def board_ready(url: str, live: list[str]) -> None:
+        typer.echo(render.board_ready(url, live))
+
     try:
         asyncio.run(serve_forever(settings, local=local, on_ready=ready,
                                   metrics_address=(metrics_host, metrics_port)
-                                  if metrics_port else None))
+                                  if metrics_port else None,
+                                  web=WebSettings(host, web_port, ws_port) if web_port else None,
+                                  on_board=board_ready))
     except KeyboardInterrupt:
         typer.echo("stopped.")
     except PortInUseError:
         raise fail(f"port {port} on {host} is in use (another broker is running?): use that "
                    f"broker with `quiz serve --broker mqtt://{host}:{port}`, or choose another "
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
-    except MosquittoError as exc:
+    except (MosquittoError, WebPortError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         if metrics_port and exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):

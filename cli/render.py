@@ -37,6 +37,13 @@ def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:
     return "\n".join(lines)
 
 
+def board_ready(url: str, live: list[str]) -> str:
+    """What `quiz serve` prints for the web board: its address, and each live quiz's."""
+    lines = [f"classroom board in a browser: {url}CODE (or open {url} and type the code)"]
+    lines += [f"  quiz {code}: {url}{code}" for code in live]
+    return "\n".join(lines)
+
+
 def created(code: str, token: str, broker: str) -> str:
     """What `quiz create` prints."""
     return (f"quiz {code} created on {broker}\n"

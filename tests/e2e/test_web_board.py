@@ -1,0 +1,301 @@
+"""The web board in a real browser: `quiz serve`, players from the CLI, headless Chromium.
+
+Debian's chromium is driven by Playwright (`executable_path`, no browser download). The
+page talks MQTT over WebSockets to the embedded broker; the test reads only what the page
+shows, and saves a screenshot of each phase under its tmp_path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from broker.mosquitto import stop_process
+from protocol import views
+from scorer import deck as decks
+from tests.conftest import free_port, require_mosquitto
+from tests.e2e.cli import QUIZ, ROOT, default_sigint, quiz
+
+pytest.importorskip("playwright", reason="playwright is a dev dependency: pip install -e '.[dev]'")
+from playwright.sync_api import Page, expect, sync_playwright
+
+pytestmark = [pytest.mark.chromium, pytest.mark.timeout(300)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# A name runs as markup only if some code builds HTML from it (24 characters at most).
+HOSTILE = "<svg onload=alert(1)>"
+# The board promises a change within a second of an answer; the bound doubles it for a
+# loaded CI machine. It bounds a wait for a condition, it does not measure anything.
+UPDATE_MS = 2000
+# Anything slower to show (a page load, a reconnect after a restart) gets this long.
+SLOW_MS = 20000
+SERVE_TIMEOUT_SECONDS = 30
+# Rows glide to a new place in half a second; a screenshot waits that long.
+SETTLE_MS = 600
+SCREENSHOT = ROOT / "docs" / "web-board.png"
+
+
+def require_chromium() -> None:
+    """Skip where Chromium is missing; fail instead when QUIZ_REQUIRE_CHROMIUM=1 (CI)."""
+    if os.path.exists(CHROMIUM):
+        return
+    reason = f"{CHROMIUM} is missing (Debian: apt-get install chromium)"
+    if os.environ.get("QUIZ_REQUIRE_CHROMIUM") == "1":
+        pytest.fail(f"{reason}, and QUIZ_REQUIRE_CHROMIUM=1 says it must be tested")
+    pytest.skip(f"{reason}: the web board's browser test needs it")
+
+
+@contextmanager
+def serving(port: int, ws_port: int, web_port: int, db: Path, *extra: str) -> Iterator[str]:
+    """`quiz serve` with its web board; yields what it printed once the board is up."""
+    process = subprocess.Popen(
+        [*QUIZ, "serve", "--port", str(port), "--ws-port", str(ws_port),
+         "--web-port", str(web_port), "--db", str(db), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        preexec_fn=default_sigint)  # noqa: PLW1509
+    try:
+        assert process.stdout is not None
+        printed: list[str] = []
+        deadline = time.monotonic() + SERVE_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            printed.append(line)
+            if line.startswith("classroom board in a browser:"):
+                break
+            if not line and process.poll() is not None:
+                error = process.stderr.read() if process.stderr else ""
+                raise RuntimeError(f"quiz serve exited: {error}")
+        else:
+            raise TimeoutError("quiz serve did not print its board's address")
+        yield "".join(printed)
+    finally:
+        stop_process(process)
+
+
+def correct_choice(page: Page) -> int:
+    """The index of the right term among the choices shown (the prompt is its definition)."""
+    prompt = page.locator("#prompt").text_content()
+    terms = [e.term for e in decks.load_builtin("everyday") if e.definition == prompt]
+    assert terms, f"no term of the deck has the definition shown: {prompt!r}"
+    choices = page.locator("#choices .term").all_text_contents()
+    return choices.index(terms[0])
+
+
+ORDER = ("() => [...document.querySelectorAll('#rows .row:not(.leaving)')]"
+         ".sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)"
+         ".map((row) => row.dataset.player)")
+
+
+def order(page: Page) -> list[str]:
+    """Player ids from top to bottom, as the rows are placed on screen."""
+    ids: list[str] = page.evaluate(ORDER)
+    return ids
+
+
+def wait_for_top(page: Page, player: str, timeout: float) -> None:
+    """Wait until `player`'s row is shown on top (rows glide there in half a second)."""
+    page.wait_for_function(f"(player) => ({ORDER})()[0] === player", arg=player,
+                           timeout=timeout)
+
+
+def fits(page: Page) -> None:
+    """Everything the board shows lies inside the window, none of it cut off."""
+    outside = page.evaluate(
+        "() => [...document.querySelectorAll('#board *')].filter((node) => {"
+        "  const box = node.getBoundingClientRect();"
+        "  return box.width > 0 && (box.right > innerWidth + 1 || box.bottom > innerHeight + 1);"
+        "}).map((node) => node.id || node.className)")
+    assert outside == [], f"outside the window: {outside}"
+
+
+def shot(page: Page, folder: Path, name: str) -> Path:
+    page.wait_for_timeout(SETTLE_MS)  # a picture of where the rows are going, not mid-way
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def row(page: Page, player: str) -> Any:
+    return page.locator(f'#rows .row[data-player="{player}"]')
+
+
+def test_web_board_follows_a_quiz(tmp_path: Path) -> None:
+    require_chromium()
+    port, ws_port, web_port = free_port(), free_port(), free_port()
+    db, home = tmp_path / "quiz.db", tmp_path / "home"
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    broker = f"mqtt://127.0.0.1:{port}"
+
+    def cli(*args: str) -> Any:
+        done = quiz(*args, "--json", home=home, broker=broker)
+        assert done.code == 0, done.err
+        return done.json()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda message: problems.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        try:
+            with serving(port, ws_port, web_port, db) as printed:
+                assert f"http://127.0.0.1:{web_port}/" in printed
+                code = cli("create", "--deck", "everyday", "--questions", "2",
+                           "--seconds", "300")["quiz"]
+
+                # the page asks the server where the broker is, then subscribes itself
+                config = page.request.get(
+                    f"http://127.0.0.1:{web_port}/config.json?code={code}").json()
+                assert sorted(config["follows"].values()) == sorted(views.display_follows(code))
+                page.goto(f"http://127.0.0.1:{web_port}/{code.lower()}")
+                expect(page.locator("#lobby-code")).to_have_text(code, timeout=SLOW_MS)
+                expect(page.locator("#lobby-command")).to_have_text(
+                    f"quiz play {code} --name NAME --broker mqtt://127.0.0.1:{port}")
+                expect(page.locator("body")).to_have_attribute("data-connection", "connected",
+                                                               timeout=SLOW_MS)
+
+                # players appear, a hostile name as the text it is
+                ids = {name: cli("join", code, "--name", name)["player"]
+                       for name in ("alice", "bob", HOSTILE)}
+                for name, player in ids.items():
+                    expect(row(page, player).locator(".name")).to_have_text(name,
+                                                                           timeout=SLOW_MS)
+                expect(page.locator("#lobby-players")).to_have_text("3 players have joined")
+                assert page.locator("#board svg, #board img").count() == 0
+                shot(page, shots, "1-lobby")
+
+                # the question, its choices and a countdown on the scorer's clock
+                cli("start", code)
+                expect(page.locator("#q-number")).to_have_text("Question 1 of 2",
+                                                                timeout=SLOW_MS)
+                expect(page.locator("#choices .choice")).to_have_count(4)
+                expect(page.locator("#timer-text")).to_have_text(
+                    re.compile(r"^\d+ s$"))
+                correct = correct_choice(page)
+                fits(page)
+                shot(page, shots, "2-question")
+
+                # whoever is shown last answers right first, and moves to the top at once
+                before = order(page)
+                first = next(p for p in reversed(before) if p != ids[HOSTILE])
+                second = next(p for p in before if p not in (first, ids[HOSTILE]))
+                names = {player: name for name, player in ids.items()}
+                got = cli("answer", code, "--choice", str(correct + 1), "--name", names[first])
+                assert got["last"]["correct"]
+                expect(row(page, first).locator(".score")).to_have_text(
+                    str(got["score"]), timeout=UPDATE_MS)
+                expect(row(page, first).locator(".gain")).to_have_text(
+                    f"+{got['last']['points']}", timeout=UPDATE_MS)
+                wait_for_top(page, first, UPDATE_MS)
+                assert order(page) != before, "the order did not change"
+                got2 = cli("answer", code, "--choice", str(correct + 1), "--name", names[second])
+                expect(row(page, second).locator(".score")).to_have_text(
+                    str(got2["score"]), timeout=UPDATE_MS)
+                wrong = (correct + 1) % 4
+                cli("answer", code, "--choice", str(wrong + 1), "--name", HOSTILE)
+                expect(page.locator("#answered")).to_have_text("3 of 3 answered",
+                                                               timeout=UPDATE_MS)
+                expect(row(page, ids[HOSTILE]).locator(".rank")).to_have_text("3")
+                shot(page, shots, "3-answered")
+
+                # the reveal: the right term and how the room answered
+                cli("next", code)
+                expect(page.locator("body")).to_have_attribute("data-phase", "reveal",
+                                                               timeout=SLOW_MS)
+                choices = page.locator("#choices .choice")
+                expect(choices.nth(correct)).to_have_class(re.compile("correct"))
+                expect(choices.nth(correct)).to_have_attribute("data-count", "2")
+                expect(choices.nth(wrong)).to_have_attribute("data-count", "1")
+                fits(page)
+                reveal_shot = shot(page, shots, "4-reveal")
+                page.set_viewport_size({"width": 1920, "height": 1080})
+                page.wait_for_timeout(SETTLE_MS)
+                fits(page)
+                shot(page, shots, "4-reveal-1080")
+                page.set_viewport_size({"width": 1280, "height": 720})
+
+            # the broker is gone: the page says so, and comes back by itself
+            expect(page.locator("body")).to_have_attribute("data-connection", "reconnecting",
+                                                           timeout=SLOW_MS)
+            expect(page.locator("#connection")).to_be_visible()
+            shot(page, shots, "5-reconnecting")
+            with serving(port, ws_port, web_port, db):
+                expect(page.locator("body")).to_have_attribute("data-connection", "connected",
+                                                               timeout=SLOW_MS)
+                expect(page.locator("#connection")).to_be_hidden()
+                expect(page.locator("#scorer")).to_be_hidden(timeout=SLOW_MS)
+                expect(page.locator("body")).to_have_attribute("data-phase", "reveal")
+                cli("next", code)
+                expect(page.locator("#q-number")).to_have_text("Question 2 of 2",
+                                                               timeout=UPDATE_MS)
+                correct = correct_choice(page)
+                got3 = cli("answer", code, "--choice", str(correct + 1), "--name", HOSTILE)
+                expect(row(page, ids[HOSTILE]).locator(".score")).to_have_text(
+                    str(got3["score"]), timeout=UPDATE_MS)
+                shot(page, shots, "6-after-restart")
+
+                # the podium, with every name as typed
+                cli("end", code)
+                expect(page.locator("body")).to_have_attribute("data-phase", "finished",
+                                                               timeout=SLOW_MS)
+                podium = page.locator("#podium .who")
+                expect(podium).to_have_count(3)
+                shown = sorted(podium.all_text_contents())
+                assert shown == sorted(["alice", "bob", HOSTILE])
+                assert page.locator("#board svg, #board img").count() == 0
+                fits(page)
+                shot(page, shots, "7-podium")
+        finally:
+            browser.close()
+
+    assert dialogs == [], f"a name ran as markup: {dialogs}"
+    assert problems == []
+    if os.environ.get("QUIZ_UPDATE_SCREENSHOT") == "1":  # refresh the README's picture
+        shutil.copyfile(reveal_shot, SCREENSHOT)
+
+
+@pytest.mark.mosquitto
+def test_web_board_on_mosquitto(tmp_path: Path) -> None:
+    """`quiz serve --broker mosquitto` opens Mosquitto's WebSockets listener for the board."""
+    require_chromium()
+    require_mosquitto()
+    port, ws_port, web_port = free_port(), free_port(), free_port()
+    folder, home = tmp_path / "mosquitto", tmp_path / "home"
+    made = quiz("accounts", "teacher", "--role", "host", "--password", "pw",
+                "--mosquitto-dir", str(folder), home=home, broker="")
+    assert made.code == 0, made.err
+    with serving(port, ws_port, web_port, tmp_path / "quiz.db", "--broker", "mosquitto",
+                 "--mosquitto-dir", str(folder)), \
+            sync_playwright() as playwright:
+        created = quiz("create", "--json", home=home,
+                       broker=f"mqtt://teacher:pw@127.0.0.1:{port}")
+        assert created.code == 0, created.err
+        code = created.json()["quiz"]
+        joined = quiz("join", code, "--name", HOSTILE, "--json", home=home,
+                      broker=f"mqtt://127.0.0.1:{port}")
+        assert joined.code == 0, joined.err
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(f"http://127.0.0.1:{web_port}/{code}")
+            expect(row(page, joined.json()["player"]).locator(".name")).to_have_text(
+                HOSTILE, timeout=SLOW_MS)
+            expect(page.locator("#lobby-players")).to_have_text("1 player has joined")
+            shot(page, tmp_path, "mosquitto-lobby")
+        finally:
+            browser.close()
