@@ -100,6 +100,11 @@ def serve(
         help="Serve /metrics, /healthz and /readyz on this port (0: off).")] = 0,
     metrics_host: Annotated[str, typer.Option(
         envvar="QUIZ_METRICS_HOST", help="Address of the metrics endpoint.")] = "127.0.0.1",
+    standby: Annotated[bool, typer.Option(
+        "--standby", envvar="QUIZ_STANDBY",
+        help="When a scorer already runs on this --db (or, with --broker mqtt://..., on that "
+             "broker with this --client-id), wait and take over as soon as it stops, instead "
+             "of refusing to start.")] = False,
     web_port: Annotated[int, typer.Option(
         envvar="QUIZ_WEB_PORT", min=0, max=65535,
         help="Serve the classroom board, a web page, on this port at the --host address "
@@ -113,8 +118,14 @@ def serve(
     """Run the scorer: on an embedded broker by default, or against --broker mqtt://HOST:PORT."""
     from broker.embedded import PortInUseError  # noqa: PLC0415 - keeps `quiz --help` fast
     from broker.mosquitto import MosquittoError  # noqa: PLC0415
+    from cli.status import live_scorer  # noqa: PLC0415
     from scorer.logs import configure_logging  # noqa: PLC0415
-    from scorer.server import LocalBroker, WebSettings  # noqa: PLC0415
+    from scorer.server import (  # noqa: PLC0415
+        AlreadyServingError,
+        LocalBroker,
+        WebSettings,
+        until_terminated,
+    )
     from scorer.server import serve as serve_forever  # noqa: PLC0415
     from scorer.service import ScorerSettings  # noqa: PLC0415
     from scorer.store import StorageError  # noqa: PLC0415
@@ -138,14 +149,19 @@ def serve(
         typer.echo(render.board_ready(url, live))
 
     try:
-        asyncio.run(serve_forever(settings, local=local, on_ready=ready,
-                                  metrics_address=(metrics_host, metrics_port)
-                                  if metrics_port else None,
-                                  web=WebSettings(host, web_port, ws_port) if web_port else None,
-                                  on_board=board_ready))
+        asyncio.run(until_terminated(serve_forever(
+            settings, local=local, on_ready=ready, standby=standby, on_standby=typer.echo,
+            metrics_address=(metrics_host, metrics_port) if metrics_port else None,
+            web=WebSettings(host, web_port, ws_port) if web_port else None,
+            on_board=board_ready)))
     except KeyboardInterrupt:
         typer.echo("stopped.")
+    except AlreadyServingError as exc:  # one scorer per database and client id
+        raise fail(str(exc)) from None
     except PortInUseError:
+        if live_scorer(host, port) is not None:
+            raise fail(f"a quiz server already runs on {host}:{port}: use it (`quiz status "
+                       f"--broker mqtt://{host}:{port}`), or stop it first") from None
         raise fail(f"port {port} on {host} is in use (another broker is running?): use that "
                    f"broker with `quiz serve --broker mqtt://{host}:{port}`, or choose another "
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
@@ -160,6 +176,8 @@ def serve(
                    "free the disk and start again") from None
     except sqlite3.Error as exc:  # --db is not a database, or cannot be opened
         raise fail(f"cannot use {db} as the database: {exc}") from None
+    else:  # SIGTERM: stopped as by Ctrl-C
+        typer.echo("stopped.")
 
 
 @app.command()

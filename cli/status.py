@@ -65,6 +65,20 @@ async def read_status(broker: BrokerAddress, timeout: float) -> ScorerStatus | N
                                      min(timeout, RETAINED_TIMEOUT_SECONDS))
 
 
+def live_scorer(host: str, port: int) -> ScorerStatus | None:
+    """The status of the scorer online on host:port, or None (offline, none, or no broker).
+
+    `quiz serve` asks before its "port in use" hint: a quiz server already running there
+    must not be answered with advice that starts a second scorer beside it.
+    """
+    where = BrokerAddress("127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port)  # noqa: S104
+    try:
+        found = asyncio.run(read_status(where, RETAINED_TIMEOUT_SECONDS))
+    except (QuizError, ValueError, OSError, aiomqtt.MqttError):
+        return None  # not an MQTT broker we can read, or none at all
+    return found if found is not None and found.status == "online" else None
+
+
 def describe(data: dict[str, Any], now: float) -> str:
     """The status for people: state and since when, then quizzes, players and load."""
     since = float(data.get("since") or 0)
@@ -73,7 +87,8 @@ def describe(data: dict[str, Any], now: float) -> str:
         head = f"since {when} ({ago(now - since)})"
     else:  # a last will is written at connection time: it cannot know when the link dropped
         head = "since an unknown time (its connection dropped)"
-    lines = [f"scorer {data['status']} {head} on {data['broker']}",
+    name = f" ({data['scorer']})" if data.get("scorer") else ""
+    lines = [f"scorer{name} {data['status']} {head} on {data['broker']}",
              f"  {data.get('quizzes', 0)} quizzes, {data.get('players', 0)} players"]
     load = []
     if data.get("answers_per_second") is not None:

@@ -6,23 +6,45 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+import aiomqtt
+
 from broker.embedded import PortInUseError, check_port_free, run_embedded
 from broker.mosquitto import Accounts, run_mosquitto, write_private
+from protocol import topics
 from protocol.address import BrokerAddress
+from protocol.messages import DecodeError, ScorerStatus, decode
+from protocol.retry import Backoff
+from scorer.lock import DatabaseBusyError, DatabaseLock
 from scorer.metrics import Metrics, MetricsServer
-from scorer.service import Scorer, ScorerSettings
+from scorer.service import RECOVERY_TIMEOUT_SECONDS, STATUS_SECONDS, Scorer, ScorerSettings
 from scorer.store import Store
 from web.server import BrokerForBrowsers, WebBoard, WebPortError
 
 log = logging.getLogger(__name__)
 
+# A retained status arrives right after the subscription; this bounds "there is none".
+RETAINED_SECONDS = 2.0
+# A live scorer republishes its status every STATUS_SECONDS, except while it drains its
+# backlog (at most RECOVERY_TIMEOUT_SECONDS). An "online" not refreshed within this long was
+# left by a scorer that died with its broker, whose last will therefore never went out.
+LIVENESS_SECONDS = RECOVERY_TIMEOUT_SECONDS + 2 * STATUS_SECONDS
+# Retries of the check while the broker is unreachable (the scorer itself retries the same).
+CHECK_RETRY_MIN_SECONDS = 0.2
+CHECK_RETRY_MAX_SECONDS = 5.0
 # A running broker's WebSockets port when none is given: the one in mosquitto.conf.
 EXTERNAL_WS_PORT = 9001
+
+__all__ = ["AlreadyServingError", "LocalBroker", "WebSettings", "serve", "until_terminated"]
+
+
+class AlreadyServingError(RuntimeError):
+    """Another scorer already serves this database or broker: a second one would split it."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,8 @@ class WebSettings:
 async def serve(settings: ScorerSettings, *, local: LocalBroker | None,
                 on_ready: Callable[[BrokerAddress], None],
                 metrics_address: tuple[str, int] | None = None,
+                standby: bool = False,
+                on_standby: Callable[[str], None] | None = None,
                 web: WebSettings | None = None,
                 on_board: Callable[[str, list[str]], None] | None = None) -> None:
     """Serve until cancelled; start the local broker first when there is one.
@@ -59,7 +83,41 @@ async def serve(settings: ScorerSettings, *, local: LocalBroker | None,
     With `metrics_address=(host, port)`, /metrics, /healthz and /readyz are served there.
     With `web`, the web board is served too, and right after `on_ready`, `on_board`
     receives its URL and the codes of the quizzes not finished.
+
+    Exactly one scorer runs per database and per broker: the database's lock is taken
+    before it is opened, and on a running broker a live scorer's retained status is read
+    first; either refuses the start (AlreadyServingError). With `standby`, both
+    are waited for instead, and `on_standby` is told what is awaited.
     """
+    lock = DatabaseLock(settings.database)
+    try:
+        if str(settings.database) != ":memory:":
+            await _take_lock(lock, standby, on_standby)
+        if local is None:
+            await wait_until_no_live_scorer(settings, standby=standby, on_standby=on_standby)
+        await _serve_locked(settings, local, on_ready, metrics_address, web, on_board)
+    finally:
+        lock.release()
+
+
+async def _take_lock(lock: DatabaseLock, standby: bool,
+                     on_standby: Callable[[str], None] | None) -> None:
+    try:
+        lock.acquire()
+    except DatabaseBusyError as busy:
+        if not standby:  # not sqlite's "database is locked" on the first write, much later
+            raise AlreadyServingError(f"{busy}: stop it first, or start this one with "
+                                      "--standby to take over when it stops") from None
+        if on_standby is not None:
+            on_standby(f"standby: {busy}; taking over when it stops")
+        await lock.wait()
+
+
+async def _serve_locked(settings: ScorerSettings, local: LocalBroker | None,
+                        on_ready: Callable[[BrokerAddress], None],
+                        metrics_address: tuple[str, int] | None,
+                        web: WebSettings | None = None,
+                        on_board: Callable[[str, list[str]], None] | None = None) -> None:
     store = Store(settings.database)
     metrics = Metrics()
     # the broker's WebSockets listener, for the web board only
@@ -81,6 +139,7 @@ async def serve(settings: ScorerSettings, *, local: LocalBroker | None,
                 scorer = Scorer(replace(settings, broker=broker.scorer), store, metrics=metrics)
                 public, ws_port = broker.public, broker.ws_port
             else:
+                check_port_free(local.host, local.port)  # else we would use whoever is there
                 password = scorer_password(Accounts(local.folder))
                 stack.enter_context(run_mosquitto(local.folder, local.port, ws_port))
                 metrics.watch_storage("mosquitto", local.folder)
@@ -95,6 +154,33 @@ async def serve(settings: ScorerSettings, *, local: LocalBroker | None,
             await _run(scorer, public, _announce(on_ready, scorer, board, on_board))
     finally:
         store.close()
+
+
+async def until_terminated(main: Awaitable[None]) -> None:
+    """Run `main` until it ends; SIGTERM stops it as Ctrl-C does, and then this returns.
+
+    systemd, Docker and `kill` send SIGTERM, whose default action ends the process at once:
+    no goodbye, and a Mosquitto started by `quiz serve` left running on its port. Cancelling
+    the task instead runs every `finally` and context exit, as KeyboardInterrupt does.
+    """
+    task = asyncio.current_task()
+    assert task is not None  # noqa: S101 - always awaited inside a task
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, terminate)
+    try:
+        await main
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def scorer_password(accounts: Accounts) -> str:
@@ -140,3 +226,100 @@ async def _run(scorer: Scorer, public: BrokerAddress,
     else:
         ready.cancel()
     await task
+
+
+async def wait_until_no_live_scorer(settings: ScorerSettings, *, standby: bool = False,
+                                    on_standby: Callable[[str], None] | None = None) -> None:
+    """Return once no scorer with our client id is live; raise AlreadyServingError unless `standby`.
+
+    Reads the status with a short-lived client of its own (the scorer's client id would take
+    the live scorer's session over). A retained "online" of our client id counts as live
+    only once that scorer is heard from (its load, every STATUS_SECONDS); with `standby`,
+    this waits for its goodbye or last will. Scorers with other client ids (several
+    scorers sharing a broker, scorer/partition.py) are none of our business.
+    """
+    retry = Backoff(CHECK_RETRY_MIN_SECONDS, CHECK_RETRY_MAX_SECONDS)
+    told = False
+    while True:
+        try:
+            async with _status_feed(settings.broker, settings.client_id) as feed:
+                retry.reset()
+                retained = await _next(feed, RETAINED_SECONDS, retained=True)
+                if retained is None or retained.status != "online" \
+                        or not _ours(retained, settings):
+                    return
+                while True:
+                    live = await _next(feed, LIVENESS_SECONDS, retained=False,
+                                       of=settings.client_id)
+                    if live is None:
+                        log.warning("the retained status on %s says scorer %s is online, but "
+                                    "it was not heard from in %.0f s: starting",
+                                    settings.broker, settings.client_id, LIVENESS_SECONDS)
+                        return
+                    if live.status != "online":  # its goodbye, or its last will
+                        return
+                    if not standby:
+                        raise AlreadyServingError(
+                            f"{_who(live)} already serves {_where(settings)} with this client "
+                            "id: stop it first, or start this one with --standby to take "
+                            "over when it stops")
+                    if not told and on_standby is not None:
+                        told = True
+                        on_standby(f"standby: {_who(live)} serves {_where(settings)}; "
+                                   "taking over when it stops")
+        except aiomqtt.MqttError as exc:
+            delay = retry.next()
+            log.warning("broker %s unreachable (%s); retrying in %.1fs",
+                        settings.broker, exc, delay)
+            await asyncio.sleep(delay)
+
+
+def _ours(status: ScorerStatus, settings: ScorerSettings) -> bool:
+    """True when the status is of our client id, or of a scorer that did not say its own."""
+    return status.scorer in ("", settings.client_id)
+
+
+def _who(status: ScorerStatus) -> str:
+    return f"a live scorer ({status.scorer})" if status.scorer else "a live scorer"
+
+
+def _where(settings: ScorerSettings) -> str:
+    return f"mqtt://{settings.broker.host}:{settings.broker.port}"
+
+
+@contextlib.asynccontextmanager
+async def _status_feed(broker: BrokerAddress,
+                       client_id: str) -> AsyncIterator[aiomqtt.MessagesIterator]:
+    """The scorer's status and load, retained messages first, on a throwaway clean session."""
+    async with aiomqtt.Client(broker.host, broker.port, username=broker.username,
+                              password=broker.password, clean_session=True,
+                              identifier=f"{client_id}-check-{secrets.token_hex(4)}") as client:
+        await client.subscribe(topics.scorer_status(), qos=1)
+        await client.subscribe(topics.scorer_load(), qos=1)
+        yield client.messages
+
+
+async def _next(feed: aiomqtt.MessagesIterator, within: float, *, retained: bool,
+                of: str | None = None) -> ScorerStatus | None:
+    """The next status within `within` seconds (of client id `of` or unnamed, if given), or None.
+
+    `retained=True`: the retained status (what a scorer said last, perhaps long ago).
+    `retained=False`: a status or load published now (brokers clear the retain flag of a
+    message sent to a subscriber that was already there), so from a scorer that is alive,
+    or its last will.
+    """
+    status_topic = topics.scorer_status()
+    try:
+        async with asyncio.timeout(within):
+            async for message in feed:
+                if message.retain != retained or not isinstance(message.payload, bytes):
+                    continue
+                if retained and not message.topic.matches(status_topic):
+                    continue  # the retained load says nothing the retained status does not
+                with contextlib.suppress(DecodeError):
+                    status = decode(ScorerStatus, message.payload)
+                    if of is None or status.scorer in ("", of):
+                        return status
+    except TimeoutError:
+        return None
+    return None

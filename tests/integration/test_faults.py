@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import aiomqtt
+import msgspec
 import pytest
 
 from broker.mosquitto import Accounts, run_mosquitto
@@ -41,6 +42,8 @@ from tests.e2e.cli import ROOT
 
 HOST = auth.new_secret()
 SECONDS = 120.0
+# A standby notices a killed scorer at once (its lock and its connection end with it).
+TAKEOVER_TIMEOUT = 15.0
 
 
 async def make_quiz(host: BrokerAddress) -> str:
@@ -88,19 +91,32 @@ def assert_stored_answers_match_the_rule(db: Path, code: str, expected: int) -> 
         {pid: totals.get(pid, 0) for pid in quiz.players}
 
 
-def start_scorer(broker: BrokerAddress, db: Path) -> subprocess.Popen[str]:
+def spawn_scorer(broker: BrokerAddress, db: Path, *extra: str) -> subprocess.Popen[str]:
+    """`quiz serve` on `broker` as the scorer `fault-scorer`, not waited for."""
     url = f"mqtt://{broker.username}:{broker.password}@{broker.host}:{broker.port}"
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--broker", url, "--db", str(db),
-         "--client-id", "fault-scorer"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True, cwd=ROOT)
-    deadline = time.monotonic() + ONLINE_TIMEOUT
+         "--client-id", "fault-scorer", *extra], stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+
+
+def wait_online(process: subprocess.Popen[str],
+                timeout: float = ONLINE_TIMEOUT) -> subprocess.Popen[str]:
+    """The process once it prints that it is online; killed if not within `timeout`."""
+    deadline = time.monotonic() + timeout
     assert process.stdout is not None
     while time.monotonic() < deadline:
-        if "online" in process.stdout.readline():
+        line = process.stdout.readline()
+        if "online" in line:
             return process
+        if not line and process.poll() is not None:
+            break
     process.kill()
     raise TimeoutError("the scorer did not come online")
+
+
+def start_scorer(broker: BrokerAddress, db: Path) -> subprocess.Popen[str]:
+    return wait_online(spawn_scorer(broker, db))
 
 
 async def test_a_scorer_killed_at_random_moments_scores_every_answer_once(
@@ -143,6 +159,52 @@ async def test_a_scorer_killed_at_random_moments_scores_every_answer_once(
         store.close()
     assert board is not None
     assert board.top == stored_top
+
+
+async def test_a_standby_takes_over_from_a_killed_scorer_losing_and_doubling_nothing(
+        tmp_path: Path) -> None:
+    rng = random.Random(13)
+    db = tmp_path / "q.db"
+    async with mosquitto_broker(tmp_path / "mosquitto") as broker:
+        primary = await asyncio.to_thread(start_scorer, broker.scorer, db)
+        standby = spawn_scorer(broker.scorer, db, "--standby")  # same database, same client id
+        try:
+            assert standby.stdout is not None
+            waits = await asyncio.to_thread(standby.stdout.readline)
+            assert "standby" in waits, waits
+            assert standby.poll() is None
+            code = await make_quiz(broker.host)
+            sims = [Sim(code, f"p{i}", auth.new_secret()) for i in range(200)]
+            async with pools(broker.public, sims) as opened:
+                await asyncio.gather(*(pool.join() for pool in opened))
+                await control(broker.host, code, "start")
+                plans = [schedule(pool, 0, 3.0, rng) for pool in opened]
+                sent = {(sim.player, 0): msgspec.json.decode(payload, type=Answer).choice
+                        for plan in plans for _, sim, payload in plan}
+
+                async def kill_the_primary() -> None:
+                    await asyncio.sleep(1.0)  # mid-quiz: answers before, during and after
+                    primary.send_signal(signal.SIGKILL)  # no goodbye: the last will says it
+                    await asyncio.to_thread(primary.wait)
+                    await asyncio.to_thread(wait_online, standby, TAKEOVER_TIMEOUT)
+
+                start = time.monotonic() + 0.1
+                async with asyncio.timeout(90):
+                    await asyncio.gather(kill_the_primary(), *(
+                        pool.answer(plan, start) for pool, plan in zip(opened, plans,
+                                                                       strict=True)))
+            assert all(sim.result_at for sim in sims)
+        finally:
+            for process in (primary, standby):
+                process.send_signal(signal.SIGTERM)
+                await asyncio.to_thread(process.wait)
+    assert_stored_answers_match_the_rule(db, code, expected=200)
+    store = Store(db)
+    try:
+        stored = {(a.player, a.q): a.choice for a in store.answers(code)}
+    finally:
+        store.close()
+    assert stored == sent  # each answer as sent, once
 
 
 async def test_a_broker_restart_mid_quiz_loses_nothing(tmp_path: Path) -> None:
@@ -225,7 +287,7 @@ async def test_a_flood_from_one_player_is_cut_and_nobody_else_is_hurt(
             async with asyncio.timeout(30):
                 await asyncio.gather(flood(), pool.answer(schedule(pool, 0, 1.5, rng), start))
     assert all(sim.result_at for sim in honest)
-    assert scorer.flood.dropped > 1000
+    assert scorer.handler.flood.dropped > 1000
     assert_stored_answers_match_the_rule(tmp_path / "q.db", code, expected=20)
 
 
