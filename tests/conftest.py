@@ -15,6 +15,7 @@ import pytest
 
 from broker.embedded import Embedded, run_embedded
 from broker.mosquitto import Accounts, MosquittoError, mosquitto_binary, run_mosquitto
+from broker.nats import NatsAccounts, NatsError, nats_binary, run_nats
 from cli.remote import QuizClient
 from protocol import topics
 from protocol.address import BrokerAddress
@@ -68,6 +69,16 @@ def require_mosquitto() -> None:
         pytest.skip(f"{exc}: the Mosquitto tests need it")
 
 
+def require_nats() -> None:
+    """Skip where nats-server is missing; fail instead when QUIZ_REQUIRE_NATS=1 (CI)."""
+    try:
+        nats_binary()
+    except NatsError as exc:
+        if os.environ.get("QUIZ_REQUIRE_NATS") == "1":
+            pytest.fail(f"{exc}, and QUIZ_REQUIRE_NATS=1 says it must be tested")
+        pytest.skip(f"{exc}: the NATS tests need it")
+
+
 @dataclass(frozen=True)
 class BrokerUnderTest:
     """A running broker and how each kind of client connects to it."""
@@ -94,13 +105,31 @@ async def mosquitto_broker(folder: Path, port: int | None = None) -> AsyncIterat
                               BrokerAddress("127.0.0.1", port, "scorer", scorer_pw))
 
 
-@pytest.fixture(params=["embedded", "mosquitto"])
+@asynccontextmanager
+async def nats_broker(folder: Path, port: int | None = None) -> AsyncIterator[BrokerUnderTest]:
+    """One nats-server node with the project's nats.conf, a scorer and a host account."""
+    require_nats()
+    accounts = NatsAccounts(folder)
+    scorer_pw, host_pw = secrets.token_hex(8), secrets.token_hex(8)
+    accounts.add("scorer", "scorer", scorer_pw)
+    accounts.add("teacher", "host", host_pw)
+    port = port or free_port()
+    with run_nats(folder, port):
+        yield BrokerUnderTest("nats", BrokerAddress("127.0.0.1", port),
+                              BrokerAddress("127.0.0.1", port, "teacher", host_pw),
+                              BrokerAddress("127.0.0.1", port, "scorer", scorer_pw))
+
+
+@pytest.fixture(params=["embedded", "mosquitto", "nats"])
 async def broker(request: pytest.FixtureRequest,
                  tmp_path: Path) -> AsyncIterator[BrokerUnderTest]:
-    """Each broker the quiz runs on, in turn: embedded amqtt, then Mosquitto."""
+    """Each broker the quiz runs on, in turn: embedded amqtt, Mosquitto, one NATS node."""
     if request.param == "embedded":
         async with run_embedded("127.0.0.1", free_port()) as running:
             yield BrokerUnderTest("embedded", running.public, running.public, running.scorer)
+    elif request.param == "nats":
+        async with nats_broker(tmp_path / "nats") as running_nats:
+            yield running_nats
     else:
         async with mosquitto_broker(tmp_path / "mosquitto") as running_mosquitto:
             yield running_mosquitto

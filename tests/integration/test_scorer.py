@@ -258,6 +258,9 @@ def is_private(topic: str) -> bool:
 ])
 async def test_players_cannot_read_requests_or_other_clients_replies(
         broker: BrokerUnderTest, tmp_path: Path, topic_filter: str) -> None:
+    if broker.name == "nats" and topic_filter == "quiz/replies/+/+":
+        pytest.skip("NATS cannot limit a client to its own replies (docs/security.md); "
+                    "tests/integration/test_nats.py shows what it lets through")
     async with running_scorer(broker.scorer, tmp_path / "q.db"), \
             connected(broker.host) as host, connected(broker.public) as spy:
         code = await create(host)
