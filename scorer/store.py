@@ -205,11 +205,12 @@ class Store:
 def _stored_answers(db: sqlite_utils.Database, code: str) -> list[tuple[AnswerRecord, float, int]]:
     rows = db.execute(
         "SELECT a.player, p.name, a.q, a.choice, a.correct, a.points, a.elapsed_ms, a.late,"
-        " a.arrived_at, a.seq FROM answers a"
+        " a.arrived_at, a.seq, p.kicked FROM answers a"
         " JOIN players p ON p.quiz = a.quiz AND p.id = a.player"
         " WHERE a.quiz = ? ORDER BY a.seq", [code]).fetchall()
     return [(AnswerRecord(player=r[0], name=r[1], q=r[2], choice=r[3], correct=bool(r[4]),
-                          points=r[5], elapsed_ms=r[6], late=bool(r[7])), r[8], r[9])
+                          points=r[5], elapsed_ms=r[6], late=bool(r[7]), kicked=bool(r[10])),
+             r[8], r[9])
             for r in rows]
 
 

@@ -44,3 +44,23 @@ def test_a_batch_whose_last_statement_fails_leaves_no_row(tmp_path: Path) -> Non
         assert db.execute("SELECT count(*) FROM controls").fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM meta").fetchone() == (0,)
         assert db.execute("SELECT phase FROM quizzes").fetchone() == ("lobby",)
+
+
+def test_a_kicked_players_answers_stay_marked_kicked(tmp_path: Path) -> None:
+    store = Store(tmp_path / "q.db")
+    quiz = a_quiz()
+    store.write(Batch(quizzes=[quiz]))
+    ann, _ = quiz.join("0011aabb", "ann", "cd" * 32)
+    quiz.start(now=10.0)
+    correct = quiz.questions[0].correct
+    scored = quiz.answer("0011aabb", 0, correct, auth.sign_answer(
+        "cd" * 32, quiz.code, "0011aabb", 0, correct), now=11.0)
+    store.write(Batch(players=[(quiz.code, ann)], phases={quiz.code: quiz},
+                      answers=[(quiz.code, scored)]))
+    assert [a.kicked for a in store.answers(quiz.code)] == [False]
+    quiz.kick("ann")
+    store.write(Batch(kicked=[(quiz.code, "0011aabb")]))
+    [kept] = store.answers(quiz.code)  # still there, for `quiz results`
+    assert (kept.name, kept.q, kept.kicked) == ("ann", 0, True)
+    assert store.load_quiz(quiz.code).standings() == []  # and off the standings
+    store.close()
