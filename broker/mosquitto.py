@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -36,6 +37,9 @@ SALT_BYTES = 12
 # How long `run_mosquitto` waits for the listener before giving up.
 START_TIMEOUT_SECONDS = 10.0
 PROJECT_CONF = Path(__file__).resolve().parent.parent / "mosquitto.conf"
+# Where a Mosquitto run with the account folder writes its pid (`pid_file`), so that
+# `quiz accounts` signals that process and no other Mosquitto on the machine.
+PID_FILE = "mosquitto.pid"
 _USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
@@ -148,7 +152,7 @@ def render_config(base: str, *, port: int, ws_port: int | None, data: Path) -> s
     127.0.0.1:ws_port, or is left out when ws_port is None.
     """
     paths = {"password_file": str(data / "passwd"), "acl_file": str(data / "acl"),
-             "persistence_location": f"{data}/"}
+             "persistence_location": f"{data}/", "pid_file": str(data / PID_FILE)}
     out: list[str] = []
     listeners = 0
     for line in base.splitlines():
@@ -165,10 +169,45 @@ def render_config(base: str, *, port: int, ws_port: int | None, data: Path) -> s
             out.append(f"{key} {paths[key]}")
         else:
             out.append(line)
+    if not any(line.startswith("pid_file") for line in out):
+        out.append(f"pid_file {paths['pid_file']}")
     # Run as whoever started it (Mosquitto started as root would switch to user mosquitto,
     # who cannot read the 0600 password file written by this user).
     out.append(f"user {getpass.getuser()}")
     return "\n".join(out) + "\n"
+
+
+def reload_accounts(folder: Path) -> int | None:
+    """Make the Mosquitto that uses `folder` reread its accounts; its pid, or None if none runs.
+
+    That Mosquitto wrote its pid in `folder` (`pid_file`): only that process gets SIGHUP,
+    and only while the pid is a running Mosquitto (a stale file names nobody, or another
+    program). Raise PermissionError when it runs as a user this one cannot signal.
+    """
+    try:
+        pid = int((folder / PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if pid <= 0 or not _is_mosquitto(pid):
+        return None
+    os.kill(pid, signal.SIGHUP)
+    return pid
+
+
+def _is_mosquitto(pid: int) -> bool:
+    proc = Path("/proc")
+    if proc.is_dir():  # Linux: the process's own name, so a reused pid is not signalled
+        try:
+            return (proc / str(pid) / "comm").read_text().strip() == "mosquitto"
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def mosquitto_binary() -> str:
