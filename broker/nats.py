@@ -269,9 +269,9 @@ def wait_until_serving(node: Node, process: subprocess.Popen[bytes] | None = Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            log = (node.folder / "nats.log").read_text(errors="replace")
+            lines = (node.folder / "nats.log").read_text(errors="replace").strip().splitlines()
             raise NatsError(f"nats-server {node.name} exited ({process.returncode}): "
-                            f"{log[-500:]}")
+                            f"{lines[-1] if lines else 'no log'}")
         if mqtt_accepts(node.mqtt_port):
             return
         time.sleep(0.2)

@@ -22,6 +22,7 @@ import msgspec
 import typer
 
 from cli import render
+from cli.cluster import register as register_cluster
 from cli.common import (
     Broker,
     Code,
@@ -503,3 +504,4 @@ def main() -> None:
 
 register_tui(app)  # quiz play, board, host, demo
 register_status(app)  # quiz status
+register_cluster(app)  # quiz cluster up, down, status, accounts

@@ -6,6 +6,8 @@ import asyncio
 import os
 import random
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,3 +110,37 @@ def test_a_second_up_on_a_running_cluster_is_refused(tmp_path: Path) -> None:
         with pytest.raises(Exception, match="already runs"):
             cluster_up(cluster, NatsAccounts(tmp_path))
         assert all(cluster.running().values())  # the running one is left alone
+
+
+def quiz(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, check=False,
+                          env={**os.environ, "QUIZ_ACCOUNT_PASSWORD": "pw",
+                               "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+
+
+def test_quiz_cluster_up_status_down(tmp_path: Path) -> None:
+    require_nats()
+    port, route = str(free_ports_in_a_row()), str(free_ports_in_a_row())
+    assert quiz("cluster", "accounts", "teacher", "--role", "host", cwd=tmp_path).returncode == 0
+    up = quiz("cluster", "up", "--port", port, "--route-port", route, cwd=tmp_path)
+    try:
+        assert up.returncode == 0, up.stderr
+        brokers = ",".join(f"mqtt://127.0.0.1:{int(port) + k}" for k in range(3))
+        assert f"brokers: {brokers}" in up.stdout
+        scorer_url = tmp_path / "quiz-data" / "nats" / "cluster" / "scorer.url"
+        assert oct(scorer_url.stat().st_mode)[-3:] == "600"
+        assert scorer_url.read_text().startswith("mqtt://scorer:")
+        status = quiz("cluster", "status", cwd=tmp_path)
+        assert status.stdout.count("accepts MQTT") == 3, status.stdout
+        again = quiz("cluster", "up", "--port", port, "--route-port", route, cwd=tmp_path)
+        assert again.returncode == 1
+        assert again.stderr.strip().splitlines() == [again.stderr.strip()]
+        assert "already runs" in again.stderr
+    finally:
+        down = quiz("cluster", "down", cwd=tmp_path)
+    assert down.stdout.strip() == "stopped quiz-1, quiz-2, quiz-3"
+    status = quiz("cluster", "status", cwd=tmp_path)
+    assert status.stdout.count(": down,") == 3, status.stdout
+    pids = [int(line.split("pid ")[1]) for line in up.stdout.splitlines() if " pid " in line]
+    assert len(pids) == 3 and not any(alive(pid) for pid in pids)

@@ -13,7 +13,8 @@ DESIGN = (ROOT / "docs" / "design.md").read_text()
 
 def commands() -> set[str]:
     return {command.name or command.callback.__name__  # type: ignore[union-attr]
-            for command in app.registered_commands}
+            for command in app.registered_commands} | {
+                group.name for group in app.registered_groups if group.name}
 
 
 def test_every_topic_in_the_design_exists_in_the_contract() -> None:
