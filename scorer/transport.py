@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,9 @@ from paho.mqtt.reasoncodes import ReasonCode
 from protocol.address import BrokerAddress
 from protocol.messages import ScorerStatus, encode
 from protocol.topics import scorer_status
+from scorer.writes import coalesce_writes
+
+log = logging.getLogger(__name__)
 
 # No cap on unacknowledged publishes: paho's default of 20 throttles a burst of results to
 # the round trip, and any cap makes paho rescan every message in flight on each PUBACK
@@ -29,12 +33,17 @@ MAX_INFLIGHT = 0
 KEEPALIVE_SECONDS = 15
 # paho leaves Nagle's algorithm on: small answers and results would wait for delayed ACKs.
 NO_DELAY = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+# One send() per round of queued packets instead of one per packet (scorer/writes.py).
+COALESCE_WRITES = True
 # A clean stop waits this long at most to announce itself offline.
 GOODBYE_SECONDS = 2.0
 
 
 # Filters per SUBSCRIBE packet when a scorer subscribes to each of its quizzes: a few KB.
 SUBSCRIBE_CHUNK = 100
+# A refused subscription is asked again this many times in all, waiting 2, 4, 8, 16 s.
+SUBSCRIBE_ATTEMPTS = 5
+SUBSCRIBE_RETRY_SECONDS = 2.0
 # SUBACK return codes of 0x80 and above are refusals (MQTT 3.1.1 0x80, MQTT 5 0x80-0xA2).
 SUBACK_FAILURE = 0x80
 
@@ -68,21 +77,38 @@ class Link:
             socket_options=[NO_DELAY],
         )
         client._client.manual_ack_set(True)  # noqa: SLF001 - see the module docstring
+        if COALESCE_WRITES:
+            coalesce_writes(client._client)  # noqa: SLF001
         async with client:
             yield cls(client)
 
     async def subscribe(self, *filters: str) -> None:
         """Subscribe at QoS 1 (requests must not be lost); raise if the broker refuses one.
 
-        Many filters go in SUBSCRIBE packets of SUBSCRIBE_CHUNK, not one round trip each.
+        Many filters go in SUBSCRIBE packets of SUBSCRIBE_CHUNK, not one round trip each. A
+        refusal is asked again SUBSCRIBE_ATTEMPTS times, with a growing wait: a clustered
+        broker refuses for a few seconds after losing a node. One that persists stops the
+        scorer (SubscriptionRefusedError): running on would ignore a kind of request.
         """
         for start in range(0, len(filters), SUBSCRIBE_CHUNK):
             chunk = filters[start:start + SUBSCRIBE_CHUNK]
-            granted = await self.client.subscribe([(topic, 1) for topic in chunk])
-            codes = [int(c.value) if isinstance(c, ReasonCode) else c for c in granted or ()]
-            for topic, value in zip(chunk, codes, strict=False):
-                if value >= SUBACK_FAILURE:
-                    raise SubscriptionRefusedError(topic, value)
+            for attempt in range(1, SUBSCRIBE_ATTEMPTS + 1):
+                refused = await self._subscribe_chunk(chunk)
+                if refused is None:
+                    break
+                if attempt == SUBSCRIBE_ATTEMPTS:
+                    raise refused
+                delay = SUBSCRIBE_RETRY_SECONDS * 2 ** (attempt - 1)
+                log.warning("%s; asking again in %.0f s", refused, delay)
+                await asyncio.sleep(delay)
+
+    async def _subscribe_chunk(self, chunk: tuple[str, ...]) -> SubscriptionRefusedError | None:
+        granted = await self.client.subscribe([(topic, 1) for topic in chunk])
+        codes = [int(c.value) if isinstance(c, ReasonCode) else c for c in granted or ()]
+        for topic, value in zip(chunk, codes, strict=False):
+            if value >= SUBACK_FAILURE:
+                return SubscriptionRefusedError(topic, value)
+        return None
 
     async def unsubscribe(self, *filters: str) -> None:
         """Stop reading these filters (a forgotten quiz's requests)."""
