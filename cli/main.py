@@ -115,22 +115,27 @@ def serve(
         help="MQTT over WebSockets, for the web board: the port the embedded broker or "
              "Mosquitto listens on (default --port + 1), or that of the running --broker "
              "(default 9001, as in mosquitto.conf).")] = None,
+    scorers: Annotated[int, typer.Option(
+        envvar="QUIZ_SCORERS", min=1, max=64,
+        help="Scorer processes, one per core, each owning some quizzes; a dead one is "
+             "restarted. Scorer K (from 1) uses --client-id-K and the --db file with -K "
+             "added.")] = 1,
+    partition: Annotated[str, typer.Option(
+        envvar="QUIZ_PARTITION", hidden=True,
+        help="K/N: run only scorer K of N (0-based); set by --scorers for its children.")]
+    = "0/1",
 ) -> None:
     """Run the scorer: on an embedded broker by default, or against --broker mqtt://HOST:PORT."""
-    from broker.embedded import PortInUseError  # noqa: PLC0415 - keeps `quiz --help` fast
-    from broker.mosquitto import MosquittoError  # noqa: PLC0415
-    from cli.status import live_scorer  # noqa: PLC0415
-    from scorer.logs import configure_logging  # noqa: PLC0415
+    from scorer.logs import configure_logging  # noqa: PLC0415 - keeps `quiz --help` fast
+    from scorer.partition import Partition  # noqa: PLC0415
     from scorer.server import (  # noqa: PLC0415
-        AlreadyServingError,
         LocalBroker,
         WebSettings,
+        serve_several,
         until_terminated,
     )
     from scorer.server import serve as serve_forever  # noqa: PLC0415
     from scorer.service import ScorerSettings  # noqa: PLC0415
-    from scorer.store import StorageError  # noqa: PLC0415
-    from web.server import WebPortError  # noqa: PLC0415
 
     try:
         configure_logging(log_level, log_format)
@@ -139,9 +144,15 @@ def serve(
     local = None
     if broker in ("embedded", "mosquitto"):
         local = LocalBroker(broker, host, port, mosquitto_dir)  # type: ignore[arg-type]
+    try:
+        part = Partition.parse(partition)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--partition") from None
     settings = ScorerSettings(
         broker=BrokerAddress() if local else address(broker), database=db,
-        client_id=client_id, leaderboard_interval=leaderboard_interval, top_n=top)
+        client_id=client_id, leaderboard_interval=leaderboard_interval, top_n=top,
+        partition=part)
+    web = WebSettings(host, web_port, ws_port) if web_port else None
 
     def ready(public: BrokerAddress) -> None:
         typer.echo(render.server_ready(public, broker, db))
@@ -149,12 +160,36 @@ def serve(
     def board_ready(url: str, live: list[str]) -> None:
         typer.echo(render.board_ready(url, live))
 
-    try:
-        asyncio.run(until_terminated(serve_forever(
+    if scorers > 1:
+        children = ["--leaderboard-interval", str(leaderboard_interval), "--top", str(top),
+                    "--log-level", log_level, "--log-format", log_format,
+                    "--metrics-host", metrics_host]
+        main = serve_several(settings, scorers, local=local, on_ready=ready,
+                             child_options=children, metrics_port=metrics_port, web=web,
+                             on_board=board_ready)
+    else:
+        main = serve_forever(
             settings, local=local, on_ready=ready, standby=standby, on_standby=typer.echo,
             metrics_address=(metrics_host, metrics_port) if metrics_port else None,
-            web=WebSettings(host, web_port, ws_port) if web_port else None,
-            on_board=board_ready)))
+            web=web, on_board=board_ready)
+    _run_server(until_terminated(main), host=host, port=port, db=db,
+                metrics=(metrics_host, metrics_port))
+
+
+def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Path,
+                metrics: tuple[str, int]) -> None:
+    """Run `quiz serve`'s main coroutine; turn each way it can fail into one line."""
+    from broker.embedded import PortInUseError  # noqa: PLC0415 - keeps `quiz --help` fast
+    from broker.mosquitto import MosquittoError  # noqa: PLC0415
+    from cli.status import live_scorer  # noqa: PLC0415
+    from scorer.server import AlreadyServingError  # noqa: PLC0415
+    from scorer.store import StorageError  # noqa: PLC0415
+    from scorer.transport import SubscriptionRefusedError  # noqa: PLC0415
+    from web.server import WebPortError  # noqa: PLC0415
+
+    metrics_host, metrics_port = metrics
+    try:
+        asyncio.run(main)
     except KeyboardInterrupt:
         typer.echo("stopped.")
     except AlreadyServingError as exc:  # one scorer per database and client id
@@ -166,7 +201,7 @@ def serve(
         raise fail(f"port {port} on {host} is in use (another broker is running?): use that "
                    f"broker with `quiz serve --broker mqtt://{host}:{port}`, or choose another "
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
-    except (MosquittoError, WebPortError) as exc:
+    except (MosquittoError, WebPortError, SubscriptionRefusedError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         if metrics_port and exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):

@@ -24,6 +24,7 @@ from scorer.lock import DatabaseBusyError, DatabaseLock
 from scorer.metrics import Metrics, MetricsServer
 from scorer.service import RECOVERY_TIMEOUT_SECONDS, STATUS_SECONDS, Scorer, ScorerSettings
 from scorer.store import Store
+from scorer.supervisor import Supervisor
 from web.server import BrokerForBrowsers, WebBoard, WebPortError
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ CHECK_RETRY_MAX_SECONDS = 5.0
 # A running broker's WebSockets port when none is given: the one in mosquitto.conf.
 EXTERNAL_WS_PORT = 9001
 
-__all__ = ["AlreadyServingError", "LocalBroker", "WebSettings", "serve", "until_terminated"]
+__all__ = ["AlreadyServingError", "LocalBroker", "WebSettings", "serve", "serve_several",
+           "until_terminated"]
 
 
 class AlreadyServingError(RuntimeError):
@@ -130,30 +132,68 @@ async def _serve_locked(settings: ScorerSettings, local: LocalBroker | None,
         async with contextlib.AsyncExitStack() as stack:
             if metrics_address is not None:
                 await stack.enter_async_context(MetricsServer(metrics, *metrics_address))
-            if local is None:
-                scorer = Scorer(settings, store, metrics=metrics)
-                public = settings.broker
-            elif local.kind == "embedded":
-                broker = await stack.enter_async_context(
-                    run_embedded(local.host, local.port, ws_port))
-                scorer = Scorer(replace(settings, broker=broker.scorer), store, metrics=metrics)
-                public, ws_port = broker.public, broker.ws_port
-            else:
-                check_port_free(local.host, local.port)  # else we would use whoever is there
-                password = scorer_password(Accounts(local.folder))
-                stack.enter_context(run_mosquitto(local.folder, local.port, ws_port))
-                metrics.watch_storage("mosquitto", local.folder)
-                account = BrokerAddress(local.host, local.port, "scorer", password)
-                scorer = Scorer(replace(settings, broker=account), store, metrics=metrics)
-                public = BrokerAddress(local.host, local.port)
-            board = None
-            if web is not None and ws_port is not None:
-                where = BrokerForBrowsers.host_for(public.host)
-                board = await stack.enter_async_context(WebBoard(
-                    BrokerForBrowsers(ws_port, where, public.port, where), web.host, web.port))
+            account, public, ws_port = await _start_broker(stack, settings, local, ws_port,
+                                                           metrics)
+            scorer = Scorer(replace(settings, broker=account), store, metrics=metrics)
+            board = await _start_board(stack, web, public, ws_port)
             await _run(scorer, public, _announce(on_ready, scorer, board, on_board))
     finally:
         store.close()
+
+
+async def _start_broker(stack: contextlib.AsyncExitStack, settings: ScorerSettings,
+                        local: LocalBroker | None, ws_port: int | None,
+                        metrics: Metrics | None = None,
+                        ) -> tuple[BrokerAddress, BrokerAddress, int | None]:
+    """Start the local broker, if any: (the scorer's account, the public address, ws port)."""
+    if local is None:
+        return settings.broker, settings.broker, ws_port
+    if local.kind == "embedded":
+        broker = await stack.enter_async_context(run_embedded(local.host, local.port, ws_port))
+        return broker.scorer, broker.public, broker.ws_port
+    check_port_free(local.host, local.port)  # else we would use whoever is there
+    password = scorer_password(Accounts(local.folder))
+    stack.enter_context(run_mosquitto(local.folder, local.port, ws_port))
+    if metrics is not None:
+        metrics.watch_storage("mosquitto", local.folder)
+    return (BrokerAddress(local.host, local.port, "scorer", password),
+            BrokerAddress(local.host, local.port), ws_port)
+
+
+async def _start_board(stack: contextlib.AsyncExitStack, web: WebSettings | None,
+                       public: BrokerAddress, ws_port: int | None) -> WebBoard | None:
+    if web is None or ws_port is None:
+        return None
+    where = BrokerForBrowsers.host_for(public.host)
+    return await stack.enter_async_context(WebBoard(
+        BrokerForBrowsers(ws_port, where, public.port, where), web.host, web.port))
+
+
+async def serve_several(settings: ScorerSettings, count: int, *, local: LocalBroker | None,
+                        on_ready: Callable[[BrokerAddress], None],
+                        child_options: list[str], metrics_port: int = 0,
+                        web: WebSettings | None = None,
+                        on_board: Callable[[str, list[str]], None] | None = None) -> None:
+    """Run `count` scorer processes, each owning some quizzes, under one supervisor.
+
+    The local broker and the web board run here; each scorer is a `quiz serve` of its own
+    (scorer/supervisor.py), restarted when it dies.
+    """
+    ws_port = None if web is None else web.ws_port
+    if web is not None and ws_port is None:
+        ws_port = EXTERNAL_WS_PORT if local is None else local.port + 1
+    if local is not None and ws_port is not None:
+        _check_ws_port_free(local.host, ws_port)
+    async with contextlib.AsyncExitStack() as stack:
+        account, public, ws_port = await _start_broker(stack, settings, local, ws_port)
+        board = await _start_board(stack, web, public, ws_port)
+
+        def ready() -> None:
+            on_ready(public)
+            if board is not None and on_board is not None:
+                on_board(board.url, [])
+
+        await Supervisor(count, account, settings, child_options, metrics_port).run(ready)
 
 
 async def until_terminated(main: Awaitable[None]) -> None:
