@@ -1,5 +1,5 @@
-"""`python -m cli` is the `quiz` command."""
+"""`python -m cli` is the `quiz` command, as it always was (the bench and scripts use it)."""
 
-from cli.main import main
+from quiz.main import main
 
 main()

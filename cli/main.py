@@ -22,28 +22,29 @@ import msgspec
 import typer
 
 from cli import render
-from cli.cluster import register as register_cluster
-from cli.common import (
+from client.answers import answer as send_answer
+from client.credentials import Credentials, PlayerCredentials
+from client.errors import QuizError, RefusedError
+from client.follow import follow
+from client.options import (
     Broker,
     Code,
     HostToken,
     Json,
     Timeout,
     address,
+    brokers,
     fail,
     host_token,
     parse_code,
     run,
 )
-from cli.credentials import Credentials, PlayerCredentials
-from cli.remote import Disconnected, QuizClient, QuizError, RefusedError, follow
-from cli.remote import answer as send_answer
-from cli.status import register as register_status
+from client.reconnect import Disconnected
+from client.requests import QuizClient
 from protocol import auth
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
-from protocol.messages import DeckEntry, Leaderboard, ScorerStatus, State, clean_name
+from protocol.messages import Counts, DeckEntry, Leaderboard, ScorerStatus, State, clean_name
 from scorer import deck as decks
-from tui.commands import register as register_tui
 from web.server import DEFAULT_WEB_PORT
 
 app = typer.Typer(
@@ -273,7 +274,7 @@ async def create(
         raise decks.DeckError(f"{deck!r} is neither a file nor a built-in deck "
                               f"({', '.join(decks.builtin_names())})")
     host_key = auth.new_secret()
-    where = address(broker)
+    where = brokers(broker)
     async with QuizClient.connect(where, timeout) as client:
         code = await client.create(deck=path.name if entries else deck, entries=entries,
                                    questions=questions, seconds=seconds,
@@ -290,7 +291,7 @@ async def _host(code: str, action: str, token: str | None, broker: str, timeout:
                 as_json: bool, player: str = "") -> None:
     code = parse_code(code)
     key = host_token(code, token)
-    async with QuizClient.connect(address(broker), timeout) as client:
+    async with QuizClient.connect(brokers(broker), timeout) as client:
         state = await client.state(code)
         index = state.question.index if state.question else -1
         await client.control(code, key, action, at=index, player=player)
@@ -343,7 +344,7 @@ async def results(
         raise QuizError(f"--format must be csv or json, not {fmt!r}")
     code = parse_code(code)
     key = host_token(code, token)
-    async with QuizClient.connect(address(broker), timeout) as client:
+    async with QuizClient.connect(brokers(broker), timeout) as client:
         reply = await client.control(code, key, "results")
     assert reply.results is not None  # noqa: S101 - a results reply always carries them
     if fmt == "json":
@@ -366,7 +367,7 @@ async def join(code: Code, name: Annotated[str, typer.Option(help="Your name in 
     code = parse_code(code)
     name = clean_name(name)
     credentials = Credentials.default()
-    async with QuizClient.connect(address(broker), timeout) as client:
+    async with QuizClient.connect(brokers(broker), timeout) as client:
         # kept before sending: if the reply never comes, a retry resumes this player
         known = credentials.reserve_player(code, name)
         try:
@@ -418,7 +419,7 @@ async def answer(
     """
     code = parse_code(code)
     me = _me(code, name)
-    verdict = await send_answer(address(broker), code, me.player, me.secret, choice - 1,
+    verdict = await send_answer(brokers(broker), code, me.player, me.secret, choice - 1,
                                 timeout)
     status = verdict.status
     text = render.answered(status)
@@ -443,11 +444,13 @@ async def watch(
     code = parse_code(code)
     seen = 0
     last_seq = -1
-    async for update in follow(address(broker), code, timeout):
+    async for update in follow(brokers(broker), code, timeout):
         if isinstance(update, Disconnected):
             typer.echo(f"connection lost ({update.reason}); reconnecting in "
                        f"{update.retry_in:.1f}s", err=True)
             continue
+        if isinstance(update, Counts):
+            continue  # the state carries them (client/follow.py)
         if isinstance(update, Leaderboard):
             if update.seq < last_seq:
                 continue  # an older board overtaken on the way: never go back
@@ -532,11 +535,6 @@ def list_decks(as_json: Json = False) -> None:
     emit(as_json, sizes, "\n".join(f"{name}\t{size} words" for name, size in sizes.items()))
 
 
-def main() -> None:
-    """Entry point for `python -m cli`."""
-    app()
-
-
-register_tui(app)  # quiz play, board, host, demo
-register_status(app)  # quiz status
-register_cluster(app)  # quiz cluster up, down, status, accounts
+def register(quiz: typer.Typer) -> None:
+    """Add the CLI's commands to the `quiz` command (quiz/main.py assembles it)."""
+    quiz.registered_commands.extend(app.registered_commands)

@@ -12,9 +12,9 @@ from typing import Any
 
 from rich.console import Console
 
+from client.text import fit, name_column, printable
 from protocol.address import BrokerAddress
 from protocol.messages import Leaderboard, PlayerStatus, Results, ScorerStatus, State
-from tui.formatting import fit, name_column, printable
 
 
 def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:

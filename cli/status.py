@@ -18,10 +18,11 @@ import aiomqtt
 import msgspec
 import typer
 
-from cli.common import fail
-from cli.remote import RETAINED_TIMEOUT_SECONDS, QuizClient, QuizError
+from client.errors import QuizError
+from client.options import fail
+from client.requests import RETAINED_TIMEOUT_SECONDS, QuizClient
 from protocol import topics
-from protocol.address import DEFAULT_URL, BrokerAddress
+from protocol.address import DEFAULT_URL, BrokerAddress, Brokers
 from protocol.messages import ScorerStatus
 
 
@@ -33,7 +34,8 @@ def register(app: typer.Typer) -> None:
 def status(
     broker: Annotated[str, typer.Option(
         "--broker", envvar="QUIZ_BROKER",
-        help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port.")]
+        help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port; several, "
+             "comma-separated, are tried in order.")]
     = DEFAULT_URL,
     timeout: Annotated[float, typer.Option(
         "--timeout", envvar="QUIZ_TIMEOUT", min=0.5,
@@ -43,7 +45,7 @@ def status(
 ) -> None:
     """Show whether the scorer is online and since when, its quizzes, players and load."""
     try:
-        where = BrokerAddress.parse(broker)
+        where = Brokers.parse(broker)
         found = asyncio.run(read_status(where, timeout))
     except (QuizError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -58,7 +60,7 @@ def status(
     typer.echo(json.dumps(data) if as_json else describe(data, time.time()))
 
 
-async def read_status(broker: BrokerAddress, timeout: float) -> ScorerStatus | None:
+async def read_status(broker: BrokerAddress | Brokers, timeout: float) -> ScorerStatus | None:
     """The retained scorer status on `broker`, or None when no scorer ever published one."""
     async with QuizClient.connect(broker, timeout) as client:
         return await client.retained(ScorerStatus, topics.scorer_status(),

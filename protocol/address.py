@@ -1,7 +1,13 @@
-"""Where the broker is: `mqtt://[user:password@]host[:port]`."""
+"""Where the broker is: `mqtt://[user:password@]host[:port]`, or several of them.
+
+A client given several addresses (`mqtt://a:1883,mqtt://b:1883`) tries them in order and,
+when its connection is lost, moves on to the next one (client/reconnect.py). A password
+never appears in an error message or a printed address.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -24,14 +30,15 @@ class BrokerAddress:
     def parse(cls, url: str) -> BrokerAddress:
         """Parse mqtt://[user:password@]host[:port]; raise ValueError with a readable reason."""
         parts = urlsplit(url if "://" in url else f"mqtt://{url}")
+        shown = _without_password(url)  # an error message is printed, often on a projector
         if parts.scheme not in ("mqtt", "tcp"):
-            raise ValueError(f"broker URL {url!r} must start with mqtt://")
+            raise ValueError(f"broker URL {shown!r} must start with mqtt://")
         if not parts.hostname:
-            raise ValueError(f"broker URL {url!r} has no host")
+            raise ValueError(f"broker URL {shown!r} has no host")
         try:
             port = parts.port or 1883
         except ValueError:
-            raise ValueError(f"broker URL {url!r} has an invalid port") from None
+            raise ValueError(f"broker URL {shown!r} has an invalid port") from None
         return cls(
             host=parts.hostname,
             port=port,
@@ -43,3 +50,56 @@ class BrokerAddress:
         """The URL without the password (safe to print and log)."""
         user = f"{self.username}@" if self.username else ""
         return f"mqtt://{user}{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Brokers:
+    """The brokers a client may use, in the order it tries them (one or more)."""
+
+    addresses: tuple[BrokerAddress, ...]
+
+    def __post_init__(self) -> None:
+        if not self.addresses:
+            raise ValueError("no broker URL given")
+
+    @classmethod
+    def parse(cls, urls: str) -> Brokers:
+        """Parse comma-separated broker URLs; raise ValueError with a readable reason.
+
+        A comma inside a password is written %2C, as any reserved character in a URL.
+        """
+        parts = [part.strip() for part in urls.split(",")]
+        if not any(parts):
+            raise ValueError("no broker URL given")
+        if not all(parts):
+            raise ValueError(f"the broker list {_without_password(urls)!r} has an empty entry")
+        return cls(tuple(BrokerAddress.parse(part) for part in parts))
+
+    @classmethod
+    def of(cls, where: BrokerAddress | Brokers) -> Brokers:
+        """`where` as a list: one address is a list of one."""
+        return where if isinstance(where, Brokers) else cls((where,))
+
+    def __iter__(self) -> Iterator[BrokerAddress]:
+        return iter(self.addresses)
+
+    def __len__(self) -> int:
+        return len(self.addresses)
+
+    def __str__(self) -> str:
+        """The URLs without their passwords, comma-separated (safe to print and log)."""
+        return ",".join(str(address) for address in self.addresses)
+
+
+def _without_password(url: str) -> str:
+    """`url` with any password in it replaced by ***, however malformed the rest is."""
+    shown = []
+    for part in url.split(","):
+        scheme, sep, rest = part.partition("://")
+        if not sep:
+            scheme, rest = "", part
+        userinfo, at, hostport = rest.rpartition("@")
+        if at and ":" in userinfo:
+            rest = f"{userinfo.split(':', 1)[0]}:***@{hostport}"
+        shown.append(f"{scheme}{sep}{rest}")
+    return ",".join(shown)

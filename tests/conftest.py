@@ -16,7 +16,7 @@ import pytest
 from broker.embedded import Embedded, run_embedded
 from broker.mosquitto import Accounts, MosquittoError, mosquitto_binary, run_mosquitto
 from broker.nats import NatsAccounts, NatsError, nats_binary, run_nats
-from cli.remote import QuizClient
+from client.requests import QuizClient
 from protocol import topics
 from protocol.address import BrokerAddress
 from protocol.messages import Leaderboard

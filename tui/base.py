@@ -12,8 +12,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
+from client.reconnect import Connected
 from tui.events import ConnectionChanged, ScorerChanged, as_message
-from tui.live import Connected, Live
+from tui.live import Live
 from tui.widgets import ConnectionBanner
 
 AppT = TypeVar("AppT", bound=App[None])

@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static
 
+from client.text import plural
 from protocol.address import DEFAULT_URL
 from protocol.messages import Leaderboard, State
 from tui import formatting as fmt
@@ -89,10 +90,10 @@ class BoardApp(QuizApp):
         question = state.question
         if state.phase == "lobby":
             where = "" if str(self.live.broker) == DEFAULT_URL else f" --broker {self.live.broker}"
-            return (f"Lobby: {fmt.plural(state.players, 'player')}. "
+            return (f"Lobby: {plural(state.players, 'player')}. "
                     f"Join with: quiz play {state.quiz} --name NAME{where}")
         if state.phase == "finished":
-            return f"Finished: {fmt.plural(state.players, 'player')}"
+            return f"Finished: {plural(state.players, 'player')}"
         assert question is not None  # noqa: S101 - question and reveal carry the question
         where = f"Question {question.index + 1} of {question.count}"
         if state.phase == "reveal":
@@ -111,6 +112,6 @@ class BoardApp(QuizApp):
         lines = fmt.leaderboard_lines(self.board.top, limit=BOARD_ROWS,
                                       baseline=None if in_lobby else self.baseline)
         more = self.board.players - len(lines)
-        title = f"Leaderboard ({fmt.plural(self.board.players, 'player')})"
+        title = f"Leaderboard ({plural(self.board.players, 'player')})"
         self.query_one("#standings", Static).update("\n".join(
             [title, *lines, *([f"      … and {more} more"] if more > 0 else [])]))

@@ -16,15 +16,25 @@ from typing import Annotated
 
 import typer
 
-from cli.common import Broker, Code, HostToken, Timeout, fail, host_token, parse_code, run
-from cli.common import address as parse_address
-from cli.credentials import Credentials, PlayerCredentials
-from cli.remote import BrokerUnreachableError, QuizClient, QuizError, RefusedError
+from client.credentials import Credentials, PlayerCredentials
+from client.errors import BrokerUnreachableError, QuizError, RefusedError
+from client.options import (
+    Broker,
+    Code,
+    HostToken,
+    Timeout,
+    brokers,
+    fail,
+    host_token,
+    parse_code,
+    run,
+)
+from client.reconnect import Reconnect
+from client.requests import QuizClient
+from client.text import printable
 from protocol import auth
-from protocol.address import DEFAULT_URL, BrokerAddress
+from protocol.address import DEFAULT_URL, BrokerAddress, Brokers
 from protocol.messages import clean_name
-from protocol.retry import Backoff
-from tui.formatting import printable
 from tui.live import Live
 
 # A player whose name is taken may choose another this many times (at a terminal).
@@ -48,7 +58,7 @@ def play(code: Code,
     """Play a quiz on a live screen: join (or resume) as NAME, answer with keys 1-4."""
     from tui.play import PlayApp  # noqa: PLC0415 - Textual loads only when a screen opens
 
-    code, address = parse_code(code), parse_address(broker)
+    code, address = parse_code(code), brokers(broker)
     ask = _ask_name if sys.stdin.isatty() else None
     me = run(join(address, code, _name(name), timeout, Credentials.default(), _say, ask))
     PlayApp(Live(address, code, player=me)).run()
@@ -58,7 +68,7 @@ def board(code: Code, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> 
     """Show a quiz on a classroom display: the live leaderboard, question and countdown."""
     from tui.board import BoardApp  # noqa: PLC0415
 
-    code, address = parse_code(code), parse_address(broker)
+    code, address = parse_code(code), brokers(broker)
     run(check_quiz(address, code, timeout, _say))
     BoardApp(Live(address, code)).run()
 
@@ -68,7 +78,7 @@ def host(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
     """Run a quiz from the host's console: start, next, end, kick, live counts and results."""
     from tui.host import HostApp  # noqa: PLC0415
 
-    code, address = parse_code(code), parse_address(broker)
+    code, address = parse_code(code), brokers(broker)
     key = host_token(code, token)
     run(check_quiz(address, code, timeout, _say))
     HostApp(Live(address, code, host_key=key)).run()
@@ -93,20 +103,21 @@ def demo(
 # --- before the screen opens ----------------------------------------------------------------
 
 
-async def connect(stack: AsyncExitStack, broker: BrokerAddress, reply_timeout: float,
+async def connect(stack: AsyncExitStack, broker: BrokerAddress | Brokers, reply_timeout: float,
                   say: Callable[[str], None]) -> QuizClient:
-    """Connect, retrying with backoff while the broker is unreachable (until Ctrl-C)."""
-    retry = Backoff()
+    """Connect, retrying with backoff while no broker is reachable (until Ctrl-C)."""
+    retry = Reconnect(broker)
     while True:
         try:
-            return await stack.enter_async_context(QuizClient.connect(broker, reply_timeout))
+            return await stack.enter_async_context(
+                QuizClient.connect(retry.order(), reply_timeout))
         except BrokerUnreachableError as exc:
-            delay = retry.next()
+            delay = retry.lost()
             say(f"{exc}; retrying in {delay:g} s (Ctrl-C to stop)")
             await asyncio.sleep(delay)
 
 
-async def check_quiz(broker: BrokerAddress, code: str, reply_timeout: float,
+async def check_quiz(broker: BrokerAddress | Brokers, code: str, reply_timeout: float,
                      say: Callable[[str], None]) -> None:
     """Raise RefusedError when no quiz has this code."""
     async with AsyncExitStack() as stack:
@@ -114,7 +125,7 @@ async def check_quiz(broker: BrokerAddress, code: str, reply_timeout: float,
         await client.state(code)
 
 
-async def join(broker: BrokerAddress, code: str, name: str, reply_timeout: float,
+async def join(broker: BrokerAddress | Brokers, code: str, name: str, reply_timeout: float,
                credentials: Credentials, say: Callable[[str], None],
                ask: Callable[[str], str] | None = None) -> PlayerCredentials:
     """Join (or resume, with the secret kept in `credentials`) and return the player.

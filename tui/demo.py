@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from cli.remote import QuizClient, QuizError
+from client.errors import QuizError
+from client.requests import QuizClient
 from protocol import auth
 from protocol.address import DEFAULT_HOST, BrokerAddress
-from protocol.messages import Leaderboard, QuestionView, ScorerStatus, State
+from protocol.messages import Counts, Leaderboard, QuestionView, ScorerStatus, State
 from scorer import deck
 from scorer.game import REVEAL_SECONDS
 from scorer.server import LocalBroker, serve
@@ -158,7 +159,8 @@ async def play_crowd(broker: BrokerAddress, code: str, host_key: str,
         host = await stack.enter_async_context(QuizClient.connect(broker))
         await host.control(code, host_key, "start")
         updates = await stack.enter_async_context(contextlib.aclosing(
-            cast(AsyncGenerator[State | Leaderboard | ScorerStatus, None], host.updates(code))))
+            cast(AsyncGenerator[State | Leaderboard | Counts | ScorerStatus, None],
+                 host.updates(code))))
         async with asyncio.TaskGroup() as group:
             seen: set[int] = set()
             async for update in updates:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from client.reconnect import Connected, Disconnected
 from protocol.messages import Leaderboard, PlayerStatus, Reply, ScorerStatus, State
-from tui.live import Connected, Disconnected, Event
+from tui.live import Event
 
 
 class StateChanged(Message):

@@ -16,12 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
-from cli.remote import QuizError
+from client.errors import QuizError
+from client.reconnect import Connected
+from client.text import NAME_CELLS, clip, plural, printable
 from protocol.messages import Action, Leaderboard, Standing, State
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, ConnectionChanged, ReplyReceived, StateChanged
-from tui.live import Connected, Live
+from tui.live import Live
 from tui.widgets import ConnectionBanner, Countdown
 
 
@@ -112,12 +114,12 @@ class HostApp(QuizApp):
         if what == "results":
             self.roster_asked = False
         if not reply.ok:
-            self.notify(fmt.printable(f"{what or 'command'} refused: {reply.error}"),
+            self.notify(printable(f"{what or 'command'} refused: {reply.error}"),
                         severity="error", markup=False)
         elif reply.results is not None:
             self._show_players(reply.results.standings)
         elif what.startswith("kick "):
-            self.notify(fmt.printable(f"removed {what.removeprefix('kick ')}"), markup=False)
+            self.notify(printable(f"removed {what.removeprefix('kick ')}"), markup=False)
             self.action_roster()
 
     # --- what the host does ----------------------------------------------------------------
@@ -156,7 +158,7 @@ class HostApp(QuizApp):
         except QuizError as exc:
             if action == "results":
                 self.roster_asked = False
-            self.notify(fmt.printable(str(exc)), severity="error", markup=False)
+            self.notify(printable(str(exc)), severity="error", markup=False)
             return
         self.pending[req] = label or action
 
@@ -178,9 +180,9 @@ class HostApp(QuizApp):
     def _headline(self, state: State) -> str:
         question = state.question
         if state.phase == "lobby":
-            return f"Lobby: {fmt.plural(state.players, 'player')}. Press s to start."
+            return f"Lobby: {plural(state.players, 'player')}. Press s to start."
         if state.phase == "finished":
-            return f"Finished: {fmt.plural(state.players, 'player')}"
+            return f"Finished: {plural(state.players, 'player')}"
         assert question is not None  # noqa: S101 - question and reveal carry the question
         counts = fmt.answered_text(state.answered, state.players)
         where = f"Question {question.index + 1} of {question.count}"
@@ -195,7 +197,7 @@ class HostApp(QuizApp):
         self.roster = list(standings)
         table.clear()
         for s in self.roster:
-            table.add_row(s.rank, Text(fmt.clip(fmt.printable(s.name), fmt.NAME_CELLS)), s.score,
+            table.add_row(s.rank, Text(clip(printable(s.name), NAME_CELLS)), s.score,
                           key=s.player)
         if self.roster:
             table.move_cursor(row=min(max(row, 0), len(self.roster) - 1))

@@ -17,7 +17,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 
-from cli.remote import QuizError
+from client.errors import QuizError
+from client.text import printable
 from protocol.messages import Leaderboard, PlayerStatus, QuestionView, State
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
@@ -47,7 +48,7 @@ class PlayApp(QuizApp):
             raise ValueError("the play screen needs the player's credentials")
         super().__init__(live, clock=clock)
         self.me = live.player
-        self.sub_title = fmt.printable(self.me.name)
+        self.sub_title = printable(self.me.name)
         self.state: State | None = None
         self.board: Leaderboard | None = None
         self.status: PlayerStatus | None = None
@@ -145,7 +146,7 @@ class PlayApp(QuizApp):
             outgoing = await self.live.answer(q, choice)
         except QuizError as exc:
             self.sent.pop(q, None)
-            self._result(fmt.printable(f"{fmt.WRONG} {exc}; press {choice + 1} to try again"))
+            self._result(printable(f"{fmt.WRONG} {exc}; press {choice + 1} to try again"))
             if self.state is not None and self.state.question is not None:
                 self._show_question(self.state.question)
             return
@@ -173,8 +174,8 @@ class PlayApp(QuizApp):
         state = self.state
         reveal = state.reveal if state is not None and state.phase == "reveal" else None
         self.query_one("#prompt", Static).update(
-            f"Question {question.index + 1} of {question.count}  ({fmt.printable(question.pos)})\n"
-            f"{fmt.printable(question.prompt)}")
+            f"Question {question.index + 1} of {question.count}  ({printable(question.pos)})\n"
+            f"{printable(question.prompt)}")
         chosen = self.sent.get(question.index)
         closed = self._open_question() is None or self._answered(question.index)
         for index, word in enumerate(question.choices[:4]):

@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 from textual.widgets import Static
 
-from tui.formatting import countdown_line, printable, remaining
-from tui.live import Connected, Disconnected
+from client.reconnect import Connected, Disconnected
+from client.text import printable
+from tui.formatting import countdown_line, remaining
 
 # Four redraws a second keep a whole-second countdown on time without busy work.
 COUNTDOWN_REFRESH_SECONDS = 0.25

@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cli.main import app
+from quiz.main import app
 from tests.conftest import free_port
 from tests.e2e.cli import QUIZ, ROOT, quiz, serving
 

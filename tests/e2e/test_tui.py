@@ -19,8 +19,9 @@ from textual.pilot import Pilot
 from textual.widgets import Button
 
 from broker.embedded import Embedded, run_embedded
-from cli.credentials import Credentials, PlayerCredentials
-from cli.remote import QuizClient, RefusedError
+from client.credentials import Credentials, PlayerCredentials
+from client.errors import RefusedError
+from client.requests import QuizClient
 from protocol import auth
 from protocol.messages import Leaderboard, Standing
 from scorer.service import Scorer

@@ -22,7 +22,7 @@ from rich.cells import cell_len
 from textual.app import App
 from textual.pilot import Pilot
 
-from cli.credentials import PlayerCredentials
+from client.credentials import PlayerCredentials
 from protocol.messages import (
     Leaderboard,
     QuestionView,

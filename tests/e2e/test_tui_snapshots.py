@@ -16,7 +16,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from textual.app import App
 from textual.pilot import Pilot
 
-from cli.credentials import PlayerCredentials
+from client.credentials import PlayerCredentials
 from protocol.address import BrokerAddress
 from protocol.messages import (
     Action,

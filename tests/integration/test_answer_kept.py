@@ -18,7 +18,7 @@ from pathlib import Path
 import aiomqtt
 
 from broker.mosquitto import Accounts, run_mosquitto
-from cli import remote
+from client.answers import answer as send_answer
 from protocol import topics
 from protocol.address import BrokerAddress
 from protocol.messages import (
@@ -98,8 +98,8 @@ async def test_quiz_answer_sends_its_answer_again_after_the_broker_crashed(
             await client.publish(topics.player(code, player), encode(status), qos=1,
                                  retain=True)
             await say_online(client, now)
-            answering = asyncio.create_task(remote.answer(public, code, player, secret, 1,
-                                                          timeout=WAIT * 3))
+            answering = asyncio.create_task(send_answer(public, code, player, secret, 1,
+                                                     timeout=WAIT * 3))
             async with asyncio.timeout(WAIT):
                 first = await answers.get()  # acknowledged by the broker, not yet scored
     # Mosquitto died (kill -9) with the answer; it comes back on the same port

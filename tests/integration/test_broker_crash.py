@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from broker.mosquitto import PROJECT_CONF, Accounts, run_mosquitto
-from cli.credentials import PlayerCredentials
-from cli.remote import QuizClient
+from client.credentials import PlayerCredentials
+from client.requests import QuizClient
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import PlayerStatus, ScorerStatus

@@ -12,7 +12,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from cli.credentials import Credentials
+from client.credentials import Credentials
 from tests.conftest import BrokerUnderTest, running_scorer, until
 from tests.e2e.cli import Result, quiz
 

@@ -21,7 +21,7 @@ import pytest
 
 from broker.mosquitto import Accounts, run_mosquitto
 from cli.bench import Pool, Sim, pools
-from cli.remote import QuizClient
+from client.requests import QuizClient
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, encode

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from broker.mosquitto import Accounts, run_mosquitto
-from cli.remote import RefusedError
+from client.errors import RefusedError
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from scorer.logs import configure_logging

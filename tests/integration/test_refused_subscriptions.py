@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from broker.embedded import Embedded
-from cli.credentials import PlayerCredentials
-from cli.remote import SubscriptionRefusedError
+from client.credentials import PlayerCredentials
+from client.errors import SubscriptionRefusedError
 from protocol import auth, topics
 from protocol.messages import PlayerStatus
 from tests.conftest import connected, running_scorer

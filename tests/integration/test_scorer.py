@@ -13,7 +13,7 @@ import pytest
 
 from broker.embedded import Embedded
 from broker.mosquitto import Accounts, run_mosquitto
-from cli.remote import NoReplyError, RefusedError
+from client.errors import NoReplyError, RefusedError
 from protocol import auth, topics
 from protocol.address import BrokerAddress
 from protocol.messages import (

@@ -17,7 +17,7 @@ import aiomqtt
 import pytest
 
 from broker.embedded import Embedded
-from cli.credentials import PlayerCredentials
+from client.credentials import PlayerCredentials
 from protocol import topics
 from protocol.messages import (
     Answer,

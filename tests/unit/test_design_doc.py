@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from cli.main import app
 from protocol import topics
+from quiz.main import app
 from tests.unit.test_docs import contract_topics, named_topics
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,8 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
 
-from cli.remote import QuizError, SubscriptionRefusedError, check_granted
+from client.connection import check_granted
+from client.errors import QuizError, SubscriptionRefusedError
 
 
 def suback(value: int) -> ReasonCode:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from cli import render
+from client.text import CUT, plural
 from protocol.messages import (
     MAX_NAME_LENGTH,
     LastResult,
@@ -135,7 +136,7 @@ def test_status_counts_and_lobby() -> None:
         "ann  ·  1200 points  ·  rank 2 of 30  ·  streak 3"
     assert "not ranked" in fmt.status_line("ann", 0, 0, 30, 0)
     assert fmt.answered_text(12, 30) == "12 of 30 answered"
-    assert [fmt.plural(n, "player") for n in (0, 1, 2)] == ["0 players", "1 player", "2 players"]
+    assert [plural(n, "player") for n in (0, 1, 2)] == ["0 players", "1 player", "2 players"]
     assert fmt.lobby_text([], 0) == "Nobody has joined yet."
     assert fmt.lobby_text(["ann", "bob"], 2) == "2 in the lobby: ann, bob"
     assert fmt.lobby_text(["ann", "bob"], 12) == "12 in the lobby: ann, bob and 10 more"
@@ -185,7 +186,7 @@ def test_fit_pads_or_cuts_to_exactly_the_width_in_cells(text: str, width: int) -
     if cell_len(text) <= width:
         assert fitted.rstrip(" ") == text.rstrip(" ")
     elif width:
-        assert fmt.CUT in fitted
+        assert CUT in fitted
     clipped = fmt.clip(text, width)
     assert clipped == text if cell_len(text) <= width else fitted.startswith(clipped)
     assert cell_len(clipped) <= width
@@ -220,7 +221,7 @@ def test_a_name_longer_than_any_valid_one_is_cut_not_pushing_the_scores_out() ->
     lines = fmt.leaderboard_lines(top)
     assert widest in lines[0]
     assert cell_len(lines[0]) == cell_len(lines[1])
-    assert fmt.CUT in lines[1]
+    assert CUT in lines[1]
 
 
 def test_the_distribution_lines_up_wide_words() -> None:
@@ -243,7 +244,7 @@ def test_every_line_with_a_name_or_word_shows_it_literally(name: str) -> None:
 
 def test_the_status_line_cuts_a_wide_name_the_header_shows_in_full() -> None:
     line = fmt.status_line("中" * MAX_NAME_LENGTH, 12000, 100, 200, 12)
-    assert line.startswith("中" * 11 + fmt.CUT + "  ·  ")
+    assert line.startswith("中" * 11 + CUT + "  ·  ")
     assert cell_len(line) <= 78
 
 

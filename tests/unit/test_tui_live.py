@@ -7,6 +7,8 @@ import random
 import pytest
 import typer.main
 
+from client.connection import decode_update
+from client.counts import with_counts
 from protocol import topics
 from protocol.messages import (
     Counts,
@@ -19,7 +21,7 @@ from protocol.messages import (
     encode,
 )
 from tui.demo import pick, player_names
-from tui.live import decode_update, subscriptions, with_counts
+from tui.live import subscriptions
 
 CLIENT = "00112233aabbccdd"
 
@@ -78,7 +80,7 @@ def test_updates_decode_by_topic_and_broken_ones_are_dropped() -> None:
 
 
 def test_every_tui_command_and_option_is_documented() -> None:
-    from cli.main import app
+    from quiz.main import app
 
     command = typer.main.get_command(app)
     assert isinstance(command, typer.main.TyperGroup)

@@ -1,6 +1,7 @@
 """What every `quiz` command shares: its common options and how it fails.
 
-A command's errors are one line on stderr and exit code 1 (usage errors exit 2,
+The CLI's commands and the screens' commands both take these, so they live here, below
+both. A command's errors are one line on stderr and exit code 1 (usage errors exit 2,
 from Typer); never a traceback.
 """
 
@@ -14,18 +15,18 @@ from typing import Annotated, Any, TypeVar
 import aiomqtt
 import typer
 
-from cli.credentials import Credentials
-from cli.remote import QuizError
+from client.credentials import Credentials
+from client.errors import QuizError
+from client.text import printable
 from protocol import topics
-from protocol.address import BrokerAddress
-from scorer.deck import DeckError
-from tui.formatting import printable
+from protocol.address import BrokerAddress, Brokers
 
 T = TypeVar("T")
 
 Broker = Annotated[str, typer.Option(
     "--broker", envvar="QUIZ_BROKER",
-    help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port.")]
+    help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port; several, "
+         "comma-separated, are tried in order and taken over when one is lost.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
 Timeout = Annotated[float, typer.Option(
@@ -49,7 +50,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a client coroutine; what can go wrong becomes one line on stderr and exit 1."""
     try:
         return asyncio.run(coro)
-    except (QuizError, DeckError, topics.TopicError, ValueError) as exc:
+    except (QuizError, topics.TopicError, ValueError) as exc:  # a bad deck is a ValueError
         raise fail(str(exc)) from None
     except aiomqtt.MqttError as exc:
         raise fail(f"lost the connection to the broker: {exc}") from None
@@ -68,9 +69,17 @@ def parse_code(code: str) -> str:
 
 
 def address(url: str) -> BrokerAddress:
-    """The broker address, or exit with a readable error."""
+    """One broker address (`quiz serve --broker`), or exit with a readable error."""
     try:
         return BrokerAddress.parse(url)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def brokers(urls: str) -> Brokers:
+    """The broker addresses of --broker (one or several), or exit with a readable error."""
+    try:
+        return Brokers.parse(urls)
     except ValueError as exc:
         raise fail(str(exc)) from None
 

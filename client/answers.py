@@ -1,0 +1,142 @@
+"""`quiz answer`: one answer, kept and sent again until its verdict, across reconnects.
+
+The answer is signed once and keeps its request id (client/outbox.py); after a lost
+connection it goes out again on the next broker that answers (client/reconnect.py) with
+the same client id, so its reply topic stays the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import aiomqtt
+
+from client.connection import Follower, Kind, Received
+from client.errors import BrokerUnreachableError, NoReplyError, QuizError, RefusedError
+from client.outbox import Outbox, PendingAnswer
+from client.reconnect import Reconnect
+from client.requests import (
+    ANSWER_AGAIN,
+    REPLY_TIMEOUT_SECONDS,
+    RETAINED_TIMEOUT_SECONDS,
+    QuizClient,
+)
+from protocol import topics
+from protocol.address import BrokerAddress, Brokers
+from protocol.messages import PlayerStatus, Reply, ScorerStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How an answer was scored; `already`: recorded before this command's answer counted."""
+
+    status: PlayerStatus
+    already: bool
+
+
+async def answer(where: BrokerAddress | Brokers, code: str, player: str, secret: str,
+                 choice: int, timeout: float = REPLY_TIMEOUT_SECONDS) -> Verdict:
+    """Answer the open question (0-based choice) and return its verdict.
+
+    A question this player already answered returns the verdict recorded then. The answer
+    is kept until its verdict shows in the player's retained status (or a reply refuses
+    it) and goes out again, the same signed answer with the same request id, after any
+    reconnect within `timeout`: the broker may have lost it, and a copy changes nothing.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    client_id = topics.new_client_id()  # kept across reconnects: the reply topic stays
+    retry = Reconnect(where)
+    async with QuizClient.connect(retry.order(), timeout, client_id) as client:
+        retry.connected(client.broker)
+        state = await client.state(code)
+        question = state.question
+        if question is None or state.phase not in ("question", "reveal"):
+            raise QuizError(f"no question is open in quiz {code} ({state.phase})")
+        before = await client.retained(PlayerStatus, topics.player(code, player))
+        if before is not None and before.last is not None and before.last.q == question.index:
+            return Verdict(before, already=True)  # a retry: the first one counted
+        if state.phase != "question":
+            raise QuizError(f"no question is open in quiz {code} ({state.phase})")
+        pending = PendingAnswer.sign(secret, code, player, question.index, choice)
+        try:
+            return await send_answer(client, code, player, pending, deadline)
+        except aiomqtt.MqttError as exc:
+            lost: Exception = exc
+    while (left := deadline - loop.time()) > 0:
+        await asyncio.sleep(min(retry.lost(), left))
+        left = deadline - loop.time()
+        if left <= 0:
+            break
+        try:
+            async with QuizClient.connect(retry.order(), left, client_id) as client:
+                retry.connected(client.broker)
+                log.info("reconnected to %s: sending the answer again", client.broker)
+                return await send_answer(client, code, player, pending, deadline)
+        except (aiomqtt.MqttError, BrokerUnreachableError) as exc:
+            lost = exc
+    raise NoReplyError(f"lost the connection to {retry.brokers} before the verdict ({lost}); "
+                       f"the answer was sent and may still be scored: {ANSWER_AGAIN}")
+
+
+async def send_answer(client: QuizClient, code: str, player: str, pending: PendingAnswer,
+                      deadline: float) -> Verdict:
+    """Send a signed answer and wait until its verdict shows in the player's status.
+
+    Sent again, unchanged, whenever a scorer comes online meanwhile (client/outbox.py).
+    Raises RefusedError, NoReplyError, or aiomqtt.MqttError when the connection drops.
+    """
+    status_topic = topics.player(code, player)
+    answer_topic = topics.answer(code, player)
+    request = pending.request(client.client_id)
+    kinds: dict[str, Kind] = {status_topic: PlayerStatus, topics.scorer_status(): ScorerStatus}
+    with client.awaiting(pending.req, kinds) as (follower, reply_topic):
+        await client.follow_scorer()
+        await client.connection.subscribe(status_topic)
+        await client.connection.subscribe(reply_topic)
+        await client.connection.publish(answer_topic, request)
+        outbox = Outbox(player, client.scorer)
+        outbox.keep(pending)
+
+        async def verdict(got: Received) -> Verdict | None:
+            message = got.message
+            if isinstance(message, PlayerStatus) and got.topic == status_topic:
+                if message.last is not None and message.last.q == pending.q:
+                    return Verdict(message, already=False)
+            elif isinstance(message, Reply) and not message.ok:
+                if message.reason == "already_answered":
+                    return await _recorded(client, follower, status_topic, pending.q, message)
+                raise RefusedError(message.error or "refused", message.reason)
+            elif isinstance(message, ScorerStatus):
+                for again in outbox.scorer_seen(message, retained=got.retain):
+                    await client.connection.publish(answer_topic,
+                                                    again.request(client.client_id))
+            return None
+
+        found = await client.outcome(follower, verdict, deadline)
+    if found is None:
+        raise client.no_reply(ANSWER_AGAIN)
+    return found
+
+
+async def _recorded(client: QuizClient, follower: Follower, status_topic: str, q: int,
+                    refusal: Reply) -> Verdict:
+    """The verdict already recorded for question q, or the refusal as an error."""
+    async def recorded(got: Received) -> PlayerStatus | None:
+        status = got.message
+        if got.topic == status_topic and isinstance(status, PlayerStatus) \
+                and status.last and status.last.q == q:
+            return status
+        return None
+
+    # again: the broker resends the retained one
+    await client.connection.subscribe(status_topic)
+    deadline = asyncio.get_running_loop().time() + RETAINED_TIMEOUT_SECONDS
+    status = await client.outcome(follower, recorded, deadline)
+    if status is None:
+        raise RefusedError(refusal.error or "refused", refusal.reason)
+    return Verdict(status, already=True)
