@@ -28,8 +28,9 @@ demo: $(STAMP) ## a live demo quiz with simulated players, on the classroom boar
 test: $(STAMP) lint typecheck ## linters, type checks, then the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff, and the layers of the code ([tool.importlinter] in pyproject.toml)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
