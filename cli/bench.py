@@ -51,6 +51,7 @@ import aiomqtt
 
 from broker.mosquitto import stop_process
 from cli.loadclient import LoadClient, load_client, open_client
+from client.requests import QuizClient
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
@@ -307,8 +308,6 @@ class Boards:
 
 
 async def _create_quizzes(broker: BrokerAddress, count: int, host_key: str) -> list[str]:
-    from cli.remote import QuizClient  # noqa: PLC0415 - the bench's only use of the CLI client
-
     async with QuizClient.connect(broker, PHASE_TIMEOUT_SECONDS) as client:
         return [await client.create(deck="everyday", entries=None, questions=1,
                                     seconds=QUESTION_SECONDS, speed_bonus=True, streak=True,
@@ -316,8 +315,6 @@ async def _create_quizzes(broker: BrokerAddress, count: int, host_key: str) -> l
 
 
 async def _start_quizzes(broker: BrokerAddress, codes: list[str], host_key: str) -> float:
-    from cli.remote import QuizClient  # noqa: PLC0415
-
     async with QuizClient.connect(broker, PHASE_TIMEOUT_SECONDS) as client:
         await asyncio.gather(*(client.control(code, host_key, "start") for code in codes[:1]))
         for code in codes[1:]:
