@@ -22,7 +22,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from protocol.address import BrokerAddress
 from protocol.messages import ScorerStatus, encode
 from protocol.topics import scorer_status
-from scorer.writes import coalesce_writes
+from scorer.wire import bulk_reads, coalesce_writes
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ MAX_INFLIGHT = 0
 KEEPALIVE_SECONDS = 15
 # paho leaves Nagle's algorithm on: small answers and results would wait for delayed ACKs.
 NO_DELAY = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-# One send() per round of queued packets instead of one per packet (scorer/writes.py).
-COALESCE_WRITES = True
+# One recv() and one send() for many packets instead of several per packet (scorer/wire.py).
+BULK_IO = True
 # A clean stop waits this long at most to announce itself offline.
 GOODBYE_SECONDS = 2.0
 
@@ -77,7 +77,8 @@ class Link:
             socket_options=[NO_DELAY],
         )
         client._client.manual_ack_set(True)  # noqa: SLF001 - see the module docstring
-        if COALESCE_WRITES:
+        if BULK_IO:
+            bulk_reads(client._client)  # noqa: SLF001
             coalesce_writes(client._client)  # noqa: SLF001
         async with client:
             yield cls(client)
