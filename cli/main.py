@@ -127,6 +127,7 @@ def serve(
     = "0/1",
 ) -> None:
     """Run the scorer: on an embedded broker by default, or against --broker mqtt://HOST:PORT."""
+    from protocol.topics import is_scorer_id  # noqa: PLC0415
     from scorer.logs import configure_logging  # noqa: PLC0415 - keeps `quiz --help` fast
     from scorer.partition import Partition  # noqa: PLC0415
     from scorer.server import (  # noqa: PLC0415
@@ -149,6 +150,9 @@ def serve(
         part = Partition.parse(partition)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--partition") from None
+    if not is_scorer_id(client_id):  # it names the scorer's status topic
+        raise typer.BadParameter("1-64 letters, digits, '-', '_' or '.'",
+                                 param_hint="--client-id")
     settings = ScorerSettings(
         broker=BrokerAddress() if local else address(broker), database=db,
         client_id=client_id, leaderboard_interval=leaderboard_interval, top_n=top,
@@ -368,6 +372,8 @@ async def join(code: Code, name: Annotated[str, typer.Option(help="Your name in 
     name = clean_name(name)
     credentials = Credentials.default()
     async with QuizClient.connect(brokers(broker), timeout) as client:
+        # An unknown code is refused here: with several scorers none would reply to it.
+        await client.state(code)
         # kept before sending: if the reply never comes, a retry resumes this player
         known = credentials.reserve_player(code, name)
         try:

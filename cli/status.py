@@ -1,9 +1,10 @@
-"""`quiz status`: is a scorer running on this broker, since when, and how busy is it.
+"""`quiz status`: which scorers run on this broker, since when, and how busy they are.
 
-It reads the scorer's retained status (`quiz/scorer/status`): the scorer publishes
-`online` when it connects, and the broker publishes its last will, `offline`, when
-the connection drops. Fields a newer scorer adds to that status (the answer rate,
-the backlog, when it was last updated) are shown when present.
+It reads each scorer's retained status (`quiz/scorer/status`, and
+`quiz/scorer/status/<id>` for the scorers of several: docs/protocol.md): a scorer
+publishes `online` when it connects, and the broker publishes its last will,
+`offline`, when the connection drops. The numbers (quizzes, players, answer rate,
+backlog) come from its retained load, refreshed every 5 s, when there is one.
 """
 
 from __future__ import annotations
@@ -46,25 +47,54 @@ def status(
     """Show whether the scorer is online and since when, its quizzes, players and load."""
     try:
         where = Brokers.parse(broker)
-        found = asyncio.run(read_status(where, timeout))
+        found = asyncio.run(read_statuses(where, timeout))
     except (QuizError, ValueError) as exc:
         raise fail(str(exc)) from None
     except aiomqtt.MqttError as exc:
         raise fail(f"lost the connection to the broker at {where}: {exc}") from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    if found is None:
+    if not found:
         raise fail(f"no scorer status on {where}: no scorer has run on this broker "
                     "(start one with `quiz serve`)")
-    data = {"broker": str(where), **msgspec.to_builtins(found)}
-    typer.echo(json.dumps(data) if as_json else describe(data, time.time()))
+    scorers = [{"broker": str(where), **msgspec.to_builtins(one)} for one in found]
+    if as_json:  # one scorer: its status, as before; several: {"scorers": [...]}
+        typer.echo(json.dumps(scorers[0] if len(scorers) == 1 else {"scorers": scorers}))
+    else:
+        typer.echo("\n".join(describe(data, time.time()) for data in scorers))
+
+
+async def read_statuses(broker: BrokerAddress | Brokers, timeout: float) -> list[ScorerStatus]:
+    """Every scorer's retained status on `broker`, with the numbers of its retained load.
+
+    Empty when no scorer ever published one. Sorted by client id, the default first.
+    """
+    kinds = {topics.scorer_status(): ScorerStatus, topics.other_scorers_status(): ScorerStatus,
+             topics.scorer_load(): ScorerStatus, topics.other_scorers_load(): ScorerStatus}
+    statuses: dict[str, ScorerStatus] = {}
+    loads: dict[str, ScorerStatus] = {}
+    async with QuizClient.connect(broker, timeout) as client:
+        for topic, message in await client.all_retained(kinds, min(timeout,
+                                                                   RETAINED_TIMEOUT_SECONDS)):
+            if not isinstance(message, ScorerStatus):
+                continue
+            named = message.scorer or topics.DEFAULT_SCORER
+            (loads if "/load" in topic else statuses)[named] = message
+    merged = []
+    for name, said in sorted(statuses.items(), key=lambda item: item[0] != topics.DEFAULT_SCORER):
+        load = loads.get(name)
+        if said.status == "online" and load is not None and load.since == said.since:
+            said = msgspec.structs.replace(  # noqa: PLW2901 - the same run: its latest numbers
+                said, quizzes=load.quizzes, players=load.players,
+                answers_per_second=load.answers_per_second, backlog=load.backlog)
+        merged.append(said)
+    return merged
 
 
 async def read_status(broker: BrokerAddress | Brokers, timeout: float) -> ScorerStatus | None:
-    """The retained scorer status on `broker`, or None when no scorer ever published one."""
-    async with QuizClient.connect(broker, timeout) as client:
-        return await client.retained(ScorerStatus, topics.scorer_status(),
-                                     min(timeout, RETAINED_TIMEOUT_SECONDS))
+    """The default scorer's status on `broker` (else the first found), or None."""
+    found = await read_statuses(broker, timeout)
+    return found[0] if found else None
 
 
 def live_scorer(host: str, port: int) -> ScorerStatus | None:

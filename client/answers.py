@@ -93,7 +93,8 @@ async def send_answer(client: QuizClient, code: str, player: str, pending: Pendi
     status_topic = topics.player(code, player)
     answer_topic = topics.answer(code, player)
     request = pending.request(client.client_id)
-    kinds: dict[str, Kind] = {status_topic: PlayerStatus, topics.scorer_status(): ScorerStatus}
+    kinds: dict[str, Kind] = {status_topic: PlayerStatus, topics.scorer_status(): ScorerStatus,
+                              topics.other_scorers_status(): ScorerStatus}
     with client.awaiting(pending.req, kinds) as (follower, reply_topic):
         await client.follow_scorer()
         await client.connection.subscribe(status_topic)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 # How long a request waits for the scorer's reply before saying it is not there.
 REPLY_TIMEOUT_SECONDS = 10.0
 # A retained message arrives right after the subscription; this bounds "there is none".
+# Retained messages of several topics are all in once none has come for this long.
+RETAINED_QUIET_SECONDS = 0.3
 RETAINED_TIMEOUT_SECONDS = 2.0
 # Once the retained scorer status says offline, a request waits this long more (a scorer
 # coming back says online within it), then says the scorer is offline: ~1 s, not 10.
@@ -73,7 +75,10 @@ class QuizClient:
         self._offline_seen_at: float | None = None  # loop time the offline status came
         # The waits in progress, each with its deadline: an offline status shortens them.
         self._waits: dict[asyncio.Timeout, float] = {}
+        # Every scorer's status, by client id: several scorers may share a broker.
+        self._scorers: dict[str, ScorerStatus] = {}
         connection.watch(topics.scorer_status(), ScorerStatus, self._saw_scorer)
+        connection.watch(topics.other_scorers_status(), ScorerStatus, self._saw_scorer)
 
     @property
     def client_id(self) -> str:
@@ -99,8 +104,11 @@ class QuizClient:
     def _saw_scorer(self, status: msgspec.Struct) -> None:
         if not isinstance(status, ScorerStatus):
             return
-        self.scorer = status
-        if status.status != "offline":
+        self._scorers[status.scorer or topics.DEFAULT_SCORER] = status
+        online = [known for known in self._scorers.values() if known.status != "offline"]
+        # What a message should say: a scorer online if any is, else this (offline) one.
+        self.scorer = online[0] if online else status
+        if online:  # only when every scorer is offline is nobody there to answer
             self._offline_seen_at = None
         elif self._offline_seen_at is None:
             self._offline_seen_at = asyncio.get_running_loop().time()
@@ -112,6 +120,7 @@ class QuizClient:
         """Follow the scorer's retained status on this connection (once)."""
         if not self._following_scorer:
             await self.connection.subscribe(topics.scorer_status())
+            await self.connection.subscribe(topics.other_scorers_status())
             self._following_scorer = True
 
     def _give_up_at(self, deadline: float) -> float:
@@ -284,6 +293,33 @@ class QuizClient:
                 return await self._first(follower, kind, topic, timeout)
             finally:
                 await self.connection.unsubscribe(topic)
+
+    async def all_retained(self, kinds: Mapping[str, type[msgspec.Struct]],
+                           timeout: float = RETAINED_TIMEOUT_SECONDS,
+                           ) -> list[tuple[str, msgspec.Struct]]:
+        """Every retained message on these topic filters, as (topic, message).
+
+        Retained messages come right after the subscription; this collects until none has
+        come for RETAINED_QUIET_SECONDS, or `timeout` has passed.
+        """
+        found: list[tuple[str, msgspec.Struct]] = []
+        with self.connection.follow(kinds) as follower:
+            for topic in kinds:
+                await self.connection.subscribe(topic)
+            loop = asyncio.get_running_loop()
+            ends = loop.time() + timeout
+            try:
+                while (left := ends - loop.time()) > 0:
+                    async with asyncio.timeout(min(left, RETAINED_QUIET_SECONDS)):
+                        got = await follower.get()
+                    if got.retain:
+                        found.append((got.topic, got.message))
+            except TimeoutError:
+                pass
+            finally:
+                for topic in kinds:
+                    await self.connection.unsubscribe(topic)
+        return found
 
     async def state(self, code: str) -> State:
         """The quiz's current state; raise RefusedError for an unknown quiz."""

@@ -33,6 +33,8 @@ _PARAMETERS: dict[str, tuple[str, str]] = {
                "8d3e0c11f2a94b70"),
     "req": ("The request id the client chose for the request.", "c0ffee00c0ffee00"),
     "page": ("The page of the standings, from 1.", "1"),
+    "scorer": ("The MQTT client id of a scorer other than the default quiz-scorer.",
+               "quiz-scorer-1"),
 }
 _DESCRIPTION = (
     "The MQTT contract of the vocabulary quiz (docs/protocol.md tells it for people), as "

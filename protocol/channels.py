@@ -43,7 +43,8 @@ Publisher = Literal["host", "player", "scorer"]
 # What a topic builder's argument is called inside a topic: `<code>` in docs/protocol.md,
 # `{code}` in docs/asyncapi.yaml.
 PLACEHOLDERS = {"code": "code", "player": "player", "player_id": "player",
-                "client_id": "client", "request_id": "req", "page": "page"}
+                "client_id": "client", "request_id": "req", "page": "page",
+                "scorer": "scorer"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(topics.errors, "scorer", 1, False, BrokenMessage),
     Channel(topics.scorer_status, "scorer", 1, True, ScorerStatus),
     Channel(topics.scorer_load, "scorer", 0, True, ScorerStatus),
+    Channel(topics.other_scorer_status, "scorer", 1, True, ScorerStatus),
+    Channel(topics.other_scorer_load, "scorer", 0, True, ScorerStatus),
 )
 
 

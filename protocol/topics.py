@@ -24,10 +24,15 @@ _CODE_RE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 _PLAYER_RE = re.compile(rf"[0-9a-f]{{{PLAYER_ID_LENGTH}}}")
 _REQUEST_RE = re.compile(rf"[0-9a-f]{{{REQUEST_ID_LENGTH}}}")
 _CLIENT_RE = re.compile(rf"[0-9a-f]{{{CLIENT_ID_LENGTH}}}")
+# A scorer's client id names its status topic: letters, digits and -_. only.
+_SCORER_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+# The client id of the only scorer of a broker (and of scorer 0 of several).
+DEFAULT_SCORER = "quiz-scorer"
 # Each identifier's pattern by its name in a topic (`<code>` in docs/protocol.md, `{code}`
 # in docs/asyncapi.yaml); a standings page is a number from 1.
 ID_PATTERNS = {"code": _CODE_RE.pattern, "player": _PLAYER_RE.pattern,
-               "client": _CLIENT_RE.pattern, "req": _REQUEST_RE.pattern, "page": "[1-9][0-9]*"}
+               "client": _CLIENT_RE.pattern, "req": _REQUEST_RE.pattern, "page": "[1-9][0-9]*",
+               "scorer": _SCORER_RE.pattern}
 
 
 class TopicError(ValueError):
@@ -163,7 +168,11 @@ def errors() -> str:
 
 
 def scorer_status() -> str:
-    """Retained online/offline status of the scorer (also its last will)."""
+    """Retained online/offline status of the scorer (also its last will).
+
+    The scorer with the default client id, the only scorer of most brokers, says it here;
+    any other (several scorers: scorer/partition.py) on `scorer_status_of(its id)`.
+    """
     return f"{ROOT}/scorer/status"
 
 
@@ -173,6 +182,41 @@ def scorer_load() -> str:
     Apart from the status so that players, who follow the status, are not sent it.
     """
     return f"{ROOT}/scorer/load"
+
+
+def other_scorer_status(scorer: str) -> str:
+    """Retained status of a scorer whose client id is not the default one."""
+    return f"{ROOT}/scorer/status/{scorer}"
+
+
+def other_scorer_load(scorer: str) -> str:
+    """Retained load of a scorer whose client id is not the default one."""
+    return f"{ROOT}/scorer/load/{scorer}"
+
+
+def other_scorers_status() -> str:
+    """Filter for the status of every scorer but the default one."""
+    return f"{ROOT}/scorer/status/+"
+
+
+def other_scorers_load() -> str:
+    """Filter for the load of every scorer but the default one."""
+    return f"{ROOT}/scorer/load/+"
+
+
+def status_of(scorer: str) -> str:
+    """Where the scorer with client id `scorer` says online or offline."""
+    return scorer_status() if scorer == DEFAULT_SCORER else other_scorer_status(scorer)
+
+
+def load_of(scorer: str) -> str:
+    """Where the scorer with client id `scorer` publishes its load."""
+    return scorer_load() if scorer == DEFAULT_SCORER else other_scorer_load(scorer)
+
+
+def is_scorer_id(value: str) -> bool:
+    """True when value can be a scorer's client id (and so a level of its status topic)."""
+    return _SCORER_RE.fullmatch(value) is not None
 
 
 def everything() -> str:
@@ -217,7 +261,7 @@ def public_views() -> tuple[str, ...]:
     """
     return (every_state(), every_leaderboard(), every_board(), every_counts(),
             every_standings(), f"{ROOT}/+/players/+", errors(), scorer_status(),
-            scorer_load())
+            scorer_load(), other_scorers_status(), other_scorers_load())
 
 
 # --- subscriptions of the scorer ------------------------------------------------------------

@@ -23,6 +23,7 @@ def player_follows(code: str, client_id: str, player: str) -> dict[str, UpdateKi
         topics.board(code): Leaderboard,
         topics.player(code, player): PlayerStatus,
         topics.scorer_status(): ScorerStatus,
+        topics.other_scorers_status(): ScorerStatus,
         topics.replies_of(client_id): Reply,
     }
 
@@ -34,6 +35,7 @@ def display_follows(code: str) -> dict[str, UpdateKind]:
         topics.leaderboard(code): Leaderboard,
         topics.counts(code): Counts,
         topics.scorer_status(): ScorerStatus,
+        topics.other_scorers_status(): ScorerStatus,
     }
 
 

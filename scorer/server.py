@@ -334,8 +334,8 @@ async def _status_feed(broker: BrokerAddress,
     async with aiomqtt.Client(broker.host, broker.port, username=broker.username,
                               password=broker.password, clean_session=True,
                               identifier=f"{client_id}-check-{secrets.token_hex(4)}") as client:
-        await client.subscribe(topics.scorer_status(), qos=1)
-        await client.subscribe(topics.scorer_load(), qos=1)
+        await client.subscribe(topics.status_of(client_id), qos=1)
+        await client.subscribe(topics.load_of(client_id), qos=1)
         yield client.messages
 
 
@@ -348,13 +348,13 @@ async def _next(feed: aiomqtt.MessagesIterator, within: float, *, retained: bool
     message sent to a subscriber that was already there), so from a scorer that is alive,
     or its last will.
     """
-    status_topic = topics.scorer_status()
+    statuses = topics.scorer_status()  # a prefix of every scorer's status topic, no load
     try:
         async with asyncio.timeout(within):
             async for message in feed:
                 if message.retain != retained or not isinstance(message.payload, bytes):
                     continue
-                if retained and not message.topic.matches(status_topic):
+                if retained and not message.topic.value.startswith(statuses):
                     continue  # the retained load says nothing the retained status does not
                 with contextlib.suppress(DecodeError):
                     status = decode(ScorerStatus, message.payload)

@@ -161,7 +161,7 @@ class Scorer:
         await link.subscribe(*self._subscriptions(), self._sync_topic)
         # Queued messages come first; when this marker comes back, the backlog is drained.
         link.publish(self._sync_topic, encode(self._status("online")), retain=False)
-        link.publish(topics.scorer_status(), encode(self._status("online")))
+        link.publish(topics.status_of(self.settings.client_id), encode(self._status("online")))
         now = self.clock()
         for code, quiz in self.quizzes.items():  # a broker without persistence lost them
             self._show(link, self.views.state(code, now))
@@ -336,7 +336,7 @@ class Scorer:
             self._background(asyncio.to_thread(self.store.checkpoint))
         if now - self._last_status >= STATUS_SECONDS:  # load, for `quiz status`
             self._last_status = now
-            link.publish(topics.scorer_load(), encode(self._status("online")),
+            link.publish(topics.load_of(self.settings.client_id), encode(self._status("online")),
                          qos=channel(topics.scorer_load).qos)
             forgotten = self.handler.evict(now)
             self.views.forget(forgotten)

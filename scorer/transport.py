@@ -21,7 +21,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from protocol.address import BrokerAddress
 from protocol.messages import ScorerStatus, encode
-from protocol.topics import scorer_status
+from protocol.topics import status_of
 from scorer.wire import bulk_reads, coalesce_writes
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,9 @@ class SubscriptionRefusedError(RuntimeError):
 class Link:
     """A connected scorer session: batches in, acknowledgements and publishes out."""
 
-    def __init__(self, client: aiomqtt.Client) -> None:
+    def __init__(self, client: aiomqtt.Client, status_topic: str) -> None:
         self.client = client
+        self.status_topic = status_topic  # where this scorer says online or offline
 
     @classmethod
     @asynccontextmanager
@@ -72,7 +73,7 @@ class Link:
         client = aiomqtt.Client(
             broker.host, broker.port, username=broker.username, password=broker.password,
             identifier=client_id, clean_session=False, keepalive=KEEPALIVE_SECONDS,
-            will=aiomqtt.Will(scorer_status(), encode(will), qos=1, retain=True),
+            will=aiomqtt.Will(status_of(client_id), encode(will), qos=1, retain=True),
             max_inflight_messages=MAX_INFLIGHT,
             socket_options=[NO_DELAY],
         )
@@ -81,7 +82,7 @@ class Link:
             bulk_reads(client._client)  # noqa: SLF001
             coalesce_writes(client._client)  # noqa: SLF001
         async with client:
-            yield cls(client)
+            yield cls(client, status_of(client_id))
 
     async def subscribe(self, *filters: str) -> None:
         """Subscribe at QoS 1 (requests must not be lost); raise if the broker refuses one.
@@ -138,7 +139,7 @@ class Link:
         """Say offline on the status topic before a clean disconnect (best effort)."""
         with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
             async with asyncio.timeout(GOODBYE_SECONDS):
-                await self.client.publish(scorer_status(), offline, qos=1, retain=True)
+                await self.client.publish(self.status_topic, offline, qos=1, retain=True)
 
     def publish(self, topic: str, payload: bytes, retain: bool = True, qos: int = 1) -> None:
         """Queue a publish without waiting for its PUBACK."""

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiomqtt
 import pytest
 
 from broker.embedded import Embedded, run_embedded
@@ -156,6 +157,13 @@ async def running_scorer(broker: BrokerAddress, db: Path,
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         store.close()
+
+
+def raw_client(broker: BrokerAddress, client_id: str | None = None) -> aiomqtt.Client:
+    """A bare MQTT client (for tests that publish junk or read a topic themselves)."""
+    return aiomqtt.Client(broker.host, broker.port, username=broker.username,
+                          password=broker.password,
+                          identifier=client_id or topics.new_client_id())
 
 
 @asynccontextmanager

@@ -49,9 +49,11 @@ def default_sigint() -> None:
 
 @contextmanager
 def serving(port: int, db: Path, *, broker: str = "embedded", timeout: float = 20,
-            mosquitto_dir: Path | None = None) -> Iterator[subprocess.Popen[str]]:
+            mosquitto_dir: Path | None = None,
+            options: tuple[str, ...] = ()) -> Iterator[subprocess.Popen[str]]:
     """`quiz serve` (on the embedded broker by default), online before the block starts."""
     extra = ["--mosquitto-dir", str(mosquitto_dir)] if mosquitto_dir else []
+    extra += options
     process = subprocess.Popen([*QUIZ, "serve", "--port", str(port), "--db", str(db),
                                 "--broker", broker, *extra],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

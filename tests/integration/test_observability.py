@@ -195,7 +195,7 @@ async def test_status_shows_a_running_scorer(embedded, tmp_path: Path) -> None: 
         text = await quiz_status("--broker", str(embedded.public))
         as_json = await quiz_status("--broker", str(embedded.public), "--json")
     assert text.exit_code == 0, text.stderr
-    assert text.stdout.startswith("scorer online since ")
+    assert text.stdout.startswith("scorer (quiz-scorer) online since ")
     assert f"on {embedded.public}" in text.stdout
     assert "0 quizzes, 0 players" in text.stdout
     data = json.loads(as_json.stdout)
@@ -216,7 +216,8 @@ async def test_status_shows_load_once_the_scorer_reports_it(embedded) -> None:  
     status = ScorerStatus(status="online", since=1.0, quizzes=3, players=57,
                           answers_per_second=12.5, backlog=4)
     async with connected(embedded.scorer) as client:
-        await client.client.publish(topics.scorer_status(), encode(status), qos=1, retain=True)
+        await client.connection.mqtt.publish(topics.scorer_status(), encode(status), qos=1,
+                                             retain=True)
     result = await quiz_status("--broker", str(embedded.public))
     assert result.exit_code == 0, result.stderr
     assert "3 quizzes, 57 players" in result.stdout

@@ -34,6 +34,7 @@ from tests.conftest import (
     connected,
     free_port,
     mosquitto_broker,
+    raw_client,
     require_mosquitto,
     running_scorer,
     until,
@@ -129,7 +130,7 @@ async def test_answers_sent_while_the_scorer_is_down_are_scored_when_it_returns(
     async with connected(broker.host) as client:  # the scorer is down: the answer waits
         answer = Answer(client=client.client_id, req=topics.new_request_id(), q=0,
                         choice=correct, sig=auth.sign_answer(ann[1], code, ann[0], 0, correct))
-        await client.client.publish(topics.answer(code, ann[0]), encode(answer), qos=1)
+        await client.connection.mqtt.publish(topics.answer(code, ann[0]), encode(answer), qos=1)
 
     clock.advance(95.0)  # it comes back long after the 20 s deadline
     async with running_scorer(broker.scorer, db, clock) as scorer:
@@ -142,18 +143,18 @@ async def test_answers_sent_while_the_scorer_is_down_are_scored_when_it_returns(
 
 async def test_bad_input_is_answered_and_changes_nothing(broker: BrokerUnderTest,
                                                          tmp_path: Path) -> None:
+    raw_id = topics.new_client_id()
     async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer, \
-            connected(broker.host) as client:
+            connected(broker.host) as client, raw_client(broker.host, raw_id) as raw:
         code = await create(client)
         ann = await join(client, code, "ann")
         await client.control(code, HOST, "start")
-        raw = client.client
         await raw.subscribe(topics.errors(), qos=1)
-        await raw.subscribe(topics.replies_of(client.client_id), qos=1)
+        await raw.subscribe(topics.replies_of(raw_id), qos=1)
         junk = [
             (topics.answer(code, ann[0]), b"\xff\xfe not json"),
             (topics.answer(code, ann[0]), b'{"v":1,"req":"00000000000000bb","q":"x","client":"%s"}'
-             % client.client_id.encode()),
+             % raw_id.encode()),
             (topics.join(code), b'{"v":1,"req":"short","name":"x"}'),
             (topics.control(code), b"[1,2,3]"),
             (topics.create(), b"{}"),
@@ -234,9 +235,10 @@ async def test_players_cannot_publish_what_only_the_scorer_publishes(
         before = await player.retained(Leaderboard, topics.leaderboard(code))
         fake = b'{"v":1,"quiz":"%s","seq":999,"players":1,"top":[],"updated_at":0}' % \
             code.encode()
-        await player.client.publish(topics.leaderboard(code), fake, qos=1, retain=True)
-        await player.client.publish(topics.state(code), b"{}", qos=1, retain=True)
-        await player.client.publish(topics.scorer_status(), b"{}", qos=1, retain=True)
+        forger = player.connection.mqtt
+        await forger.publish(topics.leaderboard(code), fake, qos=1, retain=True)
+        await forger.publish(topics.state(code), b"{}", qos=1, retain=True)
+        await forger.publish(topics.scorer_status(), b"{}", qos=1, retain=True)
         await asyncio.sleep(0.3)
         assert await player.retained(Leaderboard, topics.leaderboard(code)) == before
         assert (await player.state(code)).phase == "lobby"
@@ -262,15 +264,15 @@ async def test_players_cannot_read_requests_or_other_clients_replies(
         pytest.skip("NATS cannot limit a client to its own replies (docs/security.md); "
                     "tests/integration/test_nats.py shows what it lets through")
     async with running_scorer(broker.scorer, tmp_path / "q.db"), \
-            connected(broker.host) as host, connected(broker.public) as spy:
+            connected(broker.host) as host, raw_client(broker.public) as spy:
         code = await create(host)
-        await spy.client.subscribe(topic_filter.replace("ABCDEF", code), qos=1)
+        await spy.subscribe(topic_filter.replace("ABCDEF", code), qos=1)
         ann = await join(host, code, "ann")  # a join and its reply
         await host.control(code, HOST, "start")
         await host.answer(code, *ann, 0, 1)  # an answer
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(0.5):
-                async for message in spy.client.messages:
+                async for message in spy.messages:
                     # Mosquitto accepts a wide filter and delivers only what the ACL allows.
                     topic = str(message.topic)
                     assert not is_private(topic), f"{topic_filter} let a player read {topic}"

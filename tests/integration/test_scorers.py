@@ -7,6 +7,7 @@ import sqlite3
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+from cli.status import read_statuses
 from protocol import auth, topics
 from protocol.messages import Answer, State, encode
 from scorer.partition import Partition
@@ -85,7 +86,7 @@ async def test_a_stopped_scorer_pauses_only_its_own_quizzes(broker: BrokerUnderT
             waiting = [c for c in codes if owner[c] == 0]
             for code in waiting:  # sent while their scorer is down: kept by the broker
                 player, secret = players[code]
-                await client.client.publish(topics.answer(code, player), auth_answer(
+                await client.connection.mqtt.publish(topics.answer(code, player), auth_answer(
                     client.client_id, code, player, secret, correct[code]), qos=1)
             await asyncio.sleep(0.3)
             assert stored(tmp_path / "q0.db", "SELECT count(*) FROM answers") == [(0,)]
@@ -101,3 +102,25 @@ async def test_a_stopped_scorer_pauses_only_its_own_quizzes(broker: BrokerUnderT
 def auth_answer(client_id: str, code: str, player: str, secret: str, choice: int) -> bytes:
     return encode(Answer(client=client_id, req=topics.new_request_id(), q=0, choice=choice,
                          sig=auth.sign_answer(secret, code, player, 0, choice)))
+
+
+async def test_each_scorer_has_a_status_of_its_own(broker: BrokerUnderTest,
+                                                   tmp_path: Path) -> None:
+    async with AsyncExitStack() as stack:
+        await scorers(stack, broker, tmp_path)
+        both = await read_statuses(broker.public, 5.0)
+        assert [(s.scorer, s.status) for s in both] == [
+            ("quiz-scorer-0", "online"), ("quiz-scorer-1", "online")]
+        async with running_scorer(broker.scorer, tmp_path / "q2.db", client_id="quiz-scorer",
+                                  partition=Partition(2, 3)):
+            three = await read_statuses(broker.public, 5.0)
+            assert three[0].scorer == "quiz-scorer"  # the default one first
+            assert len(three) == 3
+        # the one that stopped says offline on its own topic; the others stay online
+        want = {"quiz-scorer": "offline", "quiz-scorer-0": "online", "quiz-scorer-1": "online"}
+        for _ in range(20):  # a clustered broker may take a moment to keep the goodbye
+            after = {s.scorer: s.status for s in await read_statuses(broker.public, 5.0)}
+            if after == want:
+                break
+            await asyncio.sleep(0.25)
+        assert after == want

@@ -27,10 +27,11 @@ DOCUMENT_URI = "urn:vocab-quiz:asyncapi"
 NOT_CHANNELS = {
     "scorer_sync",  # the scorer's marker to itself
     "bench_echo",  # quiz bench's echo baseline
+    "status_of", "load_of",  # pick scorer_status or other_scorer_status (load) by client id
 }
 SAMPLES: dict[str, Any] = {"code": "ABCDEF", "player": "0011aabb", "player_id": "0011aabb",
                            "client_id": "00112233aabbccdd", "request_id": "0123456789abcdef",
-                           "page": 1, "name": "echo"}
+                           "page": 1, "name": "echo", "scorer": "quiz-scorer-1"}
 
 
 def markdown_section(text: str, heading: str) -> str:
@@ -199,7 +200,8 @@ def test_parameters_carry_the_patterns_topics_py_matches_ids_with(
     parameters = document["components"]["parameters"]
     assert set(parameters) == {name for channel in CHANNELS for name in channel.parameters}
     made = {"code": topics.new_code(), "player": topics.new_player_id(),
-            "client": topics.new_client_id(), "req": topics.new_request_id(), "page": "12"}
+            "client": topics.new_client_id(), "req": topics.new_request_id(), "page": "12",
+            "scorer": "quiz-scorer-2"}
     for name, parameter in parameters.items():
         pattern = parameter["x-pattern"]
         assert pattern == f"^{topics.ID_PATTERNS[name]}$"

@@ -7,11 +7,11 @@ from protocol import topics
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = {"<code>": "ABCDEF", "<player>": "0011aabb", "<client>": "00112233aabbccdd",
-          "<req>": "0123456789abcdef", "<page>": "1"}
+          "<req>": "0123456789abcdef", "<page>": "1", "<scorer>": "quiz-scorer-1"}
 
 
 def contract_topics() -> set[str]:
-    code, player, client, req, _ = SAMPLE.values()
+    code, player, client, req, _, scorer = SAMPLE.values()
     return {
         topics.create(), topics.join(code), topics.answer(code, player), topics.control(code),
         topics.state(code), topics.leaderboard(code), topics.player(code, player),
@@ -19,7 +19,9 @@ def contract_topics() -> set[str]:
         topics.scorer_status(), topics.scorer_load(), topics.board(code), topics.counts(code),
         topics.every_state(), topics.every_leaderboard(), topics.every_board(),
         topics.every_counts(), topics.standings(code, 1), topics.standings_of(code),
-        topics.every_standings(), *topics.quiz_requests(code), *topics.SCORER_SUBSCRIPTIONS,
+        topics.every_standings(), topics.other_scorer_status(scorer),
+        topics.other_scorer_load(scorer), topics.other_scorers_status(),
+        topics.other_scorers_load(), *topics.quiz_requests(code), *topics.SCORER_SUBSCRIPTIONS,
     }
 
 

@@ -30,7 +30,8 @@ def test_a_display_follows_public_views_and_a_player_what_changes_a_few_times_a_
 ) -> None:
     followed = subscriptions("ABCDEF", CLIENT)
     assert set(followed) == {topics.state("ABCDEF"), topics.leaderboard("ABCDEF"),
-                             topics.counts("ABCDEF"), topics.scorer_status()}
+                             topics.counts("ABCDEF"), topics.scorer_status(),
+                             topics.other_scorers_status()}
     host = subscriptions("ABCDEF", CLIENT, host=True)
     assert set(host) == {*followed, topics.replies_of(CLIENT)}
     player = subscriptions("ABCDEF", CLIENT, player="0011aabb")
