@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,7 @@ from client.requests import QuizClient
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
+from scorer.supervisor import member_database
 from scorer.transport import MAX_INFLIGHT, NO_DELAY
 
 # Players per MQTT connection of the load generator (it multiplexes them).
@@ -97,6 +99,7 @@ class BenchConfig:
     # One connection per player following what a player's screen follows, plus displays.
     per_player: bool = False
     displays: int = 3
+    scorers: int = 1  # scorer processes (quiz serve --scorers), each owning some quizzes
 
 
 @dataclass
@@ -134,6 +137,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def family(pid: int) -> list[int]:
+    """A process and its children (`quiz serve --scorers N` runs each scorer as a child)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            found += family(int(child))
+    return found
+
+
+def family_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its living children, from /proc (0 for one gone)."""
+    total = 0.0
+    for member in family(pid):
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(member)
+    return total
+
+
 @dataclass
 class ScorerProcess:
     """`quiz serve` in a subprocess, with its resource use read from /proc."""
@@ -143,8 +164,8 @@ class ScorerProcess:
     broker: subprocess.Popen[bytes] | None = None
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the scorer so far."""
-        return cpu_seconds(self.process.pid)
+        """User + system CPU time of the scorer (all its processes) so far."""
+        return family_cpu_seconds(self.process.pid)
 
     def broker_cpu_seconds(self) -> float | None:
         """The same for a separate broker; None when the broker runs inside the scorer."""
@@ -152,9 +173,13 @@ class ScorerProcess:
 
     def memory_kib(self) -> tuple[int, int]:
         """(current RSS, peak RSS) in KiB."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        found = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+)", status, re.MULTILINE))
-        return int(found.get("VmRSS", 0)), int(found.get("VmHWM", 0))
+        rss = peak = 0
+        for member in family(self.process.pid):  # summed over the scorers
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{member}/status").read_text()
+                found = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+)", status, re.MULTILINE))
+                rss, peak = rss + int(found.get("VmRSS", 0)), peak + int(found.get("VmHWM", 0))
+        return rss, peak
 
 
 @contextmanager
@@ -442,7 +467,7 @@ def _measurements(config: BenchConfig, scorer: ScorerProcess, db: Path, sims: li
     """What both modes report: rates, own-result latency, losses, CPU and memory."""
     window = max(sim.result_at for sim in sims) - min(sim.sent_at for sim in sims)
     own = [sim.result_at - sim.sent_at for sim in sims]
-    stored, duplicates = _stored_answers(db, codes)
+    stored, duplicates = _stored_answers(db, codes, config.scorers)
     _, rss_peak = scorer.memory_kib()
     return {
         "players": len(sims), "quizzes": len(codes), "spread_seconds": config.spread,
@@ -822,16 +847,16 @@ async def _drive_per_player(config: BenchConfig, public: BrokerAddress, host: Br
     }
 
 
-def _stored_answers(db: Path, codes: list[str]) -> tuple[int, int]:
-    """(answers stored for these quizzes, keys stored more than once)."""
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        marks = ",".join("?" * len(codes))
-        stored = conn.execute(f"SELECT count(*) FROM answers WHERE quiz IN ({marks})",  # noqa: S608
-                              codes).fetchone()[0]
-        twice = conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM answers WHERE quiz IN ({marks})"  # noqa: S608
-            " GROUP BY quiz, player, q HAVING count(*) > 1)", codes).fetchone()[0]
-    return int(stored), int(twice)
+def _stored_answers(db: Path, codes: list[str], scorers: int = 1) -> tuple[int, int]:
+    """(answers stored for these quizzes, keys stored more than once), over every scorer."""
+    keys: Counter[tuple[str, str, int]] = Counter()
+    marks = ",".join("?" * len(codes))
+    for index in range(scorers):
+        with contextlib.closing(sqlite3.connect(member_database(db, index))) as conn:
+            keys.update(conn.execute(
+                f"SELECT quiz, player, q FROM answers WHERE quiz IN ({marks})",  # noqa: S608
+                codes).fetchall())
+    return sum(keys.values()), sum(1 for seen in keys.values() if seen > 1)
 
 
 # --- the echo baseline --------------------------------------------------------------------------
@@ -894,7 +919,8 @@ def environment(config: BenchConfig, port: int) -> Iterator[
     with tempfile.TemporaryDirectory(prefix="quiz-bench-") as folder:
         db = Path(folder) / "bench.db"
         common = ["--db", str(db), "--leaderboard-interval", str(config.leaderboard_interval),
-                  "--client-id", f"bench-{secrets.token_hex(4)}"]
+                  "--client-id", f"bench-{secrets.token_hex(4)}", "--web-port", "0",
+                  "--scorers", str(config.scorers)]
         public = BrokerAddress("127.0.0.1", port)
         if config.broker == "embedded":
             with scorer_process([*common, "--port", str(port)]) as scorer:

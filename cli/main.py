@@ -498,6 +498,9 @@ def bench(
     compare: Annotated[bool, typer.Option(
         "--compare", help="Run both modes on the same scenario and print the fan-out "
                           "penalty (own-result p99, per-player / multiplexed).")] = False,
+    scorers: Annotated[int, typer.Option(
+        min=1, max=64, help="Scorer processes (quiz serve --scorers), each owning some "
+                            "quizzes; CPU and memory are summed over them.")] = 1,
     as_json: Json = False,
 ) -> None:
     """Simulate players answering over a real broker; print rates, latencies and losses."""
@@ -510,7 +513,7 @@ def bench(
     config = bench_lib.BenchConfig(players=players, quizzes=quizzes, spread=spread,
                                    broker=broker, leaderboard_interval=leaderboard_interval,
                                    echo=echo, per_player=per_player_connections,
-                                   displays=displays)
+                                   displays=displays, scorers=scorers)
     try:
         if config.per_player or compare:
             bench_lib.raise_open_files_limit(bench_lib.open_files_needed(config))

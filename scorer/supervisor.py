@@ -48,11 +48,14 @@ class Member:
     @classmethod
     def of(cls, settings: ScorerSettings, index: int, count: int) -> Member:
         """Scorer `index` of `count`, named after the single scorer's settings."""
-        if index == 0:
-            return cls(Partition(0, count), settings.client_id, settings.database)
-        db = settings.database
-        return cls(Partition(index, count), f"{settings.client_id}-{index}",
-                   db.with_name(f"{db.stem}-{index}{db.suffix}"))
+        client_id = settings.client_id if index == 0 else f"{settings.client_id}-{index}"
+        return cls(Partition(index, count), client_id, member_database(settings.database, index))
+
+
+def member_database(database: Path, index: int) -> Path:
+    """The database file of scorer `index`: the given one for scorer 0, `-K` added for K."""
+    return database if index == 0 else database.with_name(
+        f"{database.stem}-{index}{database.suffix}")
 
 
 class Supervisor:

@@ -125,3 +125,17 @@ def test_percentiles_in_milliseconds() -> None:
     values = [i / 1000 for i in range(1, 101)]  # 1..100 ms
     assert percentiles(values) == {"p50": 50.0, "p95": 95.0, "p99": 99.0, "max": 100.0}
     assert math.isnan(percentiles([])["p50"])
+
+
+def test_a_small_bench_with_two_scorers_scores_every_answer_once() -> None:
+    require_mosquitto()
+    done = subprocess.run([*QUIZ, "bench", "--players", "200", "--quizzes", "20", "--spread",
+                           "1", "--broker", "mosquitto", "--scorers", "2", "--no-echo",
+                           "--port", str(free_port()), "--json"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    # the answers are in two databases (quiz.db and quiz-1.db): all found, none twice
+    assert result["stored_answers"] == result["answers_sent"] == 200
+    assert result["lost"] == result["counted_twice"] == 0
+    assert result["scorer_cpu_seconds"] > 0  # summed over the supervisor and its scorers
