@@ -325,7 +325,7 @@ class QuizClient:
         """The quiz's current state; raise RefusedError for an unknown quiz."""
         state = await self.retained(State, topics.state(code))
         if state is None:
-            raise RefusedError(f"no quiz with code {code} on {self.broker}", "unknown_quiz")
+            raise RefusedError(f"no live quiz with code {code} on {self.broker}", "unknown_quiz")
         return state
 
     async def updates(self, code: str,

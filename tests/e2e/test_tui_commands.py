@@ -24,7 +24,7 @@ async def test_an_unknown_code_is_one_clear_line_and_exit_1(embedded: Embedded,
                                      for command in commands))
     for done in results:
         assert done.code == 1, done
-        assert done.err.strip() == f"error: no quiz with code ABCDEF on {broker}"
+        assert done.err.strip() == f"error: no live quiz with code ABCDEF on {broker}"
 
 
 async def test_a_malformed_code_or_a_missing_host_token_exits_1(tmp_path: Path) -> None:
