@@ -43,13 +43,15 @@ from client.reconnect import Disconnected
 from client.requests import QuizClient
 from protocol import auth
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
-from protocol.messages import Counts, DeckEntry, Leaderboard, ScorerStatus, State, clean_name
+from protocol.messages import DeckEntry, clean_name
 from scorer import deck as decks
 from web.server import DEFAULT_WEB_PORT
 
 app = typer.Typer(
     help="A live vocabulary quiz over MQTT: serve it, create one, join, answer, watch.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    # Click's plain help: at 80 columns Rich's option panels cut help text short (…).
+    rich_markup_mode=None,
 )
 
 
@@ -226,24 +228,36 @@ def accounts(
     name: Annotated[str, typer.Argument(help="The account name (MQTT username).")],
     role: Annotated[str, typer.Option(help="'host' (creates and controls quizzes) or "
                                            "'scorer'.")] = "host",
-    password: Annotated[str, typer.Option(
+    password: Annotated[str | None, typer.Option(
         prompt=True, hide_input=True, confirmation_prompt=True, envvar="QUIZ_ACCOUNT_PASSWORD",
-        help="The password (prompted for when not given).")] = "",
+        show_default=False, help="The password (prompted for when not given).")] = None,
     mosquitto_dir: Annotated[Path, typer.Option(
         envvar="QUIZ_MOSQUITTO_DIR", help="Folder of Mosquitto's password and ACL files.")]
     = Path("quiz-data/mosquitto"),
 ) -> None:
-    """Create or update a Mosquitto account (host or scorer) and rewrite the ACL."""
-    from broker.mosquitto import Accounts  # noqa: PLC0415
+    """Create or update a Mosquitto account; Mosquitto rereads it.
+
+    A host account creates and controls quizzes; the scorer's reads and writes them all.
+    The ACL is rewritten, and the Mosquitto that writes its pid file in --mosquitto-dir
+    (`quiz serve --broker mosquitto`, or `mosquitto -c mosquitto.conf`) rereads its
+    accounts at once.
+    """
+    from broker.mosquitto import Accounts, reload_accounts  # noqa: PLC0415
 
     if role not in ("host", "scorer"):
         raise fail(f"--role must be host or scorer, not {role!r}")
     try:
-        Accounts(mosquitto_dir).add(name, "host" if role == "host" else "scorer", password)
+        Accounts(mosquitto_dir).add(name, "host" if role == "host" else "scorer", password or "")
     except ValueError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"{role} account {name!r} saved in {mosquitto_dir}; a running Mosquitto reads it "
-               "after `kill -HUP` (or a restart)")
+    typer.echo(f"{role} account {name!r} saved in {mosquitto_dir}")
+    try:
+        pid = reload_accounts(mosquitto_dir)
+    except PermissionError:
+        raise fail(f"cannot signal the Mosquitto of {mosquitto_dir} (another user's): run "
+                   f"`kill -HUP $(cat {mosquitto_dir}/mosquitto.pid)` as its user") from None
+    typer.echo(f"Mosquitto (pid {pid}) reloaded its accounts" if pid else
+               f"no Mosquitto runs with {mosquitto_dir}: it reads them when it starts")
 
 
 # --- host -----------------------------------------------------------------------------------
@@ -292,13 +306,16 @@ async def create(
 
 
 async def _host(code: str, action: str, token: str | None, broker: str, timeout: float,
-                as_json: bool, player: str = "") -> None:
+                as_json: bool) -> None:
     code = parse_code(code)
     key = host_token(code, token)
     async with QuizClient.connect(brokers(broker), timeout) as client:
         state = await client.state(code)
+        if state.phase == "finished":  # the scorer would say ok and change nothing
+            raise QuizError(f"quiz {code} is finished: nothing to {action} (`quiz results "
+                            f"{code}` prints its results)")
         index = state.question.index if state.question else -1
-        await client.control(code, key, action, at=index, player=player)
+        await client.control(code, key, action, at=index)
         state = await client.state(code)
     emit(as_json, msgspec.to_builtins(state), render.state_line(state))
 
@@ -329,11 +346,27 @@ async def end(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
 
 @app.command()
 @client_command
-async def kick(code: Code, name: Annotated[str, typer.Option(help="The player's name.")],
+async def kick(code: Code, name: Annotated[str, typer.Option(
+                   help="The player's name (or player id).")],
                token: HostToken = None, broker: Broker = DEFAULT_URL,
                timeout: Timeout = 10.0, as_json: Json = False) -> None:
-    """Remove a player from the quiz."""
-    await _host(code, "kick", token, broker, timeout, as_json, player=name)
+    """Remove a player; their answers stay in the results.
+
+    It prints who was removed (name and player id); `quiz results` marks their answers
+    kicked.
+    """
+    code = parse_code(code)
+    key = host_token(code, token)
+    async with QuizClient.connect(brokers(broker), timeout) as client:
+        before = await client.control(code, key, "results")
+        assert before.results is not None  # noqa: S101 - a results reply always carries them
+        who = render.find_player(before.results.standings, name)
+        await client.control(code, key, "kick", player=name)
+    # the retained state counts players at phase changes only: count from the standings
+    left = len(before.results.standings) - (1 if who else 0)
+    removed = {"player": who.player, "name": who.name} if who else None
+    emit(as_json, {"quiz": code, "removed": removed, "already_removed": who is None,
+                   "players": left}, render.kicked(code, name, who, left))
 
 
 @app.command()
@@ -342,8 +375,14 @@ async def results(
     code: Code,
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     token: HostToken = None, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as --format json).")]
+    = False,
 ) -> None:
-    """Print the standings with every answer (host only), as CSV or JSON."""
+    """Print the standings and every answer (host only).
+
+    As CSV (--format csv, the default) or JSON (--format json, or --json). Questions
+    and choices are numbered from 1, as in `quiz answer --choice`.
+    """
     if fmt not in ("csv", "json"):
         raise QuizError(f"--format must be csv or json, not {fmt!r}")
     code = parse_code(code)
@@ -351,8 +390,8 @@ async def results(
     async with QuizClient.connect(brokers(broker), timeout) as client:
         reply = await client.control(code, key, "results")
     assert reply.results is not None  # noqa: S101 - a results reply always carries them
-    if fmt == "json":
-        typer.echo(json.dumps(msgspec.to_builtins(reply.results)))
+    if as_json or fmt == "json":
+        typer.echo(json.dumps(render.results_json(reply.results)))
         return
     out = io.StringIO()
     csv.writer(out).writerows(render.results_rows(reply.results))
@@ -443,33 +482,73 @@ async def answer(
 async def watch(
     code: Code,
     updates: Annotated[int, typer.Option(
-        min=0, help="Stop after this many leaderboard updates (0: until Ctrl-C).")] = 0,
+        min=0, help="Stop after this many leaderboard updates (0: no limit).")] = 0,
+    everyone: Annotated[bool, typer.Option(
+        "--all", help="Also print everyone's standings, a page of 100 at each change.")]
+    = False,
+    keep: Annotated[bool, typer.Option(
+        "--follow", help="Keep watching after the quiz finishes (until Ctrl-C).")] = False,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
 ) -> None:
-    """Print the leaderboard each time it changes (--json: one JSON document per update)."""
+    """Print the state and leaderboard as they change.
+
+    Only changes are printed; once the quiz finishes it exits 0 (--follow keeps watching).
+    --json prints one JSON document per change.
+    """
+    from collections.abc import AsyncGenerator, AsyncIterator  # noqa: PLC0415
+    from contextlib import aclosing  # noqa: PLC0415
+
+    from client.standings import standings_pages  # noqa: PLC0415 - only with --all
+
     code = parse_code(code)
-    seen = 0
-    last_seq = -1
-    async for update in follow(brokers(broker), code, timeout):
-        if isinstance(update, Disconnected):
-            typer.echo(f"connection lost ({update.reason}); reconnecting in "
-                       f"{update.retry_in:.1f}s", err=True)
-            continue
-        if isinstance(update, Counts):
-            continue  # the state carries them (client/follow.py)
-        if isinstance(update, Leaderboard):
-            if update.seq < last_seq:
-                continue  # an older board overtaken on the way: never go back
-            last_seq = update.seq
-            seen += 1
-        if as_json:
-            kind = {Leaderboard: "leaderboard", State: "state", ScorerStatus: "scorer"}
-            typer.echo(json.dumps({"type": kind[type(update)], **msgspec.to_builtins(update)}))
-        else:
-            typer.echo(render.update(update))
-        sys.stdout.flush()
-        if updates and seen >= updates:
-            return
+    where = brokers(broker)
+    printer = render.WatchPrinter(as_json=as_json, everyone=everyone)
+    sources: list[AsyncIterator[Any]] = [follow(where, code, timeout)]
+    if everyone:
+        sources.append(standings_pages(where, code))
+
+    async def merged() -> AsyncGenerator[Any, None]:
+        queue: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue()
+
+        async def pump(source: AsyncIterator[Any]) -> None:
+            try:
+                async for item in source:
+                    await queue.put((item, None))
+            except Exception as exc:  # handed to the reader, raised there
+                await queue.put((None, exc))
+
+        tasks = [asyncio.create_task(pump(source), name="watch-feed") for source in sources]
+        try:
+            while True:
+                item, error = await queue.get()
+                if error is not None:
+                    raise error
+                yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    stop_at: float | None = None  # once finished: the final board still comes, then exit
+    async with aclosing(merged()) as feed:
+        while True:
+            try:
+                async with asyncio.timeout_at(stop_at):
+                    update = await anext(feed)
+            except TimeoutError:
+                return
+            if isinstance(update, Disconnected):
+                typer.echo(f"connection lost ({update.reason}); reconnecting in "
+                           f"{update.retry_in:.1f}s", err=True)
+                continue
+            text = printer.show(update)
+            if text is not None:
+                typer.echo(text)
+                sys.stdout.flush()
+            if updates and printer.boards >= updates:
+                return
+            if printer.finished and not keep and stop_at is None:
+                stop_at = asyncio.get_running_loop().time() + render.WATCH_FINISH_SECONDS
 
 
 @app.command()

@@ -7,31 +7,62 @@ overrides), and tables are aligned in terminal cells, so wide characters line up
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from rich.console import Console
 
-from client.text import fit, name_column, printable
+from client.counts import Folded
+from client.standings import Everyone, PageCleared
+from client.text import fit, name_column, plural, printable, standings_lines
 from protocol.address import BrokerAddress
-from protocol.messages import Leaderboard, PlayerStatus, Results, ScorerStatus, State
+from protocol.messages import (
+    AnswerRecord,
+    Counts,
+    Leaderboard,
+    PlayerStatus,
+    Results,
+    ScorerStatus,
+    Standing,
+    StandingsPage,
+    State,
+)
+
+# After the quiz finishes, `quiz watch` reads this long more before it exits: the final
+# leaderboard and standings pages (refreshed at most once a second) follow the state.
+WATCH_FINISH_SECONDS = 1.5
 
 
 def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:
-    """What `quiz serve` prints once the scorer is online."""
+    """What `quiz serve` prints once the scorer is online.
+
+    Players and displays connect with no account (the URL without a user); on Mosquitto
+    or a running broker, hosts log in with a host account of their own, never the
+    scorer's (`public` may name the scorer's user).
+    """
     where = {"embedded": "embedded broker", "mosquitto": "Mosquitto"}.get(broker, "broker")
-    flag = "" if str(public) == "mqtt://127.0.0.1:11883" else f" --broker {public}"
-    lines = [f"quiz scorer online; {where} at {public}; answers stored in {db}",
+    anyone = BrokerAddress(public.host, public.port)
+    flag = "" if str(anyone) == "mqtt://127.0.0.1:11883" else f" --broker {anyone}"
+    lines = [f"quiz scorer online; {where} at {anyone}; answers stored in {db}",
              "next, in another terminal:"]
-    if broker == "mosquitto":
-        lines += ["  quiz accounts teacher --role host   # once, then restart (or HUP) mosquitto",
-                  f"  export QUIZ_BROKER=mqtt://teacher:PASSWORD@{public.host}:{public.port}",
-                  "  quiz create --deck everyday          # as the host"]
+    if broker == "embedded":
+        lines += [f"  quiz create --deck everyday{flag}       # prints the quiz CODE",
+                  f"  quiz start CODE{flag}"]
     else:
-        lines.append(f"  quiz create --deck everyday{flag}       # prints the quiz CODE")
+        account = ("  quiz accounts teacher --role host   # once; Mosquitto rereads it at once"
+                   if broker == "mosquitto" else
+                   "  # a host account on that broker: `quiz accounts teacher --role host` "
+                   "(README, Production)")
+        lines += [account, "  # the host's terminal:",
+                  f"  export QUIZ_BROKER=mqtt://teacher:PASSWORD@{anyone.host}:{anyone.port}",
+                  "  quiz create --deck everyday          # prints the quiz CODE",
+                  "  quiz start CODE",
+                  "  # players and displays, with no account:"]
     lines += [f"  quiz join CODE --name alice{flag}",
-              f"  quiz start CODE{flag}",
-              f"  quiz watch CODE{flag}                   # the live leaderboard",
+              f"  quiz watch CODE{flag}" + ("" if flag else "                   # the live board"),
               "or, for a live demo with simulated players: quiz demo (make demo)",
               "Ctrl-C stops."]
     return "\n".join(lines)
@@ -61,7 +92,7 @@ def joined(code: str, name: str, player: str, score: int, resumed: bool) -> str:
 def state_line(state: State) -> str:
     """One line describing a quiz's phase."""
     if state.phase == "lobby":
-        return f"quiz {state.quiz}: lobby, {state.players} players"
+        return f"quiz {state.quiz}: lobby, {plural(state.players, 'player')}"
     if state.phase == "finished":
         return f"quiz {state.quiz}: finished"
     q = state.question
@@ -72,6 +103,22 @@ def state_line(state: State) -> str:
                          f"({state.answered} answered in time)")
     choices = "  ".join(printable(f"{i + 1}) {c}") for i, c in enumerate(q.choices))
     return f"{printable(f'{head} ({q.pos}): {q.prompt}')}\n  {choices}"
+
+
+def find_player(standings: Sequence[Standing], who: str) -> Standing | None:
+    """The player `quiz kick` names, as the scorer finds them: by name first, then by id."""
+    for standing in standings:
+        if standing.name.casefold() == who.casefold():
+            return standing
+    return next((standing for standing in standings if standing.player == who), None)
+
+
+def kicked(code: str, who: str, removed: Standing | None, players: int) -> str:
+    """What `quiz kick` prints: who was removed, and how many players are left."""
+    if removed is None:
+        return printable(f"{who} was already removed from quiz {code}")
+    return printable(f"removed {removed.name} (player {removed.player}) from quiz {code}; "
+                     f"{plural(players, 'player')} left")
 
 
 def answered(status: PlayerStatus) -> str:
@@ -86,7 +133,7 @@ def answered(status: PlayerStatus) -> str:
 def board(leaderboard: Leaderboard) -> str:
     """The leaderboard as a small table."""
     lines = [printable(f"leaderboard {leaderboard.quiz} (#{leaderboard.seq}, "
-                       f"{leaderboard.players} players)")]
+                       f"{plural(leaderboard.players, 'player')})")]
     names = [printable(s.name) for s in leaderboard.top]
     width = name_column(names)
     lines += [f"{s.rank:>4}. {fit(name, width)}  {s.score:>6}"
@@ -103,21 +150,139 @@ def update(message: State | Leaderboard | ScorerStatus) -> str:
     return state_line(message)
 
 
-RESULT_COLUMNS: list[object] = ["rank", "name", "player", "score", "question", "choice", "correct",
-                  "points", "elapsed_ms", "late"]
+def answered_line(state: State) -> str:
+    """How many answered the open question, of how many players."""
+    return f"quiz {state.quiz}: {state.answered} of {plural(state.players, 'player')} answered"
+
+
+def standings_page(page: StandingsPage) -> str:
+    """One page of everyone's standings (`quiz watch --all`)."""
+    head = (f"standings {page.quiz}, page {page.page} of {page.pages} "
+            f"({plural(page.players, 'player')})")
+    return "\n".join([printable(head), *standings_lines(page.rows)])
+
+
+WatchUpdate = State | Leaderboard | ScorerStatus | Counts | StandingsPage | PageCleared
+
+
+class WatchPrinter:
+    """What `quiz watch` prints of each update: only what changed since it last printed.
+
+    The scorer republishes views that did not change for people (its status, a
+    leaderboard whose order and scores are the same); each is compared with the last one
+    printed, on what a reader sees, and printed only when it differs. The live counts
+    are folded into the state, as the screens show them.
+    """
+
+    def __init__(self, *, as_json: bool, everyone: bool = False) -> None:
+        self.as_json = as_json
+        self.everyone = everyone
+        self.finished = False  # a finished state was seen
+        self.boards = 0  # leaderboards printed
+        self._shown: dict[object, object] = {}  # what was printed last, by kind (and page)
+        self._board_seq = -1
+        self._folded = Folded()
+        self._pages = Everyone()
+
+    def show(self, message: WatchUpdate) -> str | None:
+        """The text (or JSON line) to print for `message`, or None when nothing changed."""
+        if isinstance(message, State | Counts):
+            state = self._folded.merge(message)
+            return self._state(state) if isinstance(state, State) else None
+        if isinstance(message, ScorerStatus):
+            return self._printed("scorer", message.status, message, f"scorer {message.status}")
+        if isinstance(message, Leaderboard):
+            if message.seq < self._board_seq:
+                return None  # an older board overtaken on the way: never go back
+            self._board_seq = message.seq
+            text = self._printed("leaderboard", (message.players, message.top), message,
+                                 board(message))
+            self.boards += text is not None
+            return text
+        return self._page(message)
+
+    def _page(self, message: StandingsPage | PageCleared) -> str | None:
+        if isinstance(message, PageCleared):  # the standings shrank: nothing to print
+            self._pages.clear(message.page)
+            self._shown.pop(("standings", message.page), None)
+            return None
+        if not self.everyone or not self._pages.take(message):
+            return None
+        return self._printed(("standings", message.page),
+                             (message.pages, message.players, message.rows), message,
+                             standings_page(message))
+
+    def _state(self, state: State) -> str | None:
+        self.finished = self.finished or state.phase == "finished"
+        if self.as_json:
+            seen = msgspec.structs.replace(state, seq=0, updated_at=0.0)
+            return self._printed("state", seen, state, "")
+        lines = [line for line in (
+            self._printed("state", state_line(state), state, state_line(state)),
+            self._printed("answered", (state.question.index, state.answered, state.players),
+                          state, answered_line(state))
+            if state.phase == "question" and state.question is not None and state.answered
+            else None) if line is not None]
+        return "\n".join(lines) or None
+
+    def _printed(self, key: object, seen: object, message: WatchUpdate, text: str) -> str | None:
+        """`text` (or `message` as JSON) when `seen` differs from what was printed for `key`."""
+        if self._shown.get(key) == seen:
+            return None
+        self._shown[key] = seen
+        if not self.as_json:
+            return text
+        kinds: dict[type, str] = {Leaderboard: "leaderboard", State: "state",
+                                  ScorerStatus: "scorer", StandingsPage: "standings"}
+        return json.dumps({"type": kinds[type(message)], **msgspec.to_builtins(message)})
+
+
+RESULT_COLUMNS: list[object] = ["rank", "name", "player", "score", "question", "choice",
+                                "correct", "points", "elapsed_ms", "late", "kicked"]
+
+
+def results_answer(answer: AnswerRecord) -> dict[str, object]:
+    """One answer for `quiz results`: question and choice numbered from 1, as people count.
+
+    On the wire they are 0-based (`q`, `choice`); `quiz results` names them `question` and
+    `choice` and counts from 1 in JSON as in CSV, as `quiz answer --choice` does.
+    """
+    return {"player": answer.player, "name": answer.name, "question": answer.q + 1,
+            "choice": answer.choice + 1, "correct": answer.correct, "points": answer.points,
+            "elapsed_ms": answer.elapsed_ms, "late": answer.late, "kicked": answer.kicked}
+
+
+def results_json(results: Results) -> dict[str, object]:
+    """`quiz results --json`: the standings, then every answer in scoring order (1-based)."""
+    return {"quiz": results.quiz, "phase": results.phase,
+            "standings": [{"rank": s.rank, "player": s.player, "name": s.name, "score": s.score}
+                          for s in results.standings],
+            "answers": [results_answer(a) for a in results.answers]}
 
 
 def results_rows(results: Results) -> list[list[object]]:
-    """CSV rows: one per answer, with the player's final rank and score."""
+    """CSV rows: one per answer, with the player's final rank and score.
+
+    A kicked player has no rank (empty) and keeps the points of their answers, marked
+    kicked: their answers stay in the results.
+    """
     by_player: dict[str, list[list[object]]] = {}
+    kicked: dict[str, list[AnswerRecord]] = {}
     for a in results.answers:
         by_player.setdefault(a.player, []).append(
-            [a.q + 1, a.choice + 1, int(a.correct), a.points, a.elapsed_ms, int(a.late)])
+            [a.q + 1, a.choice + 1, int(a.correct), a.points, a.elapsed_ms, int(a.late),
+             int(a.kicked)])
+        if a.kicked:
+            kicked.setdefault(a.player, []).append(a)
     rows: list[list[object]] = [RESULT_COLUMNS]
-    for s in results.standings:
-        head: list[object] = [s.rank, printable(s.name), s.player, s.score]
-        rows += [head + answer for answer in by_player.get(s.player, [])] or \
-            [head + [""] * 6]
+    ranked = {s.player for s in results.standings}
+    heads: list[tuple[str, list[object]]] = [
+        (s.player, [s.rank, printable(s.name), s.player, s.score]) for s in results.standings]
+    heads += [(player, ["", printable(answers[0].name), player, sum(a.points for a in answers)])
+              for player, answers in kicked.items() if player not in ranked]
+    for player, head in heads:
+        rows += [head + answer for answer in by_player.get(player, [])] or \
+            [head + [""] * 7]
     return rows
 
 

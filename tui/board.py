@@ -1,6 +1,9 @@
 """The classroom display: read-only, large leaderboard, question, countdown, podium.
 
 Every Static shows its text with markup off: names and deck words are data, never markup.
+Key `a` shows everyone's standings, a screenful at a time, from the retained pages the
+scorer publishes (`quiz/<code>/standings/<page>`), followed on a connection of their own
+from the first press (a board nobody pages through costs the broker nothing more).
 """
 
 from __future__ import annotations
@@ -9,12 +12,16 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from client.text import plural
+from client.standings import Everyone, PageCleared, standings_pages
+from client.text import plural, standings_lines
 from protocol.address import DEFAULT_URL
-from protocol.messages import Leaderboard, State
+from protocol.messages import Leaderboard, StandingsPage, State
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, StateChanged
@@ -23,12 +30,27 @@ from tui.widgets import ConnectionBanner, Countdown
 
 # Rows of the leaderboard: the scorer publishes the top 10 by default.
 BOARD_ROWS = 10
+# Rows of everyone's standings a screen shows before the first layout tells how many fit.
+EVERYONE_ROWS = 15
+
+
+class StandingsChanged(Message):
+    """A page of everyone's standings arrived, or was cleared."""
+
+    def __init__(self, update: StandingsPage | PageCleared) -> None:
+        super().__init__()
+        self.update = update
 
 
 class BoardApp(QuizApp):
     """A display that anyone may open: it needs no credentials and sends nothing."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["quiz.tcss", "board.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "everyone", "Everyone"),
+        Binding("pagedown,space", "page(1)", "Next page", key_display="PgDn"),
+        Binding("pageup", "page(-1)", "Previous page", key_display="PgUp"),
+    ]
 
     def __init__(self, live: Live, *, subtitle: str = "",
                  clock: Callable[[], float] | None = None) -> None:
@@ -39,6 +61,11 @@ class BoardApp(QuizApp):
         # Ranks when the question on screen opened: the arrows show the moves since then.
         self.baseline: dict[str, int] | None = None
         self.baseline_for = -1
+        # Everyone's standings (key a): the pages seen, and the screenful shown (0-based).
+        self.everyone = Everyone()
+        self.showing_everyone = False
+        self.screenful = 0
+        self._following_pages = False
 
     def compose(self) -> ComposeResult:
         """Headline, question and countdown (or the answers), then the leaderboard."""
@@ -69,7 +96,11 @@ class BoardApp(QuizApp):
         distribution = self.query_one("#distribution", Static)
         distribution.display = state.phase == "reveal"
         if question is not None:
-            prompt.update(fmt.question_line(question))
+            text = fmt.question_line(question)
+            if state.phase == "question":  # read off the projector: the four choices too
+                text += "\n" + "   ".join(fmt.choice_label(i, word)
+                                          for i, word in enumerate(question.choices))
+            prompt.update(text)
             if state.phase == "question":
                 countdown.start(question.deadline, question.deadline - question.opened_at)
             if state.reveal is not None:
@@ -84,6 +115,42 @@ class BoardApp(QuizApp):
         """Take a newer leaderboard; one with a lower seq than the board shown is ignored."""
         if fmt.is_newer(self.board, message.board):
             self.board = message.board
+            self._show_board()
+
+    def action_everyone(self) -> None:
+        """Show everyone's standings (or the top again), following the pages from now on."""
+        self.showing_everyone = not self.showing_everyone
+        self.screenful = 0
+        if self.showing_everyone and not self._following_pages:
+            self._following_pages = True
+            self.follow_standings()
+        self.refresh_bindings()
+        self._show_board()
+
+    def action_page(self, step: int) -> None:
+        """Page through everyone's standings."""
+        self.screenful += step
+        self._show_board()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Paging keys show (and work) only while everyone's standings are on screen."""
+        if action == "page":
+            return self.showing_everyone
+        return True
+
+    @work(exclusive=True, group="standings")
+    async def follow_standings(self) -> None:
+        """Read everyone's standings pages for as long as the app runs."""
+        async for update in standings_pages(self.live.broker, self.live.code):
+            self.post_message(StandingsChanged(update))
+
+    @while_running
+    def on_standings_changed(self, message: StandingsChanged) -> None:
+        """A page of everyone's standings came (or went)."""
+        update = message.update
+        changed = (self.everyone.clear(update.page) if isinstance(update, PageCleared)
+                   else self.everyone.take(update))
+        if changed and self.showing_everyone:
             self._show_board()
 
     def _headline(self, state: State) -> str:
@@ -103,7 +170,10 @@ class BoardApp(QuizApp):
     def _show_board(self) -> None:
         finished = self.state is not None and self.state.phase == "finished"
         podium = self.query_one("#podium", Static)
-        podium.display = finished
+        podium.display = finished and not self.showing_everyone
+        if self.showing_everyone:
+            self._show_everyone()
+            return
         if self.board is None:
             return
         if finished:
@@ -115,3 +185,17 @@ class BoardApp(QuizApp):
         title = f"Leaderboard ({plural(self.board.players, 'player')})"
         self.query_one("#standings", Static).update("\n".join(
             [title, *lines, *([f"      … and {more} more"] if more > 0 else [])]))
+
+    def _show_everyone(self) -> None:
+        standings = self.query_one("#standings", Static)
+        rows = self.everyone.rows()
+        if not rows:
+            standings.update("Everyone: waiting for the standings… (a: back to the top)")
+            return
+        fits = standings.content_size.height - 1  # the title takes a line
+        per_screen = fits if fits > 0 else EVERYONE_ROWS
+        self.screenful, start, stop = fmt.screenful(rows, self.screenful, per_screen)
+        screens = -(-len(rows) // per_screen)
+        title = (f"Everyone: {plural(self.everyone.players, 'player')}, page "
+                 f"{self.screenful + 1} of {screens} (PgDn/PgUp; a: back to the top)")
+        standings.update("\n".join([title, *standings_lines(rows[start:stop])]))

@@ -209,3 +209,24 @@ def refused_text(why: str) -> str:
 def remove_prompt(name: str) -> str:
     """The host's confirmation before a player is removed."""
     return f"Remove {printable(name)}?\nPress k again to confirm (any other row: cancel)."
+
+
+def screenful(rows: Sequence[Standing], index: int, per_screen: int) -> tuple[int, int, int]:
+    """Screenful `index` (0-based, clamped) of `rows`: (index, first row, rows past it)."""
+    per_screen = max(1, per_screen)
+    last = max(0, (len(rows) - 1) // per_screen)
+    index = min(max(0, index), last)
+    start = index * per_screen
+    return index, start, min(len(rows), start + per_screen)
+
+
+def streak_now(streak: int, last_q: int | None, closed_through: int) -> int:
+    """The streak as it stands: a question that closed with no answer from the player ends it.
+
+    `streak` and `last_q` come from the player's status, which changes only when they
+    answer; `closed_through` is the index of the last question closed (-1: none yet).
+    """
+    if last_q is not None and last_q < closed_through:
+        return 0
+    return streak
+

@@ -79,6 +79,7 @@ class HostApp(QuizApp):
     def on_state_changed(self, message: StateChanged) -> None:
         """Phase, question and counts; the list of players is fetched again when it changed."""
         state = self.state = message.state
+        self.refresh_bindings()
         self._show_headline()
         question = state.question
         prompt = self.query_one("#prompt", Static)
@@ -123,6 +124,17 @@ class HostApp(QuizApp):
             self.action_roster()
 
     # --- what the host does ----------------------------------------------------------------
+
+    # Which phases each command means something in; the footer offers only those.
+    PHASES_OF: ClassVar[dict[str, tuple[str, ...]]] = {
+        "start": ("lobby",), "next": ("question", "reveal"),
+        "end": ("lobby", "question", "reveal")}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Start, next and end show only in the phases where they do something."""
+        if action == "control" and parameters and self.state is not None:
+            return self.state.phase in self.PHASES_OF.get(str(parameters[0]), ())
+        return True
 
     def action_control(self, action: Action) -> None:
         """Start, next or end, for the question on screen."""

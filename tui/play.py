@@ -53,6 +53,8 @@ class PlayApp(QuizApp):
         self.board: Leaderboard | None = None
         self.status: PlayerStatus | None = None
         self.sent: dict[int, int] = {}  # question index -> choice sent from this screen
+        self.last_seen = -1  # the last question the screen saw
+        self.last_closed = -1  # the last question seen closed (revealed, or passed)
 
     def compose(self) -> ComposeResult:
         """The layout: the player's line on top, one view per phase, the keys at the bottom."""
@@ -83,6 +85,14 @@ class PlayApp(QuizApp):
     def on_state_changed(self, message: StateChanged) -> None:
         """Switch to the phase's view and fill it in."""
         self.state = message.state
+        question = self.state.question
+        if question is not None:
+            self.last_seen = question.index
+        if self.state.phase in ("reveal", "finished"):  # the last question seen is closed
+            self.last_closed = max(self.last_closed, self.last_seen)
+        elif question is not None:  # the questions before the open one are
+            self.last_closed = max(self.last_closed, question.index - 1)
+        self.refresh_bindings()  # keys 1-4 answer only while a question is open
         self.query_one(ContentSwitcher).current = VIEWS[self.state.phase]
         if self.state.question is not None:
             self._show_question(self.state.question)
@@ -107,6 +117,7 @@ class PlayApp(QuizApp):
         if message.status.player != self.me.player:
             return
         self.status = message.status
+        self.refresh_bindings()  # a kicked player answers no more
         self._show_result()
         self._show_me()
         if self.state is not None and self.state.question is not None:
@@ -123,6 +134,13 @@ class PlayApp(QuizApp):
 
     # --- what the player does --------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The answer keys are offered only while a question is open and not answered yet."""
+        if action == "choose":
+            question = self._open_question()
+            return question is not None and not self._answered(question.index)
+        return True
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """A click on a choice answers like its key."""
         if event.button.id and event.button.id.startswith("choice-"):
@@ -135,6 +153,7 @@ class PlayApp(QuizApp):
             self.bell()
             return
         self.sent[question.index] = choice
+        self.refresh_bindings()  # one answer per question: the keys go
         self._result(fmt.sent_text(choice, question.choices[choice]))
         self._show_question(question)
         self.send_answer(question.index, choice)
@@ -146,6 +165,7 @@ class PlayApp(QuizApp):
             outgoing = await self.live.answer(q, choice)
         except QuizError as exc:
             self.sent.pop(q, None)
+            self.refresh_bindings()  # not sent: the keys are back
             self._result(printable(f"{fmt.WRONG} {exc}; press {choice + 1} to try again"))
             if self.state is not None and self.state.question is not None:
                 self._show_question(self.state.question)
@@ -229,6 +249,10 @@ class PlayApp(QuizApp):
         rank = fmt.own_rank(board, self.me.player, status.rank if status else 0)
         views = [view for view in (self.board, self.state) if view is not None]
         players = max(views, key=lambda view: view.seq).players if views else 0
+        # The status changes only when the player answers: a question that closed without
+        # their answer ended the streak, as the scorer counts it.
+        streak = fmt.streak_now(status.streak, status.last.q if status.last else None,
+                                self.last_closed) if status else 0
         self.query_one("#me", Static).update(fmt.status_line(
-            self.me.name, score, rank, players, status.streak if status else 0))
+            self.me.name, score, rank, players, streak))
         self.query_one("#place", Static).update(fmt.own_place(rank, players, score))

@@ -91,7 +91,7 @@ def run_quiz(tmp_path: Path, port: int, broker: str, db: Path,
 
     answers = results["answers"]
     assert len(answers) == 3 * PLAYERS  # each counted once, none lost
-    assert len({(a["player"], a["q"]) for a in answers}) == len(answers)
+    assert len({(a["player"], a["question"]) for a in answers}) == len(answers)
     totals: dict[str, int] = {}
     streaks: dict[str, int] = {}
     for a in answers:  # stored in the order they were scored

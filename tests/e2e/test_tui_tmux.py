@@ -70,7 +70,7 @@ def test_a_player_answers_from_a_real_terminal(tmp_path: Path) -> None:
             assert "Question 1" in shown
             results = quiz("results", code, "--format", "json", home=tmp_path / "host",
                            broker=broker).json()
-            assert [(a["name"], a["q"], a["choice"]) for a in results["answers"]] == \
-                [("ann", 0, 1)]
+            assert [(a["name"], a["question"], a["choice"]) for a in results["answers"]] == \
+                [("ann", 1, 2)]  # question 1, key 2: numbered from 1, as people count
         finally:
             tmux(server, "kill-server", check=False)

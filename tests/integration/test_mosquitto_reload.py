@@ -7,6 +7,7 @@ from pathlib import Path
 
 import aiomqtt
 import pytest
+from typer.testing import CliRunner
 
 from broker.mosquitto import (
     PID_FILE,
@@ -16,6 +17,7 @@ from broker.mosquitto import (
     render_config,
     run_mosquitto,
 )
+from quiz.main import app
 from tests.conftest import free_port, require_mosquitto, until
 
 
@@ -38,6 +40,10 @@ async def test_a_new_account_works_at_once_on_the_mosquitto_of_that_folder(
         Accounts(folder).add("teacher", "host", "pw-1")
         assert not await can_log_in(port, "teacher", "pw-1")  # not read yet
         assert reload_accounts(folder) == process.pid
+        told = CliRunner().invoke(app, ["accounts", "lia", "--password", "pw-2",
+                                        "--mosquitto-dir", str(folder)])
+        assert told.exit_code == 0, told.output
+        assert f"Mosquitto (pid {process.pid}) reloaded its accounts" in told.output
         for _ in range(50):  # Mosquitto rereads its files in its next loop
             if await can_log_in(port, "teacher", "pw-1"):
                 break
