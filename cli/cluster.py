@@ -80,8 +80,8 @@ def up(
     # from a file through the environment: the password stays out of the process list
     typer.echo(f'scorer:  QUIZ_SERVE_BROKER="$(cat {scorer_url_file(folder)})" '
                "quiz serve --web-port 0")
-    typer.echo(f"clients: quiz play CODE --name NAME --broker "
-               f"mqtt://127.0.0.1:{running.mqtt_ports[0]}  (any node)")
+    # the whole list: a client whose node dies moves to the next one
+    typer.echo(f"clients: quiz play CODE --name NAME --broker {running.brokers()}")
 
 
 @cluster.command()

@@ -76,19 +76,24 @@ def serve(
     broker: Annotated[str, typer.Option(
         "--broker", envvar="QUIZ_SERVE_BROKER",
         help="'embedded' (default): an amqtt broker in-process; 'mosquitto': start Mosquitto "
-             "with the project's mosquitto.conf; or a mqtt://user:pass@host:port URL of a "
+             "with the project's mosquitto.conf; 'nats': start one nats-server with the "
+             "project's nats.conf (no web board); or a mqtt://user:pass@host:port URL of a "
              "running broker.")] = "embedded",
-    host: Annotated[str, typer.Option(help="Embedded or Mosquitto: address to listen on.")]
-    = DEFAULT_HOST,
+    host: Annotated[str, typer.Option(
+        help="Embedded, Mosquitto or NATS: address to listen on.")] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(
-        envvar="QUIZ_PORT", min=1, max=65535, help="Embedded or Mosquitto: port to listen on.")]
-    = DEFAULT_PORT,
+        envvar="QUIZ_PORT", min=1, max=65535,
+        help="Embedded, Mosquitto or NATS: MQTT port to listen on.")] = DEFAULT_PORT,
     db: Annotated[Path, typer.Option(
         envvar="QUIZ_DB", help="SQLite file of quizzes, players and answers.")]
     = Path("quiz-data/quiz.db"),
     mosquitto_dir: Annotated[Path, typer.Option(
         envvar="QUIZ_MOSQUITTO_DIR", help="Mosquitto: folder of accounts, ACL and persistence.")]
     = Path("quiz-data/mosquitto"),
+    nats_dir: Annotated[Path, typer.Option(
+        envvar="QUIZ_NATS_DIR",
+        help="NATS: folder of the accounts (`quiz cluster accounts`) and JetStream store.")]
+    = Path("quiz-data/nats"),
     client_id: Annotated[str, typer.Option(
         envvar="QUIZ_SCORER_ID", help="MQTT client id of the scorer's persistent session.")]
     = "quiz-scorer",
@@ -112,7 +117,8 @@ def serve(
     web_port: Annotated[int, typer.Option(
         envvar="QUIZ_WEB_PORT", min=0, max=65535,
         help="Serve the classroom board, a web page, on this port at the --host address "
-             "(0: off).")] = DEFAULT_WEB_PORT,
+             "(0: off; always off with --broker nats: NATS 2.9 has no MQTT over "
+             "WebSockets).")] = DEFAULT_WEB_PORT,
     ws_port: Annotated[int | None, typer.Option(
         envvar="QUIZ_WS_PORT", min=1, max=65535, show_default="--port + 1",
         help="MQTT over WebSockets, for the web board: the port the embedded broker or "
@@ -146,8 +152,9 @@ def serve(
     except ValueError as exc:
         raise fail(str(exc)) from None
     local = None
-    if broker in ("embedded", "mosquitto"):
-        local = LocalBroker(broker, host, port, mosquitto_dir)  # type: ignore[arg-type]
+    if broker in ("embedded", "mosquitto", "nats"):
+        folder = nats_dir if broker == "nats" else mosquitto_dir
+        local = LocalBroker(broker, host, port, folder)  # type: ignore[arg-type]
     try:
         part = Partition.parse(partition)
     except ValueError as exc:
@@ -159,10 +166,16 @@ def serve(
         broker=BrokerAddress() if local else address(broker), database=db,
         client_id=client_id, leaderboard_interval=leaderboard_interval, top_n=top,
         partition=part)
-    web = WebSettings(host, web_port, ws_port) if web_port else None
+    # No MQTT over WebSockets in NATS 2.9, so no board: said once online, not refused,
+    # since --web-port is on by default.
+    web = WebSettings(host, web_port, ws_port) if web_port and broker != "nats" else None
 
     def ready(public: BrokerAddress) -> None:
         typer.echo(render.server_ready(public, broker, db))
+        if broker == "nats":
+            typer.echo(f"NATS: host accounts with `quiz cluster accounts teacher --role host "
+                       f"--dir {nats_dir}` (read at the next start); no web board (NATS 2.9 "
+                       "has no MQTT over WebSockets: use --broker mosquitto for one)")
 
     def board_ready(url: str, live: list[str]) -> None:
         typer.echo(render.board_ready(url, live))
@@ -188,6 +201,7 @@ def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Pa
     """Run `quiz serve`'s main coroutine; turn each way it can fail into one line."""
     from broker.embedded import PortInUseError  # noqa: PLC0415 - keeps `quiz --help` fast
     from broker.mosquitto import MosquittoError  # noqa: PLC0415
+    from broker.nats import NatsError  # noqa: PLC0415
     from cli.status import live_scorer  # noqa: PLC0415
     from scorer.server import AlreadyServingError  # noqa: PLC0415
     from scorer.store import StorageError  # noqa: PLC0415
@@ -208,7 +222,7 @@ def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Pa
         raise fail(f"port {port} on {host} is in use (another broker is running?): use that "
                    f"broker with `quiz serve --broker mqtt://{host}:{port}`, or choose another "
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
-    except (MosquittoError, WebPortError, SubscriptionRefusedError) as exc:
+    except (MosquittoError, NatsError, WebPortError, SubscriptionRefusedError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         if metrics_port and exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):

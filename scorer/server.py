@@ -1,4 +1,4 @@
-"""Run the scorer: on the embedded broker, on a Mosquitto it starts, or on a running broker."""
+"""Run the scorer: on the embedded broker, on a Mosquitto or NATS it starts, or on a running one."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import aiomqtt
 
 from broker.embedded import PortInUseError, check_port_free, run_embedded
 from broker.mosquitto import Accounts, run_mosquitto, write_private
+from broker.nats import NatsAccounts, run_nats
 from protocol import topics
 from protocol.address import BrokerAddress
 from protocol.messages import DecodeError, ScorerStatus, decode
@@ -53,10 +54,10 @@ class AlreadyServingError(RuntimeError):
 class LocalBroker:
     """A broker that `quiz serve` starts itself."""
 
-    kind: Literal["embedded", "mosquitto"]
+    kind: Literal["embedded", "mosquitto", "nats"]
     host: str
     port: int
-    folder: Path  # Mosquitto's accounts, ACL and persistence
+    folder: Path  # Mosquitto's accounts, ACL and persistence; or NATS's accounts and store
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,14 @@ async def _start_broker(stack: contextlib.AsyncExitStack, settings: ScorerSettin
         broker = await stack.enter_async_context(run_embedded(local.host, local.port, ws_port))
         return broker.scorer, broker.public, broker.ws_port
     check_port_free(local.host, local.port)  # else we would use whoever is there
+    if local.kind == "nats":
+        # NATS 2.9 has no MQTT over WebSockets: no port for the web board (ws_port None)
+        password = NatsAccounts(local.folder).scorer_password()
+        stack.enter_context(run_nats(local.folder, local.port))
+        if metrics is not None:
+            metrics.watch_storage("nats", local.folder)
+        return (BrokerAddress(local.host, local.port, "scorer", password),
+                BrokerAddress(local.host, local.port), None)
     password = scorer_password(Accounts(local.folder))
     stack.enter_context(run_mosquitto(local.folder, local.port, ws_port))
     if metrics is not None:
