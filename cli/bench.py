@@ -599,7 +599,7 @@ class Player:
         """Join, then subscribe to exactly `player_follows` (the reply topic comes first)."""
         sim, client = self.sim, self.client
         replies = topics.replies_of(client.client_id)
-        await client.subscribe(replies, qos=1)
+        await client.subscribe(replies, qos=views.FOLLOW_QOS)
         req = topics.new_request_id()
         self.reply_topic = topics.reply(client.client_id, req)
         client.publish(topics.join(sim.quiz), encode(Join(client=client.client_id, req=req,
@@ -610,7 +610,7 @@ class Player:
         self.follows = views.player_follows(sim.quiz, client.client_id, sim.player)
         self.status_topic = _topic_of(self.follows, PlayerStatus)
         self.board_topic = _topic_of(self.follows, Leaderboard)
-        rest = [(topic, 1) for topic in self.follows if topic != replies]
+        rest = [(topic, views.FOLLOW_QOS) for topic in self.follows if topic != replies]
         self.refused = await client.subscribe(rest, refusals_allowed=True) if rest else []
 
     def board_latency(self) -> float | None:
@@ -643,8 +643,8 @@ class Display:
         """Subscribe to exactly `display_follows`."""
         follows = views.display_follows(self.code)
         self.board_topic = _topic_of(follows, Leaderboard)
-        self.refused = await self.client.subscribe([(topic, 1) for topic in follows],
-                                                   refusals_allowed=True)
+        self.refused = await self.client.subscribe(
+            [(topic, views.FOLLOW_QOS) for topic in follows], refusals_allowed=True)
 
     def first_including(self, seq: int) -> float | None:
         """When the first board with seq >= `seq` arrived (seqs only grow)."""

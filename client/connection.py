@@ -29,6 +29,7 @@ from client.errors import BrokerUnreachableError, SubscriptionRefusedError
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
 from protocol.messages import DecodeError, decode, encode
+from protocol.views import FOLLOW_QOS
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +228,7 @@ class Connection:
 
     # --- sending --------------------------------------------------------------------------
 
-    async def subscribe(self, topic_filter: str, qos: int = 1) -> None:
+    async def subscribe(self, topic_filter: str, qos: int = FOLLOW_QOS) -> None:
         """Subscribe and check the SUBACK: a refusal raises SubscriptionRefusedError."""
         granted = await self.mqtt.subscribe(topic_filter, qos=qos)
         _raise_if_cancelled()

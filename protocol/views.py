@@ -11,6 +11,12 @@ from __future__ import annotations
 from protocol import topics
 from protocol.messages import Counts, Leaderboard, PlayerStatus, Reply, ScorerStatus, State
 
+# Screens, displays and one-shot commands connect with a clean session, so QoS 1 on their
+# subscriptions would buy nothing after a reconnect (nothing is queued for them; the
+# retained views come again), and on a clustered broker (NATS) each QoS 1 subscription
+# is a replicated consumer: 210 screens failing over at once had thousands refused.
+FOLLOW_QOS = 0
+
 Update = State | Leaderboard | Counts | PlayerStatus | Reply | ScorerStatus
 UpdateKind = (type[State] | type[Leaderboard] | type[Counts] | type[PlayerStatus]
               | type[Reply] | type[ScorerStatus])

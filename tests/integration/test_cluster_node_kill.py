@@ -134,10 +134,9 @@ async def join_all(where: BrokerAddress, code: str) -> list[PlayerCredentials]:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "NATS 2.9 makes each QoS 1 subscription a 3-replica JetStream consumer: 210 screens "
-    "x 5 subscriptions moving to B at once time out (SUBACK 0x80) and retry for minutes "
-    "(median 74 s, max 312 s here); screens subscribing at QoS 0 would fix it "
-    "(docs/design.md)"))
+    "with QoS 1 follows, NATS 2.9 made each a 3-replica JetStream consumer and 210 screens "
+    "moving to B took minutes; with QoS 0 follows (FOLLOW_QOS) they are back within "
+    "seconds, but some screens then miss the next question's state (docs/design.md)"))
 async def test_players_node_killed_mid_quiz_they_fail_over_and_every_answer_counts_once(
         tmp_path: Path) -> None:
     rng = random.Random(14)
