@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from protocol import topics
+from protocol.address import DEFAULT_HOST
 
 Role = Literal["scorer", "host"]
 
@@ -145,11 +146,12 @@ def write_private(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def render_config(base: str, *, port: int, ws_port: int | None, data: Path) -> str:
-    """The project's mosquitto.conf with its listener ports and paths moved.
+def render_config(base: str, *, port: int, ws_port: int | None, data: Path,
+                  host: str = DEFAULT_HOST) -> str:
+    """The project's mosquitto.conf with its listener addresses and paths moved.
 
-    The first listener (TCP) moves to 127.0.0.1:port; the second (WebSockets) to
-    127.0.0.1:ws_port, or is left out when ws_port is None.
+    The first listener (TCP) moves to host:port; the second (WebSockets) to host:ws_port,
+    or is left out when ws_port is None.
     """
     paths = {"password_file": str(data / "passwd"), "acl_file": str(data / "acl"),
              "persistence_location": f"{data}/", "pid_file": str(data / PID_FILE)}
@@ -162,7 +164,7 @@ def render_config(base: str, *, port: int, ws_port: int | None, data: Path) -> s
         skipped_ws = listeners == 2 and ws_port is None
         if key == "listener":
             if not skipped_ws:
-                out.append(f"listener {port if listeners == 1 else ws_port} 127.0.0.1")
+                out.append(f"listener {port if listeners == 1 else ws_port} {host}")
         elif key == "protocol" and skipped_ws:
             continue
         elif key in paths:
@@ -222,11 +224,13 @@ def mosquitto_binary() -> str:
 
 @contextmanager
 def run_mosquitto(data: Path, port: int, ws_port: int | None = None,
-                  conf: Path = PROJECT_CONF) -> Iterator[subprocess.Popen[bytes]]:
-    """Run Mosquitto with the project's config on 127.0.0.1:port until the block exits.
+                  conf: Path = PROJECT_CONF,
+                  host: str = DEFAULT_HOST) -> Iterator[subprocess.Popen[bytes]]:
+    """Run Mosquitto with the project's config on host:port until the block exits.
 
-    With `ws_port`, its WebSockets listener (for the web board) is on 127.0.0.1:ws_port and
-    is listening too before the block starts; without, it is left out.
+    With `ws_port`, its WebSockets listener (for the web board) is on host:ws_port and
+    is listening too before the block starts; without, it is left out. The default host
+    is 127.0.0.1: this machine only.
     """
     binary = mosquitto_binary()
     data = data.resolve()
@@ -235,14 +239,15 @@ def run_mosquitto(data: Path, port: int, ws_port: int | None = None,
         if not needed.exists():
             write_private(needed, acl_text({}) if needed.name == "acl" else "")
     runtime = data / "mosquitto.runtime.conf"
-    runtime.write_text(render_config(conf.read_text(), port=port, ws_port=ws_port, data=data))
+    runtime.write_text(render_config(conf.read_text(), port=port, ws_port=ws_port, data=data,
+                                     host=host))
     log = (data / "mosquitto.log").open("ab")
     process = subprocess.Popen([binary, "-c", str(runtime)],  # noqa: S603 - our own config
                                stdout=log, stderr=log)
     try:
         for listening in (port, ws_port):
             if listening is not None:  # Mosquitto opens its WebSockets listener a little later
-                _wait_for_listener(process, listening, data / "mosquitto.log")
+                _wait_for_listener(process, listening, data / "mosquitto.log", host)
         yield process
     finally:
         stop_process(process)
@@ -261,14 +266,16 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
         process.wait()
 
 
-def _wait_for_listener(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+def _wait_for_listener(process: subprocess.Popen[bytes], port: int, log: Path,
+                       host: str = DEFAULT_HOST) -> None:
+    where = DEFAULT_HOST if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - any address
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise MosquittoError(f"mosquitto exited ({process.returncode}): "
                                  f"{log.read_text(errors='replace')[-500:]}")
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
+            if probe.connect_ex((where, port)) == 0:
                 return
         time.sleep(0.05)
     raise MosquittoError(f"mosquitto did not listen on port {port} within "

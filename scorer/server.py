@@ -162,7 +162,7 @@ async def _start_broker(stack: contextlib.AsyncExitStack, settings: ScorerSettin
         return (BrokerAddress(local.host, local.port, "scorer", password),
                 BrokerAddress(local.host, local.port), None)
     password = scorer_password(Accounts(local.folder))
-    stack.enter_context(run_mosquitto(local.folder, local.port, ws_port))
+    stack.enter_context(run_mosquitto(local.folder, local.port, ws_port, host=local.host))
     if metrics is not None:
         metrics.watch_storage("mosquitto", local.folder)
     return (BrokerAddress(local.host, local.port, "scorer", password),
