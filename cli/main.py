@@ -16,7 +16,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 import typer
@@ -100,9 +100,9 @@ def serve(
     leaderboard_interval: Annotated[float, typer.Option(
         min=0.01, max=10.0, help="Seconds between two leaderboard publishes of a quiz.")] = 0.1,
     top: Annotated[int, typer.Option(min=1, max=100, help="Players on the leaderboard.")] = 10,
-    log_level: Annotated[str, typer.Option(
-        envvar="QUIZ_LOG_LEVEL", help="debug, info, warning or error.")] = "warning",
-    log_format: Annotated[str, typer.Option(
+    log_level: Annotated[Literal["debug", "info", "warning", "error"], typer.Option(
+        envvar="QUIZ_LOG_LEVEL", help="How much the scorer logs.")] = "warning",
+    log_format: Annotated[Literal["text", "json"], typer.Option(
         envvar="QUIZ_LOG_FORMAT", help="text, or json (one JSON object per line).")] = "text",
     metrics_port: Annotated[int, typer.Option(
         envvar="QUIZ_METRICS_PORT", min=0, max=65535,
@@ -240,8 +240,9 @@ def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Pa
 @app.command()
 def accounts(
     name: Annotated[str, typer.Argument(help="The account name (MQTT username).")],
-    role: Annotated[str, typer.Option(help="'host' (creates and controls quizzes) or "
-                                           "'scorer'.")] = "host",
+    role: Annotated[Literal["host", "scorer"], typer.Option(
+        help="host: creates and controls quizzes; scorer: the scorer's own account.")]
+    = "host",
     password: Annotated[str | None, typer.Option(
         prompt=True, hide_input=True, confirmation_prompt=True, envvar="QUIZ_ACCOUNT_PASSWORD",
         show_default=False, help="The password (prompted for when not given).")] = None,
@@ -258,8 +259,6 @@ def accounts(
     """
     from broker.mosquitto import Accounts, reload_accounts  # noqa: PLC0415
 
-    if role not in ("host", "scorer"):
-        raise fail(f"--role must be host or scorer, not {role!r}")
     try:
         Accounts(mosquitto_dir).add(name, "host" if role == "host" else "scorer", password or "")
     except ValueError as exc:
@@ -387,7 +386,8 @@ async def kick(code: Code, name: Annotated[str, typer.Option(
 @client_command
 async def results(
     code: Code,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    fmt: Annotated[Literal["csv", "json"], typer.Option(
+        "--format", help="One CSV row per answer, or JSON.")] = "csv",
     token: HostToken = None, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as --format json).")]
     = False,
@@ -397,8 +397,6 @@ async def results(
     As CSV (--format csv, the default) or JSON (--format json, or --json). Questions
     and choices are numbered from 1, as in `quiz answer --choice`.
     """
-    if fmt not in ("csv", "json"):
-        raise QuizError(f"--format must be csv or json, not {fmt!r}")
     code = parse_code(code)
     key = host_token(code, token)
     async with QuizClient.connect(brokers(broker), timeout) as client:
@@ -573,7 +571,8 @@ def bench(
     spread: Annotated[float, typer.Option(
         min=0, max=60, help="Seconds over which the players' answers are spread (0: at once).")]
     = 3.0,
-    broker: Annotated[str, typer.Option(help="'embedded' or 'mosquitto' (started by the bench).")]
+    broker: Annotated[Literal["embedded", "mosquitto"], typer.Option(
+        help="The broker the bench starts.")]
     = "embedded",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port for the bench's broker.")]
     = 11999,
@@ -601,8 +600,6 @@ def bench(
 
     from cli import bench as bench_lib  # noqa: PLC0415
 
-    if broker not in ("embedded", "mosquitto"):
-        raise fail(f"--broker must be embedded or mosquitto, not {broker!r}")
     config = bench_lib.BenchConfig(players=players, quizzes=quizzes, spread=spread,
                                    broker=broker, leaderboard_interval=leaderboard_interval,
                                    echo=echo, per_player=per_player_connections,

@@ -13,14 +13,14 @@ import asyncio
 import json
 import time
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import aiomqtt
 import msgspec
 import typer
 
 from client.errors import QuizError
-from client.options import fail
+from client.options import Broker, Json, Timeout, fail
 from client.requests import RETAINED_TIMEOUT_SECONDS, QuizClient
 from protocol import topics
 from protocol.address import DEFAULT_URL, BrokerAddress, Brokers
@@ -33,16 +33,9 @@ def register(app: typer.Typer) -> None:
 
 
 def status(
-    broker: Annotated[str, typer.Option(
-        "--broker", envvar="QUIZ_BROKER",
-        help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port; several, "
-             "comma-separated, are tried in order.")]
-    = DEFAULT_URL,
-    timeout: Annotated[float, typer.Option(
-        "--timeout", envvar="QUIZ_TIMEOUT", min=0.5,
-        help="Seconds to wait for the broker (the status itself comes at once or not at all).")]
-    = 10.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    broker: Broker = DEFAULT_URL,
+    timeout: Timeout = 10.0,
+    as_json: Json = False,
 ) -> None:
     """Show whether the scorer is online and since when, its quizzes, players and load."""
     try:

@@ -111,3 +111,17 @@ def test_every_option_and_argument_has_help() -> None:
         for param in command.params:
             if param.name != "help":
                 assert getattr(param, "help", None), f"quiz {name}: {param.name} has no help"
+
+
+@pytest.mark.parametrize("args", [
+    ("results", "ABCDEF", "--format", "xml"),
+    ("accounts", "ann", "--role", "boss", "--password", "pw"),
+    ("serve", "--log-format", "yaml"),
+    ("serve", "--log-level", "loud"),
+    ("bench", "--broker", "nats"),
+])
+def test_a_choice_outside_its_list_is_a_usage_error_that_lists_the_choices(
+        tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = quiz(*args, home=tmp_path, broker=f"mqtt://127.0.0.1:{free_port()}")
+    assert result.code == 2, result.err  # a usage error, as the README promises
+    assert "is not one of" in result.err
