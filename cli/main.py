@@ -16,7 +16,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 import typer
@@ -66,6 +66,16 @@ def client_command(func: Callable[..., Coroutine[Any, Any, None]]) -> Callable[.
     def wrapper(*args: Any, **kwargs: Any) -> None:
         run(func(*args, **kwargs))
     return wrapper
+
+
+T = TypeVar("T")
+
+
+def carried(value: T | None, what: str) -> T:
+    """A field the scorer's message must carry: a malformed one is a QuizError, not a crash."""
+    if value is None:
+        raise QuizError(f"the scorer's message carried no {what}; is it a compatible scorer?")
+    return value
 
 
 # --- server ---------------------------------------------------------------------------------
@@ -372,11 +382,11 @@ async def kick(code: Code, name: Annotated[str, typer.Option(
     key = host_token(code, token)
     async with QuizClient.connect(brokers(broker), timeout) as client:
         before = await client.control(code, key, "results")
-        assert before.results is not None  # noqa: S101 - a results reply always carries them
-        who = render.find_player(before.results.standings, name)
+        standings = carried(before.results, "results").standings
+        who = render.find_player(standings, name)
         await client.control(code, key, "kick", player=name)
     # the retained state counts players at phase changes only: count from the standings
-    left = len(before.results.standings) - (1 if who else 0)
+    left = len(standings) - (1 if who else 0)
     removed = {"player": who.player, "name": who.name} if who else None
     emit(as_json, {"quiz": code, "removed": removed, "already_removed": who is None,
                    "players": left}, render.kicked(code, name, who, left))
@@ -401,12 +411,12 @@ async def results(
     key = host_token(code, token)
     async with QuizClient.connect(brokers(broker), timeout) as client:
         reply = await client.control(code, key, "results")
-    assert reply.results is not None  # noqa: S101 - a results reply always carries them
+    results = carried(reply.results, "results")
     if as_json or fmt == "json":
-        typer.echo(json.dumps(render.results_json(reply.results)))
+        typer.echo(json.dumps(render.results_json(results)))
         return
     out = io.StringIO()
-    csv.writer(out).writerows(render.results_rows(reply.results))
+    csv.writer(out).writerows(render.results_rows(results))
     typer.echo(out.getvalue(), nl=False)
 
 
@@ -432,12 +442,11 @@ async def join(code: Code, name: Annotated[str, typer.Option(help="Your name in 
         except RefusedError:
             credentials.forget_reserved(code, name, known.secret)  # not ours: free the name
             raise
-    assert reply.player is not None  # noqa: S101 - a join reply always names the player
-    credentials.save_player(code, PlayerCredentials(reply.name or name, reply.player,
-                                                    known.secret))
-    emit(as_json, {"quiz": code, "player": reply.player, "name": reply.name,
+    player = carried(reply.player, "player id")
+    credentials.save_player(code, PlayerCredentials(reply.name or name, player, known.secret))
+    emit(as_json, {"quiz": code, "player": player, "name": reply.name,
                    "score": reply.score, "resumed": known.confirmed},
-         render.joined(code, reply.name or name, reply.player, reply.score or 0, known.confirmed))
+         render.joined(code, reply.name or name, player, reply.score or 0, known.confirmed))
 
 
 def _me(code: str, name: str | None) -> PlayerCredentials:
@@ -481,8 +490,7 @@ async def answer(
     status = verdict.status
     text = render.answered(status)
     if verdict.already:
-        assert status.last is not None  # noqa: S101 - a verdict always scores a question
-        text = f"question {status.last.q + 1} was already answered; {text}"
+        text = f"question {carried(status.last, 'verdict').q + 1} was already answered; {text}"
     emit(as_json, {**msgspec.to_builtins(status), "already_answered": verdict.already}, text)
 
 

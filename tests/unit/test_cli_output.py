@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from cli import render
+from cli.main import carried
+from client.errors import QuizError
 from client.standings import Everyone, PageCleared
 from protocol.address import BrokerAddress
 from protocol.messages import (
@@ -182,3 +186,9 @@ def test_everyone_pages_make_one_list_and_screenfuls_page_through_it() -> None:
     assert fmt.screenful(rows, 0, 15) == (0, 0, 15)
     assert fmt.screenful(rows, 99, 15) == (16, 240, 250)  # clamped to the last screenful
     assert fmt.screenful(rows, -1, 15) == (0, 0, 15)
+
+
+def test_a_reply_missing_what_it_must_carry_is_a_quiz_error_not_a_crash() -> None:
+    assert carried("0011aabb", "player id") == "0011aabb"
+    with pytest.raises(QuizError, match="carried no player id"):
+        carried(None, "player id")
