@@ -87,7 +87,9 @@ def config(broker: BrokerForBrowsers, code: str | None) -> dict[str, object]:
     }
     if code is not None:
         out["code"] = code
-        out["follows"] = {kind.__name__: topic
+        # topic filter -> message kind: two filters carry a ScorerStatus (the default
+        # scorer's and the others'), so the filter is the key
+        out["follows"] = {topic: kind.__name__
                           for topic, kind in views.display_follows(code).items()}
     return out
 

@@ -250,7 +250,18 @@
     const host = ws.host || location.hostname;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${ws.port}${ws.path}`;
-    const kindOf = new Map(Object.entries(config.follows).map(([kind, topic]) => [topic, kind]));
+    const kindOf = new Map(Object.entries(config.follows));  // topic filter -> message kind
+    // The kind of a message by its topic: an exact filter, or one with a + level.
+    const kindFor = (topic) => {
+      if (kindOf.has(topic)) return kindOf.get(topic);
+      const levels = topic.split("/");
+      for (const [filter, kind] of kindOf) {
+        const parts = filter.split("/");
+        if (parts.length === levels.length
+            && parts.every((part, i) => part === "+" || part === levels[i])) return kind;
+      }
+      return undefined;
+    };
     const randomHex = () => Array.from(crypto.getRandomValues(new Uint8Array(8)),
       (b) => b.toString(16).padStart(2, "0")).join("");
     const client = window.mqtt.connect(url, {
@@ -275,7 +286,7 @@
     client.on("close", lost);
     client.on("error", (err) => console.warn("mqtt", err && err.message));
     client.on("message", (topic, payload, packet) => {
-      const kind = kindOf.get(topic);
+      const kind = kindFor(topic);
       if (!kind) return;
       const message = decode(kind, payload);
       if (!message) return;
