@@ -373,7 +373,7 @@ async def refused_writes_lose_nothing(broker: BrokerUnderTest, db: Path) -> None
             store.db.conn.set_authorizer(refuse_answers)
             answer = Answer(client=client.client_id, req=topics.new_request_id(), q=0, choice=2,
                             sig=auth.sign_answer(bob_secret, code, bob, 0, 2))
-            await client.client.publish(topics.answer(code, bob), encode(answer), qos=1)
+            await client.connection.mqtt.publish(topics.answer(code, bob), encode(answer), qos=1)
             with pytest.raises(StorageError):
                 async with asyncio.timeout(10):
                     await task

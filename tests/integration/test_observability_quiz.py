@@ -148,9 +148,9 @@ async def test_no_log_line_carries_a_secret(broker: BrokerUnderTest, tmp_path: P
                 await client.join(code, "ann", auth.new_secret())  # refused: logged
             await client.control(code, HOST, "start")
             await client.answer(code, player, secret, 0, 1)
-            await client.client.publish(topics.join(code),
-                                        b'{"v":1,"name":"x","secret":"' + secret.encode() + b'"',
-                                        qos=1)
+            await client.connection.mqtt.publish(
+                topics.join(code), b'{"v":1,"name":"x","secret":"' + secret.encode() + b'"',
+                qos=1)
             await asyncio.sleep(0.3)
     finally:
         task.cancel()
