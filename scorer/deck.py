@@ -1,8 +1,10 @@
 """Vocabulary decks and the multiple-choice questions made from them (pure).
 
-A deck is CSV or TSV with the columns term, definition[, part of speech]: the
-format Anki and Quizlet export. A header row is optional. Each question shows a
-definition and four words; the three distractors share the answer's part of
+A deck is CSV or TSV with the columns term, definition[, part of speech[, example
+[, level]]]: the format Anki and Quizlet export. A header row is optional; with one,
+columns are found by name in any order (term/word/front, definition/back/meaning,
+part of speech/pos, example, level) and other columns are ignored. Each question
+shows a definition and four words; the three distractors share the answer's part of
 speech whenever the deck has enough of them.
 """
 
@@ -12,6 +14,7 @@ import csv
 import functools
 import io
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,8 +23,20 @@ CHOICES = 4
 # The wire contract's bounds (protocol.messages.DeckEntry), checked for files too.
 MAX_TERM = 80
 MAX_DEFINITION = 500
+# An example is one sentence; 500 characters is the definition's bound, room for a long one.
+MAX_EXAMPLE = 500
 BUILTIN_DEFAULT = "everyday"
+# The Common European Framework's levels, easiest first.
+LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 _HEADER_WORDS = frozenset({"term", "word", "front"})
+# Header names (lower case, spaces as underscores) of the columns a deck may have.
+_COLUMNS = {"term": "term", "word": "term", "front": "term",
+            "definition": "definition", "back": "definition", "meaning": "definition",
+            "part_of_speech": "pos", "pos": "pos", "example": "example", "level": "level"}
+# Without a header, the columns come in this order.
+_POSITIONAL = ("term", "definition", "pos", "example", "level")
+# Anki's text export names its columns in a comment line.
+_ANKI_COLUMNS = "#columns:"
 
 
 class DeckError(ValueError):
@@ -35,6 +50,8 @@ class Entry:
     term: str
     definition: str
     pos: str = ""
+    example: str = ""  # a sentence using the term or one of its forms, if the deck has one
+    level: str = ""  # one of LEVELS, if the deck says
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,33 +105,53 @@ def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck")
     entries: list[Entry] = []
     lines: list[int] = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    columns = dict(zip(_POSITIONAL, range(len(_POSITIONAL)), strict=True))
     first_row = True
     for row in reader:
         line = reader.line_num
         cells = [cell.strip() for cell in row]
+        if first_row and cells and cells[0].lower().startswith(_ANKI_COLUMNS):
+            first_row = False  # Anki's header, whatever its columns are called
+            columns = _named_columns([cells[0][len(_ANKI_COLUMNS):], *cells[1:]])
+            continue
         if not any(cells) or cells[0].startswith("#"):
             continue
         if first_row and cells[0].lower() in _HEADER_WORDS:
             first_row = False  # an optional header row
+            columns = _named_columns(cells)
             continue
         first_row = False
-        if len(cells) < 2 or not cells[0] or not cells[1]:
+        cell = {name: cells[at] for name, at in columns.items() if at < len(cells)}
+        if not cell.get("term") or not cell.get("definition"):
             separator = "a tab" if delimiter == "\t" else repr(delimiter)
             raise DeckError(f"{source}, line {line}: expected a term and its definition "
                             f"separated by {separator} (a part of speech may follow), "
                             f"got {delimiter.join(row)!r}")
-        entries.append(Entry(cells[0], cells[1], cells[2].lower() if len(cells) > 2 else ""))
+        entries.append(Entry(cell["term"], cell["definition"], cell.get("pos", "").lower(),
+                             cell.get("example", ""), cell.get("level", "").upper()))
         lines.append(line)
     return check_entries(entries, source=source, lines=lines)
+
+
+def _named_columns(header: Sequence[str]) -> dict[str, int]:
+    # Term and definition default to the first two columns (a header "word,translation"
+    # still reads); the optional columns are only read where the header names them.
+    named: dict[str, int] = {}
+    for at, cell in enumerate(header):
+        name = _COLUMNS.get(re.sub(r"[\s-]+", "_", cell.strip().lower()))
+        if name is not None:
+            named.setdefault(name, at)
+    return {"term": 0, "definition": 1} | named
 
 
 def check_entries(entries: Sequence[Entry], *, source: str = "deck",
                   lines: Sequence[int] | None = None) -> list[Entry]:
     """Refuse a deck no quiz can be made from; the one check for files and the wire alike.
 
-    Every term and definition is present and short enough, no term appears twice (letter
-    case aside: two equal choices would make one of them wrong), and there are enough
-    terms for a question's choices. `lines` names where each entry came from, if known.
+    Every term and definition is present and short enough, so is every example, a level
+    is one of LEVELS, no term appears twice (letter case aside: two equal choices would
+    make one of them wrong), and there are enough terms for a question's choices. `lines`
+    names where each entry came from, if known.
     """
     seen: set[str] = set()
     for number, entry in enumerate(entries):
@@ -125,13 +162,19 @@ def check_entries(entries: Sequence[Entry], *, source: str = "deck",
         if len(term) > MAX_TERM or len(definition) > MAX_DEFINITION:
             raise DeckError(f"{where}: a term has at most {MAX_TERM} characters and a "
                             f"definition at most {MAX_DEFINITION}")
+        if len(entry.example.strip()) > MAX_EXAMPLE:
+            raise DeckError(f"{where}: an example has at most {MAX_EXAMPLE} characters")
+        if entry.level.strip() and entry.level.strip().upper() not in LEVELS:
+            raise DeckError(f"{where}: the level {entry.level.strip()!r} is not one of "
+                            f"{', '.join(LEVELS)}")
         key = term.casefold()
         if key in seen:
             raise DeckError(f"{where}: {term!r} appears twice")
         seen.add(key)
     if len(entries) < CHOICES:
         raise DeckError(f"{source}: a deck needs at least {CHOICES} terms, found {len(entries)}")
-    return [Entry(e.term.strip(), e.definition.strip(), e.pos.strip().lower()) for e in entries]
+    return [Entry(e.term.strip(), e.definition.strip(), e.pos.strip().lower(),
+                  e.example.strip(), e.level.strip().upper()) for e in entries]
 
 
 def make_questions(entries: list[Entry], count: int, rng: random.Random) -> list[Question]:

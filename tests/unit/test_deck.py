@@ -5,7 +5,15 @@ from collections import Counter
 
 import pytest
 
-from scorer.deck import DeckError, builtin_names, load_builtin, make_questions, parse_deck
+from scorer.deck import (
+    MAX_EXAMPLE,
+    DeckError,
+    Entry,
+    builtin_names,
+    load_builtin,
+    make_questions,
+    parse_deck,
+)
 
 
 def test_the_builtin_deck_has_200_plus_words_with_definitions_and_parts_of_speech() -> None:
@@ -72,3 +80,72 @@ def test_a_broken_line_is_explained_as_a_person_would() -> None:
     assert str(broken.value) == (
         "my-words.csv, line 3: expected a term and its definition separated by ',' "
         "(a part of speech may follow), got 'bird'")
+
+
+def test_an_entry_made_from_three_fields_has_no_example_or_level() -> None:
+    entry = Entry("calm", "not worried", "adjective")
+    assert (entry.example, entry.level) == ("", "")
+
+
+def test_tsv_without_header_reads_example_and_level_after_part_of_speech() -> None:
+    text = ("brave\tready to face danger\tADJ\tShe was brave at the dentist.\tb1\n"
+            "calm\tnot worried\tadjective\n"
+            "run\tmove fast on foot\tverb\tWe ran home.\n"
+            "house\ta building to live in\tnoun\t\tA1\n")
+    entries = parse_deck(text)
+    assert entries[0] == Entry("brave", "ready to face danger", "adj",
+                               "She was brave at the dentist.", "B1")
+    assert [(e.example, e.level) for e in entries[1:]] == [
+        ("", ""), ("We ran home.", ""), ("", "A1")]
+
+
+def test_a_header_names_the_columns_in_any_order_and_other_columns_are_ignored() -> None:
+    text = ("Front,Tags,Back,Level,Example,Part of Speech\n"
+            'brave,fun,"ready to face danger, not afraid",B2,"He was brave, they said.",adj\n'
+            "calm,,not worried,,,\nrun,x,move fast on foot\nhouse,,a building to live in,A1\n")
+    entries = parse_deck(text)
+    assert entries[0] == Entry("brave", "ready to face danger, not afraid", "adj",
+                               "He was brave, they said.", "B2")
+    assert entries[2] == Entry("run", "move fast on foot")
+    assert entries[3].level == "A1"
+
+
+def test_a_quizlet_style_export_with_an_example_column() -> None:
+    text = ("word\tdefinition\texample\n"
+            "borrow\tto take something you will give back\tCan I borrow your pen?\n"
+            "lend\tto give something for a while\tShe lent me a pen.\n"
+            "pen\ta tool for writing in ink\tMy pen is blue.\n"
+            "ink\tcoloured liquid for writing\tThe ink ran out.\n")
+    entries = parse_deck(text)
+    assert [e.example for e in entries][:2] == ["Can I borrow your pen?", "She lent me a pen."]
+    assert {e.pos for e in entries} == {""}
+
+
+def test_anki_text_export_names_its_columns_in_a_comment() -> None:
+    text = ("#separator:tab\n#html:false\n#columns:Spanish\tEnglish\tExample\n"
+            "perro\tdog\tEl perro come.\ngato\tcat\tEl gato duerme.\n"
+            "casa\thouse\tMi casa.\nsol\tsun\tHace sol.\n")
+    entries = parse_deck(text, delimiter="\t")
+    assert entries[0] == Entry("perro", "dog", "", "El perro come.")
+    assert len(entries) == 4
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("a,one,,,A1\nb,two,,,B3\nc,three\nd,four\n", 2, "'B3' is not one of A1, A2, B1, B2, C1, C2"),
+    ("a,one\nb,two\nc,three,noun," + "x" * (MAX_EXAMPLE + 1) + "\nd,four\n", 3,
+     f"an example has at most {MAX_EXAMPLE} characters"),
+    ("term,example,definition\na,an a,one\nb,a b\nc,a c,three\n", 3,
+     "expected a term and its definition"),
+    ("\n# my words\nterm,definition,level\na,one,A2\nb,two,A2\nc,three,A2\nd,four,X\n", 7,
+     "'X' is not one of"),
+])
+def test_a_broken_example_or_level_names_the_line(text: str, line: int, says: str) -> None:
+    with pytest.raises(DeckError, match=f"^mine.csv, line {line}: ") as broken:
+        parse_deck(text, source="mine.csv")
+    assert says in str(broken.value)
+
+
+def test_an_example_of_the_longest_length_is_kept() -> None:
+    example = "x" * MAX_EXAMPLE
+    entries = parse_deck(f"a,one,,{example}\nb,two\nc,three\nd,four\n")
+    assert entries[0].example == example
