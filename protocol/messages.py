@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import msgspec
 
-from protocol.topics import Inbound, Kind, is_client_id, is_request_id
+from protocol.topics import ID_PATTERNS, Inbound, Kind, is_client_id, is_request_id
 
 VERSION = 1
 
@@ -24,8 +24,9 @@ MAX_CREATE_PAYLOAD = 1024 * 1024
 MAX_NAME_LENGTH = 24
 MAX_DECK_ENTRIES = 5000
 
-RequestId = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{16}$")]
-ClientId = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{16}$")]
+# The id patterns are protocol/topics.py's: a request names its reply topic with them.
+RequestId = Annotated[str, msgspec.Meta(pattern=f"^{ID_PATTERNS['req']}$")]
+ClientId = Annotated[str, msgspec.Meta(pattern=f"^{ID_PATTERNS['client']}$")]
 Secret = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32,128}$")]
 Signature = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
