@@ -6,10 +6,11 @@ import asyncio
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import aiomqtt
 import pytest
@@ -24,6 +25,8 @@ from protocol.messages import Leaderboard
 from scorer.partition import Partition
 from scorer.service import Scorer, ScorerSettings
 from scorer.store import Store
+
+T = TypeVar("T")
 
 # How long a test waits for the scorer to come online before failing.
 ONLINE_TIMEOUT = 15.0
@@ -175,10 +178,23 @@ async def connected(broker: BrokerAddress, timeout: float = 5.0) -> AsyncIterato
 
 async def until(predicate: Callable[[], bool], timeout: float = 10.0,
                 step: float = 0.02) -> None:
-    """Wait until `predicate()` holds; fail the test after `timeout` seconds."""
+    """Wait until `predicate()` holds; fail the test after `timeout` seconds.
+
+    Tests wait for a condition, never for a fixed time: a sleep long enough on one machine
+    is too short on a loaded one, and too long everywhere else.
+    """
     async with asyncio.timeout(timeout):
         while not predicate():
             await asyncio.sleep(step)
+
+
+async def first_that(fetch: Callable[[], Awaitable[T]], accept: Callable[[T], bool],
+                     timeout: float = 10.0, step: float = 0.02) -> T:
+    """The first value `await fetch()` gives that `accept` holds for, within `timeout`."""
+    async with asyncio.timeout(timeout):
+        while not accept(value := await fetch()):
+            await asyncio.sleep(step)
+        return value
 
 
 async def board_including(client: QuizClient, code: str, seq: int,
