@@ -56,8 +56,8 @@ from client.requests import QuizClient
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress
 from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
-from scorer.supervisor import member_database
 from scorer.transport import MAX_INFLIGHT, NO_DELAY
+from serve.supervisor import member_database
 
 # Players per MQTT connection of the load generator (it multiplexes them).
 PLAYERS_PER_CONNECTION = 500

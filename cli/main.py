@@ -148,14 +148,10 @@ def serve(
     from protocol.topics import is_scorer_id  # noqa: PLC0415
     from scorer.logs import configure_logging  # noqa: PLC0415 - keeps `quiz --help` fast
     from scorer.partition import Partition  # noqa: PLC0415
-    from scorer.server import (  # noqa: PLC0415
-        LocalBroker,
-        WebSettings,
-        serve_several,
-        until_terminated,
-    )
-    from scorer.server import serve as serve_forever  # noqa: PLC0415
     from scorer.service import ScorerSettings  # noqa: PLC0415
+    from serve.local import LocalBroker, WebSettings  # noqa: PLC0415
+    from serve.process import serve as serve_forever  # noqa: PLC0415
+    from serve.process import serve_several, until_terminated  # noqa: PLC0415
 
     try:
         configure_logging(log_level, log_format)
@@ -213,9 +209,9 @@ def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Pa
     from broker.mosquitto import MosquittoError  # noqa: PLC0415
     from broker.nats import NatsError  # noqa: PLC0415
     from cli.status import live_scorer  # noqa: PLC0415
-    from scorer.server import AlreadyServingError  # noqa: PLC0415
     from scorer.store import StorageError  # noqa: PLC0415
     from scorer.transport import SubscriptionRefusedError  # noqa: PLC0415
+    from serve.standby import AlreadyServingError  # noqa: PLC0415
     from web.server import WebPortError  # noqa: PLC0415
 
     metrics_host, metrics_port = metrics

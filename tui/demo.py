@@ -26,8 +26,9 @@ from protocol.address import DEFAULT_HOST, BrokerAddress
 from protocol.messages import Counts, Leaderboard, QuestionView, ScorerStatus, State
 from scorer import deck
 from scorer.game import REVEAL_SECONDS
-from scorer.server import LocalBroker, serve
 from scorer.service import ScorerSettings
+from serve.local import LocalBroker
+from serve.process import serve
 from tui.board import BoardApp
 from tui.live import Live
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
-import scorer.server
+import serve.standby
 from protocol import topics
 from protocol.address import BrokerAddress
 from protocol.messages import ScorerStatus, encode
-from scorer.server import wait_until_no_live_scorer
 from scorer.service import ScorerSettings
+from serve.standby import wait_until_no_live_scorer
 from tests.conftest import BrokerUnderTest, free_port, running_scorer
 from tests.e2e.cli import QUIZ, ROOT, serving
 
@@ -85,7 +85,7 @@ async def test_a_standby_waits_for_the_live_scorer_to_say_offline(
 async def test_an_online_status_nobody_refreshes_does_not_block_a_start(
         broker: BrokerUnderTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A broker that died with its scorer keeps "online" retained, and no will ever comes."""
-    monkeypatch.setattr(scorer.server, "LIVENESS_SECONDS", 0.5)
+    monkeypatch.setattr(serve.standby, "LIVENESS_SECONDS", 0.5)
     async with aiomqtt.Client(broker.scorer.host, broker.scorer.port,
                               username=broker.scorer.username,
                               password=broker.scorer.password) as stale:
