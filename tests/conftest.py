@@ -197,6 +197,19 @@ async def first_that(fetch: Callable[[], Awaitable[T]], accept: Callable[[T], bo
         return value
 
 
+async def lines_until(stream: asyncio.StreamReader | None, text: str,
+                      timeout: float = 15.0) -> list[str]:
+    """The lines a process writes to `stream`, up to the first that contains `text`."""
+    assert stream is not None, "the process was started without a pipe for it"
+    lines: list[str] = []
+    async with asyncio.timeout(timeout):
+        while not lines or text not in lines[-1]:
+            line = (await stream.readline()).decode()
+            assert line, f"the stream ended before {text!r}: {lines}"
+            lines.append(line)
+    return lines
+
+
 async def board_including(client: QuizClient, code: str, seq: int,
                           timeout: float = 5.0) -> Leaderboard:
     """The retained leaderboard once it includes the answer numbered `seq`.

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from broker.embedded import Embedded
-from tests.conftest import running_scorer
+from tests.conftest import lines_until, running_scorer
 from tests.e2e.cli import QUIZ, ROOT, Result, quiz
 
 # The subprocess bound of every command (a watch that does not stop fails the test here).
@@ -78,10 +78,19 @@ async def test_results_kick_and_a_finished_quiz(embedded: Embedded, tmp_path: Pa
     assert by_name["bob"]["choice"] == str((correct + 1) % 4 + 1)
 
 
-def start_watch(code: str, *args: str, home: Path, broker: str) -> subprocess.Popen[str]:
+async def start_watch(code: str, *args: str, home: Path,
+                      broker: str) -> asyncio.subprocess.Process:
     env = {**os.environ, "QUIZ_HOME": str(home), "QUIZ_BROKER": broker, "QUIZ_TIMEOUT": "10"}
-    return subprocess.Popen([*QUIZ, "watch", code, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    return await asyncio.create_subprocess_exec(*QUIZ, "watch", code, *args,
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                env=env, cwd=ROOT)
+
+
+async def printed_by(process: asyncio.subprocess.Process, before: list[str]) -> tuple[str, str]:
+    """All a process printed, `before` being the lines of its output already read."""
+    async with asyncio.timeout(LONGEST):
+        out, err = await process.communicate()
+    return "".join(before) + out.decode(), err.decode()
 
 
 async def test_watch_prints_changes_only_and_stops_when_the_quiz_finishes(
@@ -92,20 +101,21 @@ async def test_watch_prints_changes_only_and_stops_when_the_quiz_finishes(
         code = (await ok("create", "--questions", "2", "--seconds", "300", "--json",
                          home=host, broker=url)).json()["quiz"]
         await ok("join", code, "--name", "ann", home=ann, broker=url)
-        plain = start_watch(code, home=host, broker=url)
-        everyone = start_watch(code, "--all", home=host, broker=url)
+        plain = await start_watch(code, home=host, broker=url)
+        everyone = await start_watch(code, "--all", home=host, broker=url)
         try:
-            await asyncio.sleep(1.0)  # both follow the lobby
+            lobby = [await lines_until(p.stdout, "lobby") for p in (plain, everyone)]
             await ok("start", code, home=host, broker=url)
             await ok("answer", code, "--choice", "1", home=ann, broker=url)
             await ok("next", code, home=host, broker=url)  # reveal
             await ok("end", code, home=host, broker=url)
-            outs = [await asyncio.to_thread(p.communicate, timeout=LONGEST)
-                    for p in (plain, everyone)]
+            outs = [await printed_by(p, seen) for p, seen in zip((plain, everyone), lobby,
+                                                                  strict=True)]
         finally:
             for process in (plain, everyone):
-                if process.poll() is None:
+                if process.returncode is None:
                     process.kill()
+                    await process.wait()
     assert [plain.returncode, everyone.returncode] == [0, 0]  # stopped by themselves
     out, err = outs[0]
     assert "Traceback" not in err

@@ -33,6 +33,7 @@ from tests.conftest import (
     board_including,
     connected,
     free_port,
+    lines_until,
     mosquitto_broker,
     require_mosquitto,
     running_scorer,
@@ -113,19 +114,6 @@ def wait_online(process: subprocess.Popen[str],
             break
     process.kill()
     raise TimeoutError("the scorer did not come online")
-
-
-async def lines_until(stream: asyncio.StreamReader | None, text: str,
-                      timeout: float = 15.0) -> list[str]:
-    """The lines a process writes to `stream`, up to the first that contains `text`."""
-    assert stream is not None, "the process was started without a pipe for it"
-    lines: list[str] = []
-    async with asyncio.timeout(timeout):
-        while not lines or text not in lines[-1]:
-            line = (await stream.readline()).decode()
-            assert line, f"the stream ended before {text!r}: {lines}"
-            lines.append(line)
-    return lines
 
 
 def start_scorer(broker: BrokerAddress, db: Path) -> subprocess.Popen[str]:
