@@ -26,14 +26,21 @@ def _mac(key: str, *parts: object) -> str:
     return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
-def sign_answer(secret: str, code: str, player: str, q: int, choice: int) -> str:
-    """Signature of `player` choosing `choice` for question `q` of quiz `code`."""
-    return _mac(secret, "answer", code, player, q, choice)
+def sign_answer(secret: str, code: str, player: str, q: int, given: int | str) -> str:
+    """Signature of `player` answering question `q` of quiz `code`.
+
+    `given` is the index of a choice, or the text typed for a typed question: the two
+    are signed under different labels, so the text "1" never passes for choice 1.
+    """
+    if isinstance(given, str):
+        return _mac(secret, "typed", code, player, q, given)
+    return _mac(secret, "answer", code, player, q, given)
 
 
-def verify_answer(secret: str, code: str, player: str, q: int, choice: int, sig: str) -> bool:
+def verify_answer(secret: str, code: str, player: str, q: int, given: int | str,
+                  sig: str) -> bool:
     """True when sig is the player's own signature of this answer."""
-    return hmac.compare_digest(sign_answer(secret, code, player, q, choice), sig)
+    return hmac.compare_digest(sign_answer(secret, code, player, q, given), sig)
 
 
 def sign_control(key: str, code: str, action: str, at: int, player: str = "") -> str:

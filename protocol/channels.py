@@ -33,10 +33,11 @@ from protocol.messages import (
     ScorerStatus,
     StandingsPage,
     State,
+    Words,
 )
 
 # The revision of the contract (docs/protocol.md, "Revisions"); messages keep `v` apart.
-REVISION = 2
+REVISION = 3
 
 Publisher = Literal["host", "player", "scorer"]
 
@@ -84,6 +85,7 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(topics.board, "scorer", 0, True, Leaderboard),
     Channel(topics.counts, "scorer", 0, True, Counts),
     Channel(topics.standings, "scorer", 0, True, StandingsPage),
+    Channel(topics.words, "scorer", 1, True, Words),
     Channel(topics.player, "scorer", 0, True, PlayerStatus),
     Channel(topics.reply, "scorer", 0, False, Reply),
     Channel(topics.errors, "scorer", 1, False, BrokenMessage),

@@ -63,12 +63,22 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
 # --- requests (client -> scorer) ------------------------------------------------------------
 
 
+# The kinds of question (docs/protocol.md, CreateQuiz): pick the word for a definition,
+# the definition for a word, the word for a sentence's blank, or type the word.
+QuestionKind = Literal["choice", "reverse", "cloze", "typed"]
+QUESTION_KINDS: tuple[QuestionKind, ...] = get_args(QuestionKind)
+Level = Literal["", "A1", "A2", "B1", "B2", "C1", "C2"]
+MAX_TYPED = 80  # a typed answer is one word or phrase of a deck: terms are at most 80 too
+
+
 class DeckEntry(msgspec.Struct, frozen=True):
     """One vocabulary item."""
 
     term: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
     definition: Text
     pos: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    example: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    level: Level = ""
 
 
 class Request(Message, frozen=True, kw_only=True):
@@ -89,6 +99,10 @@ class CreateQuiz(Request, frozen=True, kw_only=True):
     speed_bonus: bool = True
     streak: bool = True
     auto: bool = False
+    kinds: Annotated[list[QuestionKind], msgspec.Meta(min_length=1, max_length=4)] = \
+        msgspec.field(default_factory=lambda: ["choice"])
+    calm: bool = False  # no speed points, no streak, no public ranking
+    level: Level = ""  # draw only the deck's words of this CEFR level
 
 
 class Join(Request, frozen=True, kw_only=True):
@@ -99,11 +113,20 @@ class Join(Request, frozen=True, kw_only=True):
 
 
 class Answer(Request, frozen=True, kw_only=True):
-    """An answer to question `q`, signed with the player's secret."""
+    """An answer to question `q`, signed with the player's secret.
+
+    It carries exactly one of `choice` (0-based) or `text` (for a typed question).
+    """
 
     q: Annotated[int, msgspec.Meta(ge=0, le=1000)]
-    choice: Annotated[int, msgspec.Meta(ge=0, le=9)]
+    choice: Annotated[int, msgspec.Meta(ge=0, le=9)] | None = None
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TYPED)] | None = None
     sig: Signature
+
+    @property
+    def given(self) -> int | str:
+        """The choice, or the typed text (decode_request guarantees exactly one)."""
+        return self.choice if self.choice is not None else (self.text or "")
 
 
 class Control(Request, frozen=True, kw_only=True):
@@ -132,6 +155,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     speed_bonus: bool = True
     streak: bool = True
     auto: bool = False
+    kinds: list[QuestionKind] = msgspec.field(default_factory=lambda: ["choice"])
+    calm: bool = False
+    level: Level = ""
 
 
 class QuestionView(msgspec.Struct, frozen=True, kw_only=True):
@@ -141,9 +167,10 @@ class QuestionView(msgspec.Struct, frozen=True, kw_only=True):
     count: int
     prompt: str
     pos: str
-    choices: list[str]
+    choices: list[str]  # empty for a typed question
     opened_at: float
     deadline: float
+    kind: QuestionKind = "choice"
 
 
 class RevealView(msgspec.Struct, frozen=True, kw_only=True):
@@ -224,6 +251,8 @@ class LastResult(msgspec.Struct, frozen=True, kw_only=True):
     points: int
     late: bool = False
     seq: int = 0  # the answer's event number: every leaderboard with seq >= it includes it
+    typo: bool = False  # a typed answer accepted as a near miss, for half the points
+    expected: str = ""  # the right spelling of a near miss ("" otherwise)
 
 
 class PlayerStatus(Message, frozen=True, kw_only=True):
@@ -238,6 +267,7 @@ class PlayerStatus(Message, frozen=True, kw_only=True):
     answered: int
     last: LastResult | None = None
     kicked: bool = False
+    right: list[int] = msgspec.field(default_factory=list)  # questions right: in time, spelled
 
 
 class AnswerRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -252,6 +282,8 @@ class AnswerRecord(msgspec.Struct, frozen=True, kw_only=True):
     elapsed_ms: int
     late: bool
     kicked: bool = False  # the player was removed by the host later; the answer stays
+    text: str = ""  # what was typed, for a typed question (choice is then -1)
+    typo: bool = False  # accepted as a near miss of the word
 
 
 class Results(msgspec.Struct, frozen=True, kw_only=True):
@@ -261,6 +293,28 @@ class Results(msgspec.Struct, frozen=True, kw_only=True):
     phase: Phase
     standings: list[Standing]
     answers: list[AnswerRecord]
+
+
+class Word(msgspec.Struct, frozen=True, kw_only=True):
+    """One question's word, and how the class did on it."""
+
+    q: int
+    kind: QuestionKind
+    term: str
+    definition: str
+    pos: str = ""
+    example: str = ""
+    answered: int  # answers stored for the question, late ones included
+    right: int  # right, in time, spelled right
+    near: int  # typed near misses accepted
+
+
+class Words(Message, frozen=True, kw_only=True):
+    """Every question's word with the class's accuracy; published when a quiz finishes."""
+
+    quiz: str
+    words: list[Word]
+    updated_at: float
 
 
 class Reply(Message, frozen=True, kw_only=True):
@@ -385,6 +439,12 @@ def decode_request(inbound: Inbound, payload: bytes) -> AnyRequest:
             message = msgspec.structs.replace(message, name=clean_name(message.name))
         except ValueError as exc:
             raise DecodeError(f"invalid name: {exc}", reply_to) from None
+    if isinstance(message, Answer) and (message.choice is None) == (message.text is None):
+        raise DecodeError("invalid answer message: it carries either a choice or a text",
+                          reply_to)
+    if isinstance(message, CreateQuiz) and len(set(message.kinds)) != len(message.kinds):
+        raise DecodeError("invalid create message: a kind of question is listed twice",
+                          reply_to)
     if isinstance(message, CreateQuiz) and message.entries is not None \
             and len(message.entries) > MAX_DECK_ENTRIES:
         raise DecodeError(f"deck has more than {MAX_DECK_ENTRIES} entries", reply_to)

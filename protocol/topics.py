@@ -144,6 +144,16 @@ def counts(code: str) -> str:
     return f"{ROOT}/{code}/counts"
 
 
+def words(code: str) -> str:
+    """Retained words of a finished quiz: every question's word and the class's accuracy."""
+    return f"{ROOT}/{code}/words"
+
+
+def every_words() -> str:
+    """Filter for the words of every finished quiz (public)."""
+    return f"{ROOT}/+/words"
+
+
 def player(code: str, player_id: str) -> str:
     """Retained score, rank and last result of one player."""
     return f"{ROOT}/{code}/players/{player_id}"
@@ -260,7 +270,7 @@ def public_views() -> tuple[str, ...]:
     Player status is public (docs/security.md): it holds a name, a score and a rank.
     """
     return (every_state(), every_leaderboard(), every_board(), every_counts(),
-            every_standings(), f"{ROOT}/+/players/+", errors(), scorer_status(),
+            every_standings(), every_words(), f"{ROOT}/+/players/+", errors(), scorer_status(),
             scorer_load(), other_scorers_status(), other_scorers_load())
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from protocol import auth
 from protocol.messages import AnswerRecord, Phase, Reason, Results, Settings, Standing
-from scorer.deck import Question
+from scorer import spelling
+from scorer.questions import Question
 from scorer.ranking import Ranking
 from scorer.rules import Rules, score_answer
 
@@ -33,6 +34,30 @@ class Refused(Exception):  # noqa: N818 - a refusal is an outcome of the game, n
         self.reason: Reason = reason
 
 
+# How a typed question's answers are counted at the reveal, in this order.
+TYPED_BUCKETS = ("right", "near", "wrong")
+
+
+def _verdict(question: Question, given: int | str) -> spelling.Verdict:
+    """Judge an answer of the right form for the question; refuse any other."""
+    if question.kind == "typed":
+        if not isinstance(given, str):
+            raise Refused("bad_choice", "this question takes a typed answer, not a choice")
+        return spelling.judge(given, question.word, question.near)
+    if not isinstance(given, int):
+        raise Refused("bad_choice", "this question takes a choice, not a typed answer")
+    if not 0 <= given < len(question.choices):
+        raise Refused("bad_choice", f"choice {given + 1} does not exist")
+    return "right" if given == question.correct else "wrong"
+
+
+def _bucket(record: AnswerRecord) -> int:
+    """Where an answer counts in the reveal's distribution."""
+    if record.choice >= 0:
+        return record.choice
+    return TYPED_BUCKETS.index("near" if record.typo else "right" if record.correct else "wrong")
+
+
 @dataclass(slots=True)
 class Player:
     """A participant of one quiz."""
@@ -49,6 +74,8 @@ class Player:
     kicked: bool = False
     last: AnswerRecord | None = None
     last_seq: int = 0
+    # questions answered right, in time and spelled right: the rest are the words to review
+    right: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +115,17 @@ class Quiz:
     ranking: Ranking = field(default_factory=Ranking)
     _answered: set[tuple[str, int]] = field(default_factory=set)
     distribution: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    # Per question: answers stored, right (in time, spelled right), near misses accepted.
+    tally: dict[int, list[int]] = field(default_factory=dict)
     # Request ids of the host commands applied: a replayed or redelivered one changes nothing.
     applied: set[str] = field(default_factory=set)
 
     @property
     def rules(self) -> Rules:
-        """The scoring rules chosen at creation."""
-        return Rules(speed_bonus=self.settings.speed_bonus, streak=self.settings.streak)
+        """The scoring rules chosen at creation (a calm quiz has no speed points, no streak)."""
+        calm = self.settings.calm
+        return Rules(speed_bonus=self.settings.speed_bonus and not calm,
+                     streak=self.settings.streak and not calm)
 
     @property
     def question(self) -> Question | None:
@@ -151,12 +182,15 @@ class Quiz:
 
     # --- answers ---------------------------------------------------------------------------
 
-    def answer(self, player_id: str, q: int, choice: int, sig: str, now: float) -> Scored:
-        """Score an answer that arrived at `now` (the scorer's clock, never the client's)."""
+    def answer(self, player_id: str, q: int, given: int | str, sig: str, now: float) -> Scored:
+        """Score an answer that arrived at `now` (the scorer's clock, never the client's).
+
+        `given` is the index of a choice, or the text typed for a typed question.
+        """
         player = self.players.get(player_id)
         if player is None:
             raise Refused("unknown_player", "this player has not joined the quiz")
-        if not auth.verify_answer(player.secret, self.code, player_id, q, choice, sig):
+        if not auth.verify_answer(player.secret, self.code, player_id, q, given, sig):
             raise Refused("bad_signature", "the answer is not signed by this player")
         if player.kicked:
             raise Refused("kicked", "the host removed this player from the quiz")
@@ -167,23 +201,26 @@ class Quiz:
         if q < self.index:
             raise Refused("closed", f"question {q + 1} is closed")
         question = self.questions[q]
-        if not 0 <= choice < len(question.choices):
-            raise Refused("bad_choice", f"choice {choice + 1} does not exist")
+        verdict = _verdict(question, given)
         # Whole milliseconds: the stored elapsed_ms alone reproduces the points.
         elapsed_ms = max(round((now - self.opened_at) * 1000), 0)
         elapsed = elapsed_ms / 1000
         late = self.phase == "reveal" or elapsed > self.settings.seconds
         streak_before = player.streak if player.last_correct_q == q - 1 else 0
         outcome = score_answer(
-            correct=choice == question.correct,
+            correct=verdict != "wrong",
             elapsed=self.settings.seconds + 1 if late else elapsed,
             duration=self.settings.seconds,
             streak_before=streak_before,
             rules=self.rules,
         )
+        # a near miss of a typed word: accepted, with half the points
+        points = outcome.points // 2 if verdict == "near" else outcome.points
         record = AnswerRecord(
-            player=player_id, name=player.name, q=q, choice=choice,
-            correct=choice == question.correct, points=outcome.points,
+            player=player_id, name=player.name, q=q,
+            choice=given if isinstance(given, int) else -1,
+            text=given if isinstance(given, str) else "",
+            correct=verdict != "wrong", typo=verdict == "near", points=points,
             elapsed_ms=elapsed_ms, late=outcome.late,
         )
         scored = Scored(record, now, self._next_seq())
@@ -198,6 +235,12 @@ class Quiz:
         self.seq = max(self.seq, scored.seq)
         player.answered += 1
         player.last, player.last_seq = record, scored.seq
+        tally = self.tally.setdefault(record.q, [0, 0, 0])
+        tally[0] += 1
+        if record.correct and not record.late:
+            tally[2 if record.typo else 1] += 1
+            if not record.typo:
+                player.right.append(record.q)
         if record.correct and not record.late:
             continuing = player.last_correct_q == record.q - 1
             player.streak = player.streak + 1 if continuing else 1
@@ -210,7 +253,7 @@ class Quiz:
             if not player.kicked:
                 self.ranking.set(player.id, player.score, player.reached)
         if record.q == self.index and not record.late:
-            self.distribution[record.choice] += 1
+            self.distribution[_bucket(record)] += 1
 
     @property
     def answered(self) -> int:
@@ -261,7 +304,7 @@ class Quiz:
     def _open(self, index: int, now: float) -> Transition:
         self.phase, self.index = "question", index
         self.opened_at, self.deadline = now, now + self.settings.seconds
-        self.distribution = [0] * len(self.questions[index].choices)
+        self.distribution = [0] * (len(self.questions[index].choices) or len(TYPED_BUCKETS))
         return Transition("question", index)
 
     def _reveal(self, now: float) -> Transition:
@@ -275,8 +318,10 @@ class Quiz:
     # --- views -----------------------------------------------------------------------------
 
     def rank(self, player_id: str) -> int:
-        """1-based rank, or 0 for a kicked player."""
-        return self.ranking.rank(player_id) if player_id in self.ranking else 0
+        """1-based rank, or 0 for a kicked player and in a calm quiz (no ranking there)."""
+        if self.settings.calm or player_id not in self.ranking:
+            return 0
+        return self.ranking.rank(player_id)
 
     def standings(self, n: int | None = None) -> list[Standing]:
         """The first n standings (everyone when n is None)."""

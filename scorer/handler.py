@@ -31,6 +31,7 @@ from scorer.game import Quiz, Refused, Transition
 from scorer.limits import FloodGuard
 from scorer.metrics import Metrics
 from scorer.partition import Partition
+from scorer.questions import make_questions
 from scorer.store import KEEP_FINISHED_SECONDS, Batch
 
 log = logging.getLogger(__name__)
@@ -206,7 +207,7 @@ class Handler:
         elif isinstance(request, Control):
             self._control(quiz, request, now, out)
         else:
-            scored = quiz.answer(inbound.player, request.q, request.choice, request.sig, now)
+            scored = quiz.answer(inbound.player, request.q, request.given, request.sig, now)
             out.writes.answers.append((quiz.code, scored))
             out.changed.add(quiz.code)
             out.scored += 1
@@ -248,9 +249,13 @@ class Handler:
             raise Refused("full", f"this scorer already runs {live} quizzes")
         try:
             entries = (deck.load_builtin(request.deck) if request.entries is None else
-                       deck.check_entries([deck.Entry(e.term, e.definition, e.pos)
+                       deck.check_entries([deck.Entry(e.term, e.definition, e.pos, e.example,
+                                                      e.level)
                                            for e in request.entries], source=request.deck))
-            questions = deck.make_questions(entries, request.questions, self.rng)
+            if request.level:
+                entries = deck.entries_at_level(entries, request.level)
+            questions = make_questions(entries, request.questions, self.rng,
+                                       kinds=request.kinds, confusable=deck.confusable)
         except deck.DeckError as exc:
             raise Refused("bad_request", str(exc)) from None
         for _ in range(CODE_ATTEMPTS):
@@ -260,8 +265,10 @@ class Handler:
         else:
             raise Refused("bad_request", "could not find a free quiz code; try again")
         settings = Settings(questions=len(questions), seconds=request.seconds,
-                            speed_bonus=request.speed_bonus, streak=request.streak,
-                            auto=request.auto)
+                            speed_bonus=request.speed_bonus and not request.calm,
+                            streak=request.streak and not request.calm,
+                            auto=request.auto, kinds=list(request.kinds), calm=request.calm,
+                            level=request.level)
         quiz = Quiz(code=code, settings=settings, questions=questions,
                     host_key=request.host_key, created_at=now)
         self.quizzes[code] = quiz

@@ -22,8 +22,8 @@ import msgspec
 import sqlite_utils
 
 from protocol.messages import AnswerRecord, Settings
-from scorer.deck import Question
 from scorer.game import Player, Quiz, Scored
+from scorer.questions import Question
 
 # Finished quizzes stay loaded this long after creation so `quiz results` can still answer.
 KEEP_FINISHED_SECONDS = 24 * 3600
@@ -35,7 +35,8 @@ class StorageError(RuntimeError):
 
 # Columns of the tables made in `_create_tables`, in the order of the hot-path inserts.
 _INSERT_ANSWER = ("INSERT OR IGNORE INTO answers (quiz, player, q, choice, correct, points,"
-                  " elapsed_ms, late, arrived_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                  " elapsed_ms, late, arrived_at, seq, text, typo)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_PLAYER = ("INSERT INTO players (quiz, id, name, secret, joined_seq, kicked)"
                   " VALUES (?, ?, ?, ?, ?, 0)")
 
@@ -92,12 +93,16 @@ class Store:
         self.db.table("answers").create({
             "quiz": str, "player": str, "q": int, "choice": int, "correct": int, "points": int,
             "elapsed_ms": int, "late": int, "arrived_at": float, "seq": int,
+            "text": str, "typo": int,
         }, pk=("quiz", "player", "q"), if_not_exists=True)
         self.db.table("meta").create({"key": str, "value": float}, pk="key", if_not_exists=True)
         self.db.table("controls").create({"quiz": str, "req": str}, pk=("quiz", "req"),
                                          if_not_exists=True)
         if "request" not in self.db.table("quizzes").columns_dict:  # databases from before it
             self.db.table("quizzes").add_column("request", str)
+        if "text" not in self.db.table("answers").columns_dict:  # before typed answers
+            self.db.table("answers").add_column("text", str, not_null_default="")
+            self.db.table("answers").add_column("typo", int, not_null_default=0)
         self.db.execute("CREATE INDEX IF NOT EXISTS quizzes_request ON quizzes(request)")
 
     def close(self) -> None:
@@ -157,7 +162,7 @@ class Store:
                 self.db.conn.executemany(_INSERT_ANSWER, [
                     (code, s.record.player, s.record.q, s.record.choice, int(s.record.correct),
                      s.record.points, s.record.elapsed_ms, int(s.record.late), s.arrived_at,
-                     s.seq) for code, s in batch.answers])
+                     s.seq, s.record.text, int(s.record.typo)) for code, s in batch.answers])
 
     def answers(self, code: str) -> list[AnswerRecord]:
         """Every stored answer of a quiz, in the order they were scored."""
@@ -205,11 +210,12 @@ class Store:
 def _stored_answers(db: sqlite_utils.Database, code: str) -> list[tuple[AnswerRecord, float, int]]:
     rows = db.execute(
         "SELECT a.player, p.name, a.q, a.choice, a.correct, a.points, a.elapsed_ms, a.late,"
-        " a.arrived_at, a.seq, p.kicked FROM answers a"
+        " a.arrived_at, a.seq, p.kicked, coalesce(a.text, ''), coalesce(a.typo, 0) FROM answers a"
         " JOIN players p ON p.quiz = a.quiz AND p.id = a.player"
         " WHERE a.quiz = ? ORDER BY a.seq", [code]).fetchall()
     return [(AnswerRecord(player=r[0], name=r[1], q=r[2], choice=r[3], correct=bool(r[4]),
-                          points=r[5], elapsed_ms=r[6], late=bool(r[7]), kicked=bool(r[10])),
+                          points=r[5], elapsed_ms=r[6], late=bool(r[7]), kicked=bool(r[10]),
+                          text=r[11], typo=bool(r[12])),
              r[8], r[9])
             for r in rows]
 
@@ -218,8 +224,7 @@ def _quiz_row(quiz: Quiz) -> dict[str, Any]:
     return {
         "code": quiz.code, "created_at": quiz.created_at,
         "settings": msgspec.json.encode(quiz.settings).decode(),
-        "questions": json.dumps([[q.prompt, q.pos, list(q.choices), q.correct]
-                                 for q in quiz.questions]),
+        "questions": json.dumps([_question_row(q) for q in quiz.questions]),
         "host_key": quiz.host_key, **_phase_row(quiz),
     }
 
@@ -229,9 +234,23 @@ def _phase_row(quiz: Quiz) -> dict[str, Any]:
             "deadline": quiz.deadline, "revealed_at": quiz.revealed_at}
 
 
+def _question_row(question: Question) -> dict[str, Any]:
+    return {"kind": question.kind, "prompt": question.prompt, "pos": question.pos,
+            "choices": list(question.choices), "correct": question.correct,
+            "word": question.word, "definition": question.definition,
+            "example": question.example, "near": list(question.near)}
+
+
+def _question_from_row(row: Any) -> Question:
+    if isinstance(row, list):  # a database from before the kinds of question: all choice
+        prompt, pos, choices, correct = row
+        return Question(kind="choice", prompt=prompt, pos=pos, choices=tuple(choices),
+                        correct=correct, word=choices[correct], definition=prompt)
+    return Question(**{**row, "choices": tuple(row["choices"]), "near": tuple(row["near"])})
+
+
 def _quiz_from_row(row: dict[str, Any]) -> Quiz:
-    questions = [Question(prompt, pos, tuple(choices), correct)
-                 for prompt, pos, choices, correct in json.loads(row["questions"])]
+    questions = [_question_from_row(q) for q in json.loads(row["questions"])]
     quiz = Quiz(code=row["code"], settings=msgspec.json.decode(row["settings"], type=Settings),
                 questions=questions, host_key=row["host_key"], created_at=row["created_at"])
     quiz.phase, quiz.index = row["phase"], row["q_index"]

@@ -31,6 +31,8 @@ from protocol.messages import (
     Standing,
     StandingsPage,
     State,
+    Word,
+    Words,
     encode,
 )
 from scorer.game import Quiz
@@ -55,6 +57,7 @@ NEVER = float("-inf")
 # each PUBACK cost the scorer more than the publish.
 STATE_QOS = channel(topics.state).qos
 VIEW_QOS = channel(topics.leaderboard).qos
+WORDS_QOS = channel(topics.words).qos
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,8 @@ class Views:
         self._counts.discard(code)
         if quiz.phase != "question":
             views.append(self._board_view(quiz, now))
+        if quiz.phase == "finished":
+            views.append(View(topics.words(code), encode(words_view(quiz, now)), WORDS_QOS))
         return views
 
     def player(self, code: str, player_id: str) -> View:
@@ -172,8 +177,10 @@ class Views:
     # --- builders ----------------------------------------------------------------------------
 
     def _leaderboard(self, quiz: Quiz, now: float) -> Leaderboard:
+        # a calm quiz ranks nobody in public: its boards show the players and progress only
+        top = [] if quiz.settings.calm else quiz.standings(self.top_n)
         return Leaderboard(quiz=quiz.code, seq=quiz.seq, players=len(quiz.ranking),
-                           top=quiz.standings(self.top_n), updated_at=now)
+                           top=top, updated_at=now)
 
     def _board_view(self, quiz: Quiz, now: float) -> View:
         self._boards.discard(quiz.code)
@@ -187,6 +194,8 @@ class Views:
         page that no longer exists (players were kicked) is cleared: an empty retained
         message removes it from the broker.
         """
+        if quiz.settings.calm:
+            return  # no public ranking in a calm quiz: no standings pages
         rows = quiz.standings()
         pages = [rows[i:i + STANDINGS_PAGE] for i in range(0, len(rows), STANDINGS_PAGE)] or [[]]
         shown = [(page, len(pages), len(rows)) for page in pages]
@@ -217,7 +226,8 @@ def state_view(quiz: Quiz, now: float, scorer: str = "") -> State:
     if question is not None:
         view = QuestionView(index=quiz.index, count=len(quiz.questions), prompt=question.prompt,
                             pos=question.pos, choices=list(question.choices),
-                            opened_at=quiz.opened_at, deadline=quiz.deadline)
+                            opened_at=quiz.opened_at, deadline=quiz.deadline,
+                            kind=question.kind)
     if quiz.phase == "reveal" and question is not None:
         reveal = RevealView(index=quiz.index, correct=question.correct, term=question.term,
                             distribution=list(quiz.distribution))
@@ -231,9 +241,24 @@ def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:
     player = quiz.players[player_id]
     last = None
     if player.last is not None:
+        typo = player.last.typo
         last = LastResult(q=player.last.q, correct=player.last.correct,
                           points=player.last.points, late=player.last.late,
-                          seq=player.last_seq)
+                          seq=player.last_seq, typo=typo,
+                          expected=quiz.questions[player.last.q].word if typo else "")
     return PlayerStatus(quiz=quiz.code, player=player.id, name=player.name, score=player.score,
                         rank=quiz.rank(player.id), streak=player.streak,
-                        answered=player.answered, last=last, kicked=player.kicked)
+                        answered=player.answered, last=last, kicked=player.kicked,
+                        right=list(player.right))
+
+
+def words_view(quiz: Quiz, now: float) -> Words:
+    """What quiz/<code>/words says when the quiz is over: each word and how the class did."""
+    words = []
+    for index, question in enumerate(quiz.questions):
+        answered, right, near = quiz.tally.get(index, (0, 0, 0))
+        words.append(Word(q=index, kind=question.kind, term=question.word,
+                          definition=question.definition, pos=question.pos,
+                          example=question.example, answered=answered, right=right,
+                          near=near))
+    return Words(quiz=quiz.code, words=words, updated_at=now)

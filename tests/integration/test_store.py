@@ -10,7 +10,8 @@ import pytest
 
 from protocol import auth
 from protocol.messages import Settings
-from scorer.deck import load_builtin, make_questions
+from scorer.deck import load_builtin
+from scorer.questions import make_questions
 from scorer.game import Quiz
 from scorer.store import Batch, StorageError, Store
 

@@ -19,7 +19,8 @@ def contract_topics() -> set[str]:
         topics.scorer_status(), topics.scorer_load(), topics.board(code), topics.counts(code),
         topics.every_state(), topics.every_leaderboard(), topics.every_board(),
         topics.every_counts(), topics.standings(code, 1), topics.standings_of(code),
-        topics.every_standings(), topics.other_scorer_status(scorer),
+        topics.every_standings(), topics.words(code), topics.every_words(),
+        topics.other_scorer_status(scorer),
         topics.other_scorer_load(scorer), topics.other_scorers_status(),
         topics.other_scorers_load(), *topics.quiz_requests(code), *topics.SCORER_SUBSCRIPTIONS,
     }

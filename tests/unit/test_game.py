@@ -4,13 +4,14 @@ import pytest
 
 from protocol import auth
 from protocol.messages import Settings
-from scorer.deck import Question
 from scorer.game import Quiz, Refused
+from scorer.questions import Question
 
 CODE = "ABCDEF"
 HOST = "ab" * 16
-QUESTIONS = [Question(f"definition {i}", "noun", ("w0", "w1", "w2", "w3"), i % 4)
-             for i in range(3)]
+QUESTIONS = [Question(kind="choice", prompt=f"definition {i}", pos="noun",
+                      choices=("w0", "w1", "w2", "w3"), correct=i % 4, word=f"w{i % 4}",
+                      definition=f"definition {i}") for i in range(3)]
 
 
 def make_quiz(**settings: object) -> Quiz:

@@ -7,9 +7,9 @@ import pytest
 
 from protocol import auth, topics
 from protocol.messages import Leaderboard, Settings, StandingsPage
-from scorer.deck import Question
 from scorer.game import Quiz
 from scorer.metrics import Metrics
+from scorer.questions import Question
 from scorer.views import (
     PLAYER_BOARD_BUDGET,
     PLAYER_BOARD_MIN_SECONDS,
@@ -20,7 +20,9 @@ from scorer.views import (
 )
 
 CODE = "ABCDEF"
-QUESTIONS = [Question(f"definition {i}", "noun", ("w0", "w1", "w2", "w3"), 0) for i in range(3)]
+QUESTIONS = [Question(kind="choice", prompt=f"definition {i}", pos="noun",
+                      choices=("w0", "w1", "w2", "w3"), correct=0, word="w0",
+                      definition=f"definition {i}") for i in range(3)]
 
 
 def secret(player: str) -> str:
