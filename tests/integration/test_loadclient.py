@@ -10,7 +10,7 @@ from broker.embedded import run_embedded
 from cli.bench import established_connections
 from cli.loadclient import LoadClientError, load_client, open_client
 from protocol import topics
-from tests.conftest import free_port
+from tests.conftest import free_port, until
 
 
 async def test_messages_flow_and_a_refused_subscription_raises() -> None:
@@ -20,9 +20,7 @@ async def test_messages_flow_and_a_refused_subscription_raises() -> None:
         client.on_message = lambda topic, payload: got.append((topic, payload))
         await client.subscribe("bench/echo/+", qos=1)
         client.publish("bench/echo/x", b"hello")  # QoS 1 both ways: acknowledged in turn
-        async with asyncio.timeout(5):
-            while not got:
-                await asyncio.sleep(0.01)
+        await until(lambda: bool(got), timeout=5)
         assert got == [("bench/echo/x", b"hello")]
         with pytest.raises(LoadClientError, match="refused a subscription"):
             await client.subscribe(topics.answer(topics.new_code(), "+"))  # the scorer's only
@@ -64,6 +62,5 @@ async def test_each_client_is_its_own_connection_at_the_broker() -> None:
         finally:
             for client in clients:
                 await client.close()
-        async with asyncio.timeout(10):  # the broker's side closes too
-            while established_connections(broker.public.port) != before:
-                await asyncio.sleep(0.05)
+        # the broker's side closes too
+        await until(lambda: established_connections(broker.public.port) == before, step=0.05)

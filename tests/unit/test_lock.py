@@ -7,10 +7,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO, cast
 
 import pytest
 
 from scorer.lock import DatabaseBusyError, DatabaseLock, lock_path
+from tests.conftest import until
 
 
 def test_a_second_holder_is_refused_with_the_first_ones_pid(tmp_path: Path) -> None:
@@ -36,8 +38,7 @@ def test_the_lock_dies_with_its_process(tmp_path: Path) -> None:
          "print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
     try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "held"
+        assert cast("IO[str]", holder.stdout).readline().strip() == "held"  # stdout: a pipe
         with pytest.raises(DatabaseBusyError) as refused:
             DatabaseLock(db).acquire()
         assert refused.value.pid == holder.pid
@@ -50,11 +51,19 @@ def test_the_lock_dies_with_its_process(tmp_path: Path) -> None:
     assert lock_path(db).exists()
 
 
-async def test_a_standby_takes_the_lock_once_it_is_released(tmp_path: Path) -> None:
+async def test_a_standby_takes_the_lock_once_it_is_released(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first, standby = DatabaseLock(tmp_path / "q.db"), DatabaseLock(tmp_path / "q.db")
     first.acquire()
+    tries: list[None] = []
+
+    def counted() -> None:
+        tries.append(None)
+        DatabaseLock.acquire(standby)
+
+    monkeypatch.setattr(standby, "acquire", counted)
     waiting = asyncio.create_task(standby.wait())
-    await asyncio.sleep(0.3)
+    await until(lambda: len(tries) >= 2)  # refused, and tried again: it waits
     assert not waiting.done()
     first.release()
     async with asyncio.timeout(5):
