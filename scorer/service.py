@@ -2,9 +2,9 @@
 
 One loop takes every pending message as a batch; the `Handler` decides what to store
 and what to say; the batch is committed to SQLite in one transaction, and only then
-are its messages acknowledged (QoS 1, manual ack) and its effects published. A crash
-before the commit loses nothing: the broker redelivers the unacknowledged messages to
-the same persistent session.
+are its messages acknowledged (QoS 1, manual ack) and its effects published
+(`scorer.effects`). A crash before the commit loses nothing: the broker redelivers the
+unacknowledged messages to the same persistent session.
 
 Memory is never ahead of the database across an `await`: a batch is applied and
 committed without yielding (a WAL commit without fsync is cheaper than a thread hop),
@@ -30,24 +30,16 @@ import aiomqtt
 from protocol import topics
 from protocol.address import BrokerAddress
 from protocol.channels import channel
-from protocol.messages import BrokenMessage, Reply, Results, ScorerStatus, encode
+from protocol.messages import ScorerStatus, encode
 from protocol.retry import Backoff
 from scorer.collector import Collector
-from scorer.handler import (
-    Handler,
-    Outcome,
-    Reconcile,
-    ReportBroken,
-    SendReply,
-    SendResults,
-    ShowPlayer,
-    ShowState,
-)
+from scorer.effects import Effects, show
+from scorer.handler import Handler, Outcome
 from scorer.metrics import Metrics
 from scorer.partition import Partition
 from scorer.store import StorageError, Store
 from scorer.transport import Link, SubscriptionRefusedError
-from scorer.views import View, Views
+from scorer.views import Views
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +52,6 @@ RECONNECT_MIN_SECONDS = 0.2
 RECONNECT_MAX_SECONDS = 5.0
 # The scorer writes a heartbeat this often; after a crash it bounds when the outage began.
 HEARTBEAT_SECONDS = 1.0
-# Replies go out at QoS 0 (protocol/channels.py): a reply matters only to a client
-# connected and waiting for it, and a scorer that reconnects uses a fresh MQTT client, so
-# QoS 1 would resend nothing.
-REPLY_QOS = channel(topics.reply).qos
-# Answers per results reply: about 120 bytes each, well under Mosquitto's 1.1 MB packet limit.
-RESULTS_PART_ANSWERS = 5000
 # The retained load (answer rate, backlog) is refreshed this often.
 STATUS_SECONDS = 5.0
 # The WAL is copied into the database this often, in a worker thread.
@@ -100,6 +86,7 @@ class Scorer:
                                partition=settings.partition)
         self.views = Views(self.quizzes, self.metrics, settings.top_n,
                            settings.leaderboard_interval, scorer=settings.client_id)
+        self.effects = Effects(self.quizzes, store, self.views, clock)
         self.metrics.watch_population(self.handler.population)
         self.metrics.watch_storage("database", store.path)
         self.metrics.database(ok=True)
@@ -164,9 +151,9 @@ class Scorer:
         link.publish(topics.status_of(self.settings.client_id), encode(self._status("online")))
         now = self.clock()
         for code, quiz in self.quizzes.items():  # a broker without persistence lost them
-            self._show(link, self.views.state(code, now))
+            show(link, self.views.state(code, now))
             for player_id in quiz.players:
-                self._show(link, [self.views.player(code, player_id)])
+                show(link, [self.views.player(code, player_id)])
         self.views.everything()
         self.connected.set()
         self.metrics.broker_up()
@@ -227,7 +214,7 @@ class Scorer:
             if created and not self.settings.partition.alone:
                 # Read a new quiz's requests before anyone learns its code from the reply.
                 await link.subscribe(*self._subscriptions(created))
-            self._carry_out(link, out)
+            self.effects.carry_out(link, out)
             self.scored += out.scored
             self.metrics.observe_batch(len(batch), commit_seconds)
             self.metrics.scored(time.perf_counter() - started, out.scored)
@@ -242,70 +229,11 @@ class Scorer:
             raise
         return time.perf_counter() - started
 
-    def _carry_out(self, link: Link, out: Outcome) -> None:
-        """Publish what a commit allows; one failure costs that publish only."""
-        self.views.changed(out.changed)
-        now = self.clock()
-        for effect in out.effects:
-            try:
-                if isinstance(effect, SendReply):
-                    self._send_reply(link, effect.client, effect.reply)
-                elif isinstance(effect, ShowPlayer):
-                    self._show(link, [self.views.player(effect.code, effect.player)])
-                elif isinstance(effect, ShowState):
-                    self._show(link, self.views.state(effect.code, now))
-                elif isinstance(effect, SendResults):
-                    self._send_results(link, effect)
-                elif isinstance(effect, Reconcile):
-                    self._reconcile(effect.code)
-                elif isinstance(effect, ReportBroken):
-                    broken = BrokenMessage(topic=effect.topic, error=effect.error)
-                    link.publish(topics.errors(), encode(broken), retain=False,
-                                 qos=channel(topics.errors).qos)
-            except StorageError:
-                raise
-            except Exception:
-                log.exception("a publish after the commit failed")
-
     def _caught_up(self, now: float) -> None:
         if self._recovering and self._down_since is not None:
             log.info("caught up with the broker's backlog; the outage lasted %.1fs",
                      now - self._down_since)
         self._recovering, self._down_since = False, None
-
-    @staticmethod
-    def _send_reply(link: Link, client: str, reply: Reply) -> None:
-        """Every reply goes out the same way: not retained, at REPLY_QOS."""
-        link.publish(topics.reply(client, reply.req), encode(reply), retain=False,
-                     qos=REPLY_QOS)
-
-    def _send_results(self, link: Link, ask: SendResults) -> None:
-        """Reply with the standings and every answer, in parts that fit a broker's packet limit."""
-        quiz = self.quizzes[ask.code]
-        try:
-            answers = self.store.answers(quiz.code)
-        except StorageError:
-            log.exception("cannot read the answers of %s", quiz.code, extra={"quiz": quiz.code})
-            self._send_reply(link, ask.client, Reply(
-                req=ask.req, ok=False, reason="bad_request",
-                error="the scorer cannot read its database; try again"))
-            return
-        parts = max(1, -(-len(answers) // RESULTS_PART_ANSWERS))
-        for part in range(parts):
-            chunk = answers[part * RESULTS_PART_ANSWERS:(part + 1) * RESULTS_PART_ANSWERS]
-            results = quiz.results(chunk) if part == 0 else \
-                Results(quiz=quiz.code, phase=quiz.phase, standings=[], answers=chunk)
-            self._send_reply(link, ask.client, Reply(req=ask.req, ok=True, quiz=quiz.code,
-                                                     results=results, part=part, parts=parts))
-
-    def _reconcile(self, code: str) -> None:
-        """At the end, recompute the standings from the stored answers; those win."""
-        stored = self.store.load_quiz(code)
-        if stored.standings() != self.quizzes[code].standings():
-            log.error("quiz %s: live standings differ from the stored answers; "
-                      "publishing the stored ones", code, extra={"quiz": code})
-            self.quizzes[code] = stored
-            self.views.changed({code})
 
     # --- timers, housekeeping and paced views ----------------------------------------------
 
@@ -323,7 +251,7 @@ class Scorer:
             open_questions = self.handler.tick(now, out)
             if out.writes:
                 self.metrics.observe_commit(self._commit(out))
-            self._carry_out(link, out)
+            self.effects.carry_out(link, out)
             self.collector.tick(quiet=not open_questions)  # see scorer/collector.py
 
     def _housekeeping(self, link: Link, now: float, out: Outcome) -> None:
@@ -353,7 +281,7 @@ class Scorer:
             await asyncio.sleep(self.settings.leaderboard_interval)
             for view in self.views.due(self.clock()):
                 try:
-                    self._show(link, [view])
+                    show(link, [view])
                 except Exception:  # one failed publish must not tear the session down
                     log.exception("publishing %s failed", view.topic)
                 # Answers go first: one publish between two chances for the batch loop
@@ -364,11 +292,6 @@ class Scorer:
         """Publish every view still waiting, at once (the scorer is stopping)."""
         try:
             for view in self.views.due(float("inf")):
-                self._show(link, [view])
+                show(link, [view])
         except Exception:
             log.exception("could not publish the last views")
-
-    @staticmethod
-    def _show(link: Link, views: list[View]) -> None:
-        for view in views:
-            link.publish(view.topic, view.payload, qos=view.qos)

@@ -351,7 +351,7 @@ async def test_a_browser_display_reads_the_board_over_websockets(tmp_path: Path)
 
 async def test_results_come_in_parts_and_are_put_back_together(
         broker: BrokerUnderTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scorer.service.RESULTS_PART_ANSWERS", 2)  # 5 answers: 3 parts
+    monkeypatch.setattr("scorer.effects.RESULTS_PART_ANSWERS", 2)  # 5 answers: 3 parts
     async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer, \
             connected(broker.host) as client:
         code = await create(client)
