@@ -15,7 +15,8 @@ import functools
 import io
 import random
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -37,6 +38,57 @@ _COLUMNS = {"term": "term", "word": "term", "front": "term",
 _POSITIONAL = ("term", "definition", "pos", "example", "level")
 # Anki's text export names its columns in a comment line.
 _ANKI_COLUMNS = "#columns:"
+# The regular endings forms() adds to a word or its stem.
+_ENDINGS = ("", "s", "es", "d", "ed", "ing", "er", "est", "ly", "y")
+# Forms the regular endings do not make, for the built-in deck's words.
+_IRREGULAR: dict[str, tuple[str, ...]] = {
+    "choose": ("chose", "chosen"), "feed": ("fed",), "forgive": ("forgave", "forgiven"),
+    "hide": ("hid", "hidden"), "lend": ("lent",), "overcome": ("overcame",),
+    "shrink": ("shrank", "shrunk"), "spell": ("spelt",), "steal": ("stole", "stolen"),
+    "tie": ("tying",), "withdraw": ("withdrew", "withdrawn"),
+}
+# Groups of the built-in deck's words whose meanings overlap so much that a sentence for
+# one often takes the other (big and large): one must never be a wrong choice for the
+# other. Near-synonyms only, not every word that fits a sentence's grammar.
+CONFUSABLE: tuple[str, ...] = (
+    # nouns
+    "adventure journey", "agreement compromise", "agreement contract",
+    "ancestor relative", "attitude behaviour", "attitude opinion", "authority mandate",
+    "accountability transparency", "autonomy freedom", "awareness knowledge",
+    "bill receipt", "burden responsibility", "catastrophe disaster",
+    "commitment responsibility", "compassion empathy", "consequence outcome",
+    "crowd queue", "customer guest", "disaster emergency", "drawback obstacle setback",
+    "goal purpose", "habit tendency", "habit tradition", "hypothesis premise",
+    "incentive reward", "income profit", "income salary", "instruction rule",
+    "opinion perception", "outlook prospect", "prize reward", "turmoil upheaval",
+    # verbs
+    "accumulate collect gather", "acknowledge admit concede", "alleviate mitigate",
+    "announce disclose reveal", "anticipate predict", "assume infer", "assume suspect",
+    "avoid prevent", "blame criticize", "bother interrupt", "bother worry",
+    "comply obey", "consider contemplate", "convince persuade", "damage destroy",
+    "demand insist", "describe explain", "diminish reduce", "discover invent",
+    "dismiss ignore", "dismiss reject", "encourage foster", "endorse recommend",
+    "enhance improve", "estimate guess speculate", "exploit manipulate", "hire rent",
+    "hinder inhibit prevent", "ignore neglect", "imply suggest", "recommend suggest",
+    "refuse reject", "replace substitute", "reply respond", "scream shout",
+    # adjectives
+    "aggressive hostile violent", "ambiguous vague", "ambitious competitive",
+    "angry furious", "accurate precise", "articulate eloquent", "authentic genuine",
+    "awful terrible", "bitter sour", "boring dull tedious", "calm quiet",
+    "complicated intricate", "confident optimistic", "conscientious diligent meticulous",
+    "crazy silly", "credible plausible", "curious strange", "disappointed upset",
+    "dramatic significant", "embarrassed shy", "exhausted tired", "explicit obvious",
+    "fair impartial", "famous notorious", "famous popular prominent",
+    "fragile vulnerable", "generous kind", "homesick lonely", "humid wet",
+    "anxious nervous", "ordinary typical", "permanent stable", "pleased proud",
+    "practical pragmatic", "rare scarce", "robust tough", "sensitive vulnerable",
+    # adverbs
+    "almost virtually", "anyway nevertheless", "apparently allegedly",
+    "apparently presumably", "barely hardly", "completely thoroughly",
+    "consequently hence therefore", "especially notably", "eventually finally",
+    "frequently usually", "invariably usually", "later subsequently",
+    "perhaps presumably probably", "quite relatively",
+)
 
 
 class DeckError(ValueError):
@@ -175,6 +227,71 @@ def check_entries(entries: Sequence[Entry], *, source: str = "deck",
         raise DeckError(f"{source}: a deck needs at least {CHOICES} terms, found {len(entries)}")
     return [Entry(e.term.strip(), e.definition.strip(), e.pos.strip().lower(),
                   e.example.strip(), e.level.strip().upper()) for e in entries]
+
+
+def levels(entries: Iterable[Entry]) -> dict[str, int]:
+    """How many entries each level has, easiest level first; entries with no level are left out."""
+    counts = Counter(entry.level for entry in entries)
+    return {level: counts[level] for level in LEVELS if counts[level]}
+
+
+def entries_at_level(entries: Iterable[Entry], level: str, *,
+                     at_least: int = CHOICES) -> list[Entry]:
+    """The entries of one level; raise DeckError if it is no level or has fewer than `at_least`."""
+    wanted = level.strip().upper()
+    if wanted not in LEVELS:
+        raise DeckError(f"{level!r} is not a level; the levels are {', '.join(LEVELS)}")
+    chosen = [entry for entry in entries if entry.level == wanted]
+    if len(chosen) < at_least:
+        raise DeckError(f"the deck has {len(chosen)} terms at level {wanted}, "
+                        f"fewer than the {at_least} needed")
+    return chosen
+
+
+def forms(term: str) -> frozenset[str]:
+    """The term in lower case and the inflections a sentence may use instead.
+
+    Regular endings (-s, -es, -ed, -d, -ing, -er, -est, -ly, y to -ies/-ied/-ily, a
+    doubled last consonant, a dropped final e) are made; irregular ones are listed.
+    """
+    word = term.strip().lower()
+    stems = {word}
+    if word.endswith("e"):
+        stems.add(word[:-1])  # breathe: breathing; gentle: gently
+    if word.endswith("y"):
+        stems.add(word[:-1] + "i")  # rely: relies, relied; happy: happily
+    if re.search(r"(?:^|[^aeiou])[aeiou][bdgklmnprt]$", word):
+        stems.add(word + word[-1])  # nod: nodded; big: bigger
+    made = {stem + ending for stem in stems for ending in _ENDINGS}
+    return frozenset({word, *made, *_IRREGULAR.get(word, ())})
+
+
+def term_span(text: str, term: str) -> tuple[int, int] | None:
+    """Where the term or one of its forms() stands as a whole word in `text`, if it does."""
+    alternatives = "|".join(re.escape(form) for form in sorted(forms(term), key=len, reverse=True))
+    found = re.search(rf"\b(?:{alternatives})\b", text, flags=re.IGNORECASE)
+    return found.span() if found else None
+
+
+def confusable(a: str, b: str) -> bool:
+    """Whether `b` could take the place of `a` in some sentence, so neither is a wrong answer.
+
+    True for the same word (letter case aside) and for two words of one group in
+    CONFUSABLE: either would be right for the other's definition in some context.
+    """
+    first, second = a.strip().casefold(), b.strip().casefold()
+    groups = _groups_of()
+    return first == second or bool(groups.get(first, set()) & groups.get(second, set()))
+
+
+@functools.cache
+def _groups_of() -> dict[str, frozenset[int]]:
+    # Which CONFUSABLE groups each word belongs to, built once.
+    found: dict[str, set[int]] = {}
+    for number, group in enumerate(CONFUSABLE):
+        for word in group.split():
+            found.setdefault(word.casefold(), set()).add(number)
+    return {word: frozenset(numbers) for word, numbers in found.items()}
 
 
 def make_questions(entries: list[Entry], count: int, rng: random.Random) -> list[Question]:

@@ -1,6 +1,7 @@
 """Decks: the built-in one, user CSV/TSV files, and the questions made from them."""
 
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -9,20 +10,54 @@ from scorer.deck import (
     MAX_EXAMPLE,
     DeckError,
     Entry,
-    builtin_names,
+    entries_at_level,
+    forms,
+    levels,
     load_builtin,
     make_questions,
     parse_deck,
+    term_span,
 )
 
+BUILTIN = load_builtin("everyday")
+BUILTIN_LEVELS = ("A2", "B1", "B2", "C1")
+# Endings whose removal leaves a word's stem ("careless" -> "care"), longest first: a
+# definition that uses the stem gives its word away.
+SUFFIXES = ("ation", "ition", "tion", "sion", "ment", "ness", "less", "ence", "ance", "able",
+            "ible", "ity", "ous", "ive", "ful", "ize", "ise", "ing", "est", "ent", "ant", "ly",
+            "al", "ed", "er", "y", "e", "s")
 
-def test_the_builtin_deck_has_200_plus_words_with_definitions_and_parts_of_speech() -> None:
-    entries = load_builtin("everyday")
-    assert len(entries) >= 200
-    assert all(e.definition and e.pos in {"noun", "verb", "adjective", "adverb"}
-               for e in entries)
-    assert len({e.term for e in entries}) == len(entries)
-    assert "everyday" in builtin_names()
+
+def stem(term: str) -> str:
+    for suffix in SUFFIXES:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
+            return term.removesuffix(suffix)
+    return term
+
+
+
+def test_every_builtin_entry_has_all_its_fields() -> None:
+    incomplete = [e.term for e in BUILTIN
+                  if not (e.term and e.definition and e.example)
+                  or e.pos not in {"noun", "verb", "adjective", "adverb"}
+                  or e.level not in BUILTIN_LEVELS]
+    assert incomplete == []
+
+
+def test_no_builtin_term_appears_twice() -> None:
+    assert len({e.term.casefold() for e in BUILTIN}) == len(BUILTIN)
+
+
+def test_every_builtin_example_uses_its_word() -> None:
+    assert [(e.term, e.example) for e in BUILTIN if term_span(e.example, e.term) is None] == []
+
+
+def test_no_builtin_definition_gives_its_word_away() -> None:
+    giveaways = [(e.term, e.definition) for e in BUILTIN
+                 if term_span(e.definition, e.term) is not None
+                 or any(word.startswith(stem(e.term.lower()))
+                        for word in re.findall(r"[a-z]+", e.definition.lower()))]
+    assert giveaways == []
 
 
 def test_questions_have_four_distinct_choices_sharing_the_part_of_speech() -> None:
@@ -149,3 +184,56 @@ def test_an_example_of_the_longest_length_is_kept() -> None:
     example = "x" * MAX_EXAMPLE
     entries = parse_deck(f"a,one,,{example}\nb,two\nc,three\nd,four\n")
     assert entries[0].example == example
+
+
+@pytest.mark.parametrize(("text", "term", "found"), [
+    ("She never forgave him.", "forgive", "forgave"),
+    ("He nodded slowly.", "nod", "nodded"),
+    ("I replied at once.", "reply", "replied"),
+    ("Salaries are low.", "salary", "Salaries"),
+    ("Everyone was breathing hard.", "breathe", "breathing"),
+    ("He tied a knot.", "tie", "tied"),
+    ("It was the cheapest.", "cheap", "cheapest"),
+    ("Luckily, nobody saw.", "lucky", "Luckily"),
+    ("We read the catalogue.", "cat", None),
+    ("An ostrich ran past.", "rich", None),
+])
+def test_a_term_is_found_in_a_sentence_as_a_whole_word_or_inflection(
+        text: str, term: str, found: str | None) -> None:
+    span = term_span(text, term)
+    assert (text[span[0]:span[1]] if span else None) == found
+    if found:
+        assert found.lower() in forms(term)
+
+
+
+
+def test_levels_counts_each_level_easiest_first() -> None:
+    entries = [Entry("a", "1", level="B2"), Entry("b", "2", level="A1"),
+               Entry("c", "3", level="B2"), Entry("d", "4")]
+    assert levels(entries) == {"A1": 1, "B2": 2}
+    assert list(levels(entries)) == ["A1", "B2"]
+    assert levels(parse_deck("a,1\nb,2\nc,3\nd,4\n")) == {}
+
+
+def test_entries_at_level_picks_one_level() -> None:
+    chosen = entries_at_level(BUILTIN, "b1")
+    assert {e.level for e in chosen} == {"B1"}
+    assert len(chosen) == levels(BUILTIN)["B1"]
+
+
+@pytest.mark.parametrize(("level", "says"), [
+    ("C2", "the deck has 0 terms at level C2, fewer than the 4 needed"),
+    ("Z9", "'Z9' is not a level; the levels are A1, A2, B1, B2, C1, C2"),
+])
+def test_a_level_with_too_few_words_is_refused_with_a_sentence(level: str, says: str) -> None:
+    with pytest.raises(DeckError) as refused:
+        entries_at_level(BUILTIN, level)
+    assert str(refused.value) == says
+
+
+def test_a_level_must_have_as_many_words_as_asked() -> None:
+    count = levels(BUILTIN)["A2"]
+    assert len(entries_at_level(BUILTIN, "A2", at_least=count)) == count
+    with pytest.raises(DeckError, match=f"fewer than the {count + 1} needed"):
+        entries_at_level(BUILTIN, "A2", at_least=count + 1)
