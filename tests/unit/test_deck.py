@@ -7,9 +7,12 @@ from collections import Counter
 import pytest
 
 from scorer.deck import (
+    CONFUSABLE,
     MAX_EXAMPLE,
     DeckError,
     Entry,
+    builtin_names,
+    confusable,
     entries_at_level,
     forms,
     levels,
@@ -34,6 +37,14 @@ def stem(term: str) -> str:
             return term.removesuffix(suffix)
     return term
 
+
+def test_the_builtin_deck_has_600_plus_words_over_four_levels() -> None:
+    assert len(BUILTIN) >= 600
+    assert "everyday" in builtin_names()
+    counts = levels(BUILTIN)
+    assert list(counts) == list(BUILTIN_LEVELS)
+    assert all(counts[level] >= 100 for level in BUILTIN_LEVELS), counts
+    assert sum(counts.values()) == len(BUILTIN)
 
 
 def test_every_builtin_entry_has_all_its_fields() -> None:
@@ -206,6 +217,24 @@ def test_a_term_is_found_in_a_sentence_as_a_whole_word_or_inflection(
         assert found.lower() in forms(term)
 
 
+def test_confusable_words_are_never_each_others_wrong_answer() -> None:
+    assert confusable("begin", "BEGIN")
+    assert confusable("angry", "furious")
+    assert confusable("furious", "angry")
+    assert confusable("tedious", "dull")
+    assert confusable("probably", "perhaps")
+    assert not confusable("angry", "calm")
+    assert not confusable("usually", "presumably")  # each is in groups, but not the same one
+    assert not confusable("angry", "unknown-word")
+
+
+def test_every_confusable_group_is_built_in_words_of_one_part_of_speech() -> None:
+    pos_of = {e.term: e.pos for e in BUILTIN}
+    for group in CONFUSABLE:
+        words = group.split()
+        assert len(words) >= 2, group
+        assert [word for word in words if word not in pos_of] == [], group
+        assert len({pos_of[word] for word in words}) == 1, group
 
 
 def test_levels_counts_each_level_easiest_first() -> None:
