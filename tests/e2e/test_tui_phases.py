@@ -15,6 +15,7 @@ from textual.app import App
 
 from client.standings import PageCleared
 from protocol.messages import LastResult, Phase, RevealView, Standing, StandingsPage, State
+from tests.conftest import until
 from tests.e2e.test_tui_snapshots import (
     ALICE,
     CODE,
@@ -74,12 +75,25 @@ def footer(frame: str) -> str:
     return frame.splitlines()[-1]
 
 
+async def on_screen(app: App[None], *texts: str, absent: Sequence[str] = ()) -> str:
+    """The frame once every text is on it and none of `absent` (fails after 5 s)."""
+    def drawn_now() -> bool:
+        frame = screen_text(app)
+        return all(t in frame for t in texts) and not any(t in frame for t in absent)
+
+    await until(drawn_now, timeout=5)
+    return screen_text(app)
+
+
 @pytest.mark.parametrize("phase", list(PHASES))
 @pytest.mark.parametrize("make", [play, host, display], ids=["play", "host", "board"])
 async def test_no_screen_scrolls_at_80x24(make: object, phase: Phase) -> None:
     app: App[None] = make([board(40, FINAL, players=12), PHASES[phase]])  # type: ignore[operator]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        # the last state of the script is shown, and the footer redrawn after the bindings
+        await until(lambda: getattr(app, "state", None) == PHASES[phase]
+                    and footer(screen_text(app)).strip() != "", timeout=5)
+        await pilot.pause()  # and laid out
         assert app.screen.virtual_size.height <= SIZE[1], phase  # no scrollbar, no ▇▇
         assert "▇" not in screen_text(app)
 
@@ -126,24 +140,19 @@ def pages(count: int) -> list[StandingsPage]:
 async def test_key_a_pages_through_everyone_on_the_board() -> None:
     app = display([PHASES["question"], board(40, FINAL, players=130)])
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.2)
-        assert "PgDn" not in footer(screen_text(app))  # paging keys only with everyone shown
+        top = await on_screen(app, "Leaderboard (130 players)", "Question 3 of 5")
+        assert "PgDn" not in footer(top)  # paging keys only with everyone shown
         await pilot.press("a")
         for page in pages(130):  # as the standings worker posts them
             app.post_message(StandingsChanged(page))
-        await pilot.pause(0.2)
-        first = screen_text(app)
-        assert "Everyone: 130 players, page 1 of" in first
+        first = await on_screen(app, "Everyone: 130 players, page 1 of", "PgDn")
         assert "1. player000" in first and "player129" not in first
         assert "PgDn" in footer(first)
         for _ in range(20):  # bounded: past the last screenful it stays there
             await pilot.press("pagedown")
-        await pilot.pause(0.2)
-        last = screen_text(app)
-        assert "130. player129" in last and "1. player000" not in last
+        last = await on_screen(app, "130. player129")
+        assert "1. player000" not in last
         app.post_message(StandingsChanged(PageCleared(2)))  # the standings shrank
-        await pilot.pause(0.2)
-        assert "player129" not in screen_text(app)
+        await on_screen(app, "Everyone:", absent=["player129"])
         await pilot.press("a")  # back to the top ten
-        await pilot.pause(0.2)
-        assert "Leaderboard (130 players)" in screen_text(app)
+        await on_screen(app, "Leaderboard (130 players)")

@@ -314,7 +314,7 @@ async def test_an_update_that_arrives_while_the_app_closes_is_dropped() -> None:
 
     for app in screens:
         async with app.run_test(size=SIZE) as pilot:  # re-raises what the app raised
-            await pilot.pause(0.1)
+            await pilot.pause()  # the script is handled: now updates race the exit
             feeding = asyncio.create_task(feed(app))
             await asyncio.sleep(0)
         feeding.cancel()
