@@ -7,14 +7,12 @@ microsecond. Gauges that describe the whole scorer (quizzes, players, disk) are
 computed only when Prometheus scrapes, from callables the service hands over.
 
 `serve_http` answers `GET /metrics`, `/healthz` and `/readyz` on plain asyncio
-streams: no framework and no thread, so every callable runs on the event loop
-that owns the scorer's state. Call both from that loop only, never from a thread.
+streams (`httpserve`): no framework and no thread, so every callable runs on the event
+loop that owns the scorer's state. Call both from that loop only, never from a thread.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 import shutil
@@ -33,6 +31,7 @@ from prometheus_client import (
     generate_latest,
 )
 
+from httpserve.server import HttpServer, Limits, Response, text
 from protocol.messages import REASONS
 
 log = logging.getLogger(__name__)
@@ -62,6 +61,8 @@ MAX_REQUEST_BYTES = 8 * 1024
 REQUEST_TIMEOUT_SECONDS = 5.0
 # Scrapers and probes are few; more connections than this at once are turned away.
 MAX_CONNECTIONS = 32
+# The three above, for the HTTP server.
+LIMITS = Limits(MAX_REQUEST_BYTES, REQUEST_TIMEOUT_SECONDS, MAX_CONNECTIONS)
 # The classic text exposition format that generate_latest() writes.
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -299,7 +300,7 @@ def free_bytes(path: Path) -> float:
 # --- the HTTP endpoint ----------------------------------------------------------------------
 
 
-class MetricsServer:
+class MetricsServer(HttpServer):
     """`GET /metrics`, `/healthz` and `/readyz` on asyncio streams, one request per connection.
 
     `ready` decides /readyz; by default it is `metrics.ready` (connected and database ok).
@@ -309,96 +310,31 @@ class MetricsServer:
     def __init__(self, metrics: Metrics, host: str = DEFAULT_METRICS_HOST,
                  port: int = DEFAULT_METRICS_PORT,
                  ready: Callable[[], bool] | None = None) -> None:
+        super().__init__(host, port, LIMITS, cache_control="no-store")
         self.metrics = metrics
-        self.host = host
-        self.port = port
         self.ready = ready or metrics.ready
-        self._server: asyncio.Server | None = None
-        self._open: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> None:
         """Listen; raise OSError when the address is in use. `port` 0 picks a free port."""
-        self._server = await asyncio.start_server(self._connection, self.host, self.port,
-                                                  limit=MAX_REQUEST_BYTES)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await super().start()
         log.info("metrics on http://%s:%d/metrics", self.host, self.port)
 
-    async def stop(self) -> None:
-        """Stop listening and close the connections still open."""
-        if self._server is None:
-            return
-        self._server.close()
-        for writer in list(self._open):
-            writer.close()
-        await self._server.wait_closed()
-        self._server = None
-
-    async def serve_forever(self) -> None:
-        """Serve until cancelled, then stop."""
-        if self._server is None:
-            await self.start()
-        try:
-            await asyncio.get_running_loop().create_future()  # never done: wait to be cancelled
-        finally:
-            await self.stop()
-
-    async def __aenter__(self) -> MetricsServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    async def _connection(self, reader: asyncio.StreamReader,
-                          writer: asyncio.StreamWriter) -> None:
-        if len(self._open) >= MAX_CONNECTIONS:
-            writer.close()
-            return
-        self._open.add(writer)
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-                status, content_type, body, head_only = await self._request(reader)
-                writer.write(_response(status, content_type, b"" if head_only else body,
-                                       len(body)))
-                await writer.drain()
-        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
-            pass  # a client that left or stalled: nothing to answer
-        finally:
-            self._open.discard(writer)
-            writer.close()
-            with contextlib.suppress(ConnectionError, TimeoutError):
-                async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-                    await writer.wait_closed()
-
-    async def _request(self, reader: asyncio.StreamReader) -> tuple[HTTPStatus, str, bytes, bool]:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.LimitOverrunError:
-            return (*_text(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request too large"), False)
-        parts = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            return (*_text(HTTPStatus.BAD_REQUEST, "bad request line"), False)
-        method, target = parts[0], parts[1].split("?", 1)[0]
-        if method not in ("GET", "HEAD"):
-            return (*_text(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and HEAD"), False)
-        status, content_type, body = self._route(target)
-        return status, content_type, body, method == "HEAD"
-
-    def _route(self, path: str) -> tuple[HTTPStatus, str, bytes]:
+    def respond(self, path: str, query: str) -> Response:
+        """The answer to a GET of /metrics, /healthz or /readyz (any query is ignored)."""
         if path == "/metrics":
             try:
                 return HTTPStatus.OK, CONTENT_TYPE, self.metrics.render()
             except Exception:
                 log.exception("rendering the metrics failed")
-                return _text(HTTPStatus.INTERNAL_SERVER_ERROR, "rendering the metrics failed")
+                return text(HTTPStatus.INTERNAL_SERVER_ERROR, "rendering the metrics failed")
         if path == "/healthz":
-            return _text(HTTPStatus.OK, "ok")
+            return text(HTTPStatus.OK, "ok")
         if path == "/readyz":
             if self.ready():
-                return _text(HTTPStatus.OK, "ready")
+                return text(HTTPStatus.OK, "ready")
             reason = self.metrics.unready_reason() or "not ready"
-            return _text(HTTPStatus.SERVICE_UNAVAILABLE, f"not ready: {reason}")
-        return _text(HTTPStatus.NOT_FOUND, "not found; try /metrics, /healthz or /readyz")
+            return text(HTTPStatus.SERVICE_UNAVAILABLE, f"not ready: {reason}")
+        return text(HTTPStatus.NOT_FOUND, "not found; try /metrics, /healthz or /readyz")
 
 
 async def serve_http(metrics: Metrics, host: str = DEFAULT_METRICS_HOST,
@@ -413,17 +349,3 @@ async def serve_http(metrics: Metrics, host: str = DEFAULT_METRICS_HOST,
         ready: Whether /readyz answers 200; by default `metrics.ready`.
     """
     await MetricsServer(metrics, host, port, ready).serve_forever()
-
-
-def _text(status: HTTPStatus, line: str) -> tuple[HTTPStatus, str, bytes]:
-    return status, "text/plain; charset=utf-8", f"{line}\n".encode()
-
-
-def _response(status: HTTPStatus, content_type: str, body: bytes, length: int) -> bytes:
-    allow = "Allow: GET, HEAD\r\n" if status is HTTPStatus.METHOD_NOT_ALLOWED else ""
-    head = (f"HTTP/1.1 {status.value} {status.phrase}\r\n"
-            f"Content-Type: {content_type}\r\n"
-            f"Content-Length: {length}\r\n"
-            f"Cache-Control: no-store\r\n{allow}"
-            "Connection: close\r\n\r\n")
-    return head.encode("latin-1") + body

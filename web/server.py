@@ -19,6 +19,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 from protocol import topics, views
+from protocol.messages import StandingsPage
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,9 @@ def config(broker: BrokerForBrowsers, code: str | None) -> dict[str, object]:
     """The page's config: the broker's WebSockets and, for a quiz, what a display follows.
 
     The topics come from `protocol.views.display_follows`, so the page subscribes to exactly
-    what `quiz board` does, named by the module that names every topic.
+    what `quiz board` does, named by the module that names every topic; and, under
+    "everyone", the pages of everyone's standings, which the page (as `quiz board` on its
+    key `a`) subscribes to only once it shows them.
     """
     out: dict[str, object] = {
         "ws": {"host": broker.ws_host, "port": broker.ws_port, "path": WS_PATH},
@@ -91,6 +94,7 @@ def config(broker: BrokerForBrowsers, code: str | None) -> dict[str, object]:
         # scorer's and the others'), so the filter is the key
         out["follows"] = {topic: kind.__name__
                           for topic, kind in views.display_follows(code).items()}
+        out["everyone"] = {topics.standings_of(code): StandingsPage.__name__}
     return out
 
 
