@@ -21,13 +21,14 @@ from typing import Annotated, Any, Literal, TypeVar
 import msgspec
 import typer
 
-from cli import render
+from cli import render, review
 from client.answers import answer as send_answer
 from client.credentials import Credentials, PlayerCredentials
 from client.errors import QuizError, RefusedError
 from client.follow import follow
 from client.options import (
     Broker,
+    CefrLevel,
     Code,
     HostToken,
     Json,
@@ -36,14 +37,16 @@ from client.options import (
     brokers,
     fail,
     host_token,
+    kind_list,
     parse_code,
+    parse_kinds,
     run,
 )
 from client.reconnect import Disconnected
 from client.requests import QuizClient
 from protocol import auth
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
-from protocol.messages import DeckEntry, clean_name
+from protocol.messages import MAX_TYPED, DeckEntry, clean_name
 from scorer import deck as decks
 from web.server import DEFAULT_WEB_PORT
 
@@ -297,6 +300,16 @@ async def create(
         "--streak/--no-streak", help="Bonus for consecutive correct answers.")] = True,
     auto: Annotated[bool, typer.Option(
         "--auto", help="Advance questions on their timer, with no host.")] = False,
+    kinds: Annotated[str, typer.Option(
+        callback=parse_kinds, metavar="KIND[,KIND...]",
+        help="The kinds of question to mix: choice (a definition: pick the word), reverse "
+             "(a word: pick its definition), cloze (a sentence with a blank: pick the "
+             "word), typed (a definition: type the word).")] = "choice",
+    calm: Annotated[bool, typer.Option(
+        "--calm", help="No speed points, no streak, and no ranking on the public boards; "
+                       "each player still sees their own score.")] = False,
+    level: Annotated[CefrLevel | None, typer.Option(
+        help="Only the deck's words of this CEFR level (see `quiz decks`).")] = None,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
 ) -> None:
     """Create a quiz; print its code and the host token (kept in the credentials file)."""
@@ -304,7 +317,8 @@ async def create(
     path = Path(deck)
     if path.is_file():
         text = path.read_text(encoding="utf-8-sig")
-        entries = [DeckEntry(e.term, e.definition, e.pos) for e in decks.parse_deck(
+        entries = [DeckEntry(e.term, e.definition, e.pos, e.example, e.level)  # type: ignore[arg-type]
+                   for e in decks.parse_deck(
             text, delimiter="\t" if path.suffix.lower() in (".tsv", ".txt") else None,
             source=str(path))]
     elif deck not in decks.builtin_names():
@@ -316,7 +330,8 @@ async def create(
         code = await client.create(deck=path.name if entries else deck, entries=entries,
                                    questions=questions, seconds=seconds,
                                    speed_bonus=speed_bonus, streak=streak, auto=auto,
-                                   host_key=host_key)
+                                   host_key=host_key, kinds=kind_list(kinds), calm=calm,
+                                   level=level or "")
     # printed first: if keeping it fails, the host still has it; the address without its
     # password (a host's terminal is often on a projector)
     emit(as_json, {"quiz": code, "host_token": host_key},
@@ -392,17 +407,30 @@ async def kick(code: Code, name: Annotated[str, typer.Option(
 @client_command
 async def results(
     code: Code,
-    fmt: Annotated[Literal["csv", "json"], typer.Option(
-        "--format", help="One CSV row per answer, or JSON.")] = "csv",
+    fmt: Annotated[Literal["csv", "json", "anki"], typer.Option(
+        "--format", help="One CSV row per answer (or per word with --by-word), JSON, or "
+                         "with --by-word an Anki import file.")] = "csv",
+    by_word: Annotated[bool, typer.Option(
+        "--by-word", help="Once the quiz is over: each word with how many got it right, "
+                          "most missed first.")] = False,
     token: HostToken = None, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as --format json).")]
     = False,
 ) -> None:
-    """Print the standings and every answer (host only).
+    """Print the standings and every answer, or the class's words (host only).
 
     As CSV (--format csv, the default) or JSON (--format json, or --json). Questions
-    and choices are numbered from 1, as in `quiz answer --choice`.
+    and choices are numbered from 1, as in `quiz answer --choice`; a typed answer has
+    no choice and its text. With --by-word: one row per word with its accuracy (right,
+    in time, spelled right, of the players), most missed first; --format anki writes
+    those words as a file Anki imports.
     """
+    if by_word:
+        typer.echo(await review.class_words(code, token, broker, timeout,
+                                            "json" if as_json else fmt))
+        return
+    if fmt == "anki":
+        raise typer.BadParameter("the Anki format is for --by-word", param_hint="--format")
     code = parse_code(code)
     key = host_token(code, token)
     async with QuizClient.connect(brokers(broker), timeout) as client:
@@ -470,21 +498,31 @@ def _me(code: str, name: str | None) -> PlayerCredentials:
 @client_command
 async def answer(
     code: Code,
-    choice: Annotated[int, typer.Option(min=1, max=4, help="Your choice, 1 to 4.")],
+    choice: Annotated[int | None, typer.Option(
+        min=1, max=4, help="Your choice, 1 to 4 (a choice, reverse or cloze question).")]
+    = None,
+    text: Annotated[str | None, typer.Option(
+        help="The word you type (a typed question).")] = None,
     name: Annotated[str | None, typer.Option(
         help="Which of your players answers (when several joined from here).")] = None,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
 ) -> None:
-    """Answer the open question; print the points, score and rank.
+    """Answer the open question with --choice N or --text WORD; print the verdict.
 
-    Run again for a question already answered, it prints the verdict recorded then.
+    It prints the points, score and rank. Run again for a question already answered, it
+    prints the verdict recorded then.
     """
+    if (choice is None) == (text is None):
+        raise typer.BadParameter("give either --choice N or --text WORD")
+    if text is not None and not 1 <= len(text.strip()) <= MAX_TYPED:
+        raise typer.BadParameter(f"a typed answer has 1 to {MAX_TYPED} characters",
+                                 param_hint="--text")
     code = parse_code(code)
     me = _me(code, name)
-    verdict = await send_answer(brokers(broker), code, me.player, me.secret, choice - 1,
-                                timeout)
+    given: int | str = choice - 1 if choice is not None else (text or "").strip()
+    verdict = await send_answer(brokers(broker), code, me.player, me.secret, given, timeout)
     status = verdict.status
-    text = render.answered(status)
+    text = render.answered(status, None if isinstance(given, int) else given)
     if verdict.already:
         text = f"question {carried(status.last, 'verdict').q + 1} was already answered; {text}"
     emit(as_json, {**msgspec.to_builtins(status), "already_answered": verdict.already}, text)
@@ -632,12 +670,16 @@ def bench(
 
 @app.command(name="decks")
 def list_decks(as_json: Json = False) -> None:
-    """List the built-in vocabulary decks."""
-    names = decks.builtin_names()
-    sizes = {name: len(decks.load_builtin(name)) for name in names}
-    emit(as_json, sizes, "\n".join(f"{name}\t{size} words" for name, size in sizes.items()))
+    """List the built-in vocabulary decks, with their words per CEFR level."""
+    found = {name: decks.load_builtin(name) for name in decks.builtin_names()}
+    emit(as_json,
+         {name: {"words": len(entries), "levels": decks.levels(entries)}
+          for name, entries in found.items()},
+         "\n".join(render.deck_line(name, len(entries), decks.levels(entries))
+                   for name, entries in found.items()))
 
 
 def register(quiz: typer.Typer) -> None:
     """Add the CLI's commands to the `quiz` command (quiz/main.py assembles it)."""
     quiz.registered_commands.extend(app.registered_commands)
+    quiz.command(name="review")(review.review)

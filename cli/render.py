@@ -99,10 +99,21 @@ def state_line(state: State) -> str:
     assert q is not None  # noqa: S101 - question and reveal phases carry the question
     head = f"quiz {state.quiz}: question {q.index + 1}/{q.count}"
     if state.phase == "reveal" and state.reveal is not None:
+        if q.kind == "typed" and len(state.reveal.distribution) == 3:
+            right, near, wrong = state.reveal.distribution
+            return printable(f"{head} revealed: {state.reveal.term} ({right} right, "
+                             f"{near} near, {wrong} wrong)")
         return printable(f"{head} revealed: {state.reveal.term} "
                          f"({state.answered} answered in time)")
-    choices = "  ".join(printable(f"{i + 1}) {c}") for i, c in enumerate(q.choices))
-    return f"{printable(f'{head} ({q.pos}): {q.prompt}')}\n  {choices}"
+    ask = {"reverse": "what does it mean?", "cloze": "which word fits?",
+           "typed": f"type the word: quiz answer {state.quiz} --text WORD"}.get(q.kind)
+    prompt = printable(f"{head} ({q.pos}): {q.prompt}")
+    if q.kind == "typed":
+        return f"{prompt}\n  {ask}"
+    # definitions are long: one per line; words fit on one
+    joiner = "\n  " if q.kind == "reverse" else "  "
+    choices = joiner.join(printable(f"{i + 1}) {c}") for i, c in enumerate(q.choices))
+    return f"{prompt}" + (f"\n  {ask}" if ask else "") + f"\n  {choices}"
 
 
 def find_player(standings: Sequence[Standing], who: str) -> Standing | None:
@@ -121,13 +132,17 @@ def kicked(code: str, who: str, removed: Standing | None, players: int) -> str:
                      f"{plural(players, 'player')} left")
 
 
-def answered(status: PlayerStatus) -> str:
-    """What `quiz answer` prints."""
+def answered(status: PlayerStatus, typed: str | None = None) -> str:
+    """What `quiz answer` prints; `typed`: the text this command sent, if any."""
     last = status.last
     assert last is not None  # noqa: S101 - printed only once the answer is scored
     verdict = "late" if last.late else ("correct" if last.correct else "wrong")
-    return (f"{verdict}: +{last.points} points; score {status.score}, rank {status.rank}"
-            + (f", streak {status.streak}" if status.streak > 1 else ""))
+    if last.typo and not last.late:
+        verdict = (f"accepted: {typed} \N{RIGHTWARDS ARROW} {last.expected}" if typed
+                   else f"accepted, spelled {last.expected}")
+    rank = f", rank {status.rank}" if status.rank else ""  # no rank in a calm quiz
+    return printable(f"{verdict}: +{last.points} points; score {status.score}{rank}"
+                     + (f", streak {status.streak}" if status.streak > 1 else ""))
 
 
 def board(leaderboard: Leaderboard) -> str:
@@ -238,7 +253,8 @@ class WatchPrinter:
 
 
 RESULT_COLUMNS: list[object] = ["rank", "name", "player", "score", "question", "choice",
-                                "correct", "points", "elapsed_ms", "late", "kicked"]
+                                "correct", "points", "elapsed_ms", "late", "kicked", "text",
+                                "typo"]
 
 
 def results_answer(answer: AnswerRecord) -> dict[str, object]:
@@ -248,8 +264,10 @@ def results_answer(answer: AnswerRecord) -> dict[str, object]:
     `choice` and counts from 1 in JSON as in CSV, as `quiz answer --choice` does.
     """
     return {"player": answer.player, "name": answer.name, "question": answer.q + 1,
-            "choice": answer.choice + 1, "correct": answer.correct, "points": answer.points,
-            "elapsed_ms": answer.elapsed_ms, "late": answer.late, "kicked": answer.kicked}
+            "choice": answer.choice + 1 if answer.choice >= 0 else None,
+            "correct": answer.correct, "points": answer.points,
+            "elapsed_ms": answer.elapsed_ms, "late": answer.late, "kicked": answer.kicked,
+            "text": answer.text, "typo": answer.typo}
 
 
 def results_json(results: Results) -> dict[str, object]:
@@ -270,8 +288,8 @@ def results_rows(results: Results) -> list[list[object]]:
     kicked: dict[str, list[AnswerRecord]] = {}
     for a in results.answers:
         by_player.setdefault(a.player, []).append(
-            [a.q + 1, a.choice + 1, int(a.correct), a.points, a.elapsed_ms, int(a.late),
-             int(a.kicked)])
+            [a.q + 1, a.choice + 1 if a.choice >= 0 else "", int(a.correct), a.points,
+             a.elapsed_ms, int(a.late), int(a.kicked), printable(a.text), int(a.typo)])
         if a.kicked:
             kicked.setdefault(a.player, []).append(a)
     rows: list[list[object]] = [RESULT_COLUMNS]
@@ -282,7 +300,7 @@ def results_rows(results: Results) -> list[list[object]]:
               for player, answers in kicked.items() if player not in ranked]
     for player, head in heads:
         rows += [head + answer for answer in by_player.get(player, [])] or \
-            [head + [""] * 7]
+            [head + [""] * 9]
     return rows
 
 
@@ -316,3 +334,9 @@ def bench(result: dict[str, Any]) -> str:
         f"({result['scorer_bytes_per_player']} B per player)",
     ]
     return "\n".join(lines)
+
+
+def deck_line(name: str, words: int, levels: dict[str, int]) -> str:
+    """One built-in deck in `quiz decks`: its size and its words per CEFR level."""
+    by_level = ", ".join(f"{level} {count}" for level, count in levels.items())
+    return f"{name}\t{plural(words, 'word')}" + (f" ({by_level})" if by_level else "")

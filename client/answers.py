@@ -39,8 +39,8 @@ class Verdict:
 
 
 async def answer(where: BrokerAddress | Brokers, code: str, player: str, secret: str,
-                 choice: int, timeout: float = REPLY_TIMEOUT_SECONDS) -> Verdict:
-    """Answer the open question (0-based choice) and return its verdict.
+                 given: int | str, timeout: float = REPLY_TIMEOUT_SECONDS) -> Verdict:
+    """Answer the open question (a 0-based choice, or a text) and return its verdict.
 
     A question this player already answered returns the verdict recorded then. The answer
     is kept until its verdict shows in the player's retained status (or a reply refuses
@@ -62,7 +62,10 @@ async def answer(where: BrokerAddress | Brokers, code: str, player: str, secret:
             return Verdict(before, already=True)  # a retry: the first one counted
         if state.phase != "question":
             raise QuizError(f"no question is open in quiz {code} ({state.phase})")
-        pending = PendingAnswer.sign(secret, code, player, question.index, choice)
+        if isinstance(given, str) != (question.kind == "typed"):
+            wanted = "a typed word (--text WORD)" if question.kind == "typed" else "a choice"
+            raise QuizError(f"question {question.index + 1} of quiz {code} takes {wanted}")
+        pending = PendingAnswer.sign(secret, code, player, question.index, given)
         try:
             return await send_answer(client, code, player, pending, deadline)
         except aiomqtt.MqttError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Coroutine
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import aiomqtt
 import typer
@@ -20,8 +20,11 @@ from client.errors import QuizError
 from client.text import printable
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
+from protocol.messages import QUESTION_KINDS, QuestionKind
 
 T = TypeVar("T")
+# The CEFR levels a deck's words may carry (protocol.messages.Level without "no level").
+CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
 Broker = Annotated[str, typer.Option(
     "--broker", envvar="QUIZ_BROKER",
@@ -34,6 +37,23 @@ Timeout = Annotated[float, typer.Option(
 HostToken = Annotated[str | None, typer.Option(
     "--token", envvar="QUIZ_HOST_TOKEN",
     help="Host token, when the quiz was created on another machine.")]
+
+
+def parse_kinds(value: str) -> str:
+    """Typer callback for --kinds: known kinds of question, comma-separated, each once."""
+    kinds = [kind.strip().lower() for kind in value.split(",") if kind.strip()]
+    unknown = [kind for kind in kinds if kind not in QUESTION_KINDS]
+    if not kinds or unknown:
+        raise typer.BadParameter(f"{', '.join(unknown) or 'nothing'} is not a kind of question;"
+                                 f" choose from {', '.join(QUESTION_KINDS)}")
+    if len(set(kinds)) != len(kinds):
+        raise typer.BadParameter("a kind of question is listed twice")
+    return ",".join(kinds)
+
+
+def kind_list(value: str) -> list[QuestionKind]:
+    """The kinds of a --kinds value that parse_kinds accepted, in the order given."""
+    return [cast(QuestionKind, kind) for kind in value.split(",")]
 
 
 def fail(message: str) -> typer.Exit:

@@ -22,18 +22,22 @@ class PendingAnswer:
 
     req: str
     q: int
-    choice: int
+    given: int | str  # a 0-based choice, or the text typed for a typed question
     sig: str
 
     @classmethod
-    def sign(cls, secret: str, code: str, player: str, q: int, choice: int) -> PendingAnswer:
-        """A new answer to question q (0-based choice), signed with the player's secret."""
-        return cls(req=topics.new_request_id(), q=q, choice=choice,
-                   sig=auth.sign_answer(secret, code, player, q, choice))
+    def sign(cls, secret: str, code: str, player: str, q: int,
+             given: int | str) -> PendingAnswer:
+        """A new answer to question q (a 0-based choice or a text), signed with the secret."""
+        return cls(req=topics.new_request_id(), q=q, given=given,
+                   sig=auth.sign_answer(secret, code, player, q, given))
 
     def request(self, client_id: str) -> Answer:
         """The answer as sent on a connection whose client id is `client_id`."""
-        return Answer(client=client_id, req=self.req, q=self.q, choice=self.choice,
+        if isinstance(self.given, str):
+            return Answer(client=client_id, req=self.req, q=self.q, text=self.given,
+                          sig=self.sig)
+        return Answer(client=client_id, req=self.req, q=self.q, choice=self.given,
                       sig=self.sig)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
@@ -24,20 +24,23 @@ import msgspec
 from client.connection import Connection, Follower, Kind, Received, connect
 from client.counts import Folded
 from client.errors import NoReplyError, QuizError, RefusedError
+from client.outbox import PendingAnswer
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress, Brokers
 from protocol.messages import (
-    Answer,
     Control,
     Counts,
     CreateQuiz,
     DeckEntry,
     Join,
     Leaderboard,
+    Level,
     PlayerStatus,
+    QuestionKind,
     Reply,
     ScorerStatus,
     State,
+    Words,
 )
 
 log = logging.getLogger(__name__)
@@ -220,12 +223,14 @@ class QuizClient:
 
     async def create(self, *, deck: str, entries: list[DeckEntry] | None, questions: int,
                      seconds: float, speed_bonus: bool, streak: bool, auto: bool,
-                     host_key: str) -> str:
+                     host_key: str, kinds: Sequence[QuestionKind] = ("choice",),
+                     calm: bool = False, level: Level = "") -> str:
         """Create a quiz; return its code."""
         request = CreateQuiz(client=self.client_id, req=topics.new_request_id(),
                              host_key=host_key, deck=deck, entries=entries,
                              questions=questions, seconds=seconds,
-                             speed_bonus=speed_bonus, streak=streak, auto=auto)
+                             speed_bonus=speed_bonus, streak=streak, auto=auto,
+                             kinds=list(kinds), calm=calm, level=level)
         reply = await self.request(topics.create(), request, CREATE_AGAIN)
         if reply.quiz is None:
             raise QuizError("the scorer's reply to the creation names no quiz")
@@ -249,15 +254,14 @@ class QuizClient:
         return await self.request(topics.control(code), request, again)
 
     async def answer(self, code: str, player: str, secret: str, q: int,
-                     choice: int) -> PlayerStatus:
+                     given: int | str) -> PlayerStatus:
         """Answer question q once; return the player's status once this answer is scored.
 
         A second answer to a question is refused (RefusedError); `client.answers.answer` is what
         `quiz answer` uses, which keeps the answer and treats a retry as one.
         """
         status_topic = topics.player(code, player)
-        request = Answer(client=self.client_id, req=topics.new_request_id(), q=q, choice=choice,
-                         sig=auth.sign_answer(secret, code, player, q, choice))
+        request = PendingAnswer.sign(secret, code, player, q, given).request(self.client_id)
         with self.awaiting(request.req, {status_topic: PlayerStatus}) as (follower, reply_topic):
             await self.connection.subscribe(status_topic)
             before = await self._first(follower, PlayerStatus, status_topic,
@@ -327,6 +331,15 @@ class QuizClient:
         if state is None:
             raise RefusedError(f"no live quiz with code {code} on {self.broker}", "unknown_quiz")
         return state
+
+    async def words(self, code: str) -> Words:
+        """The words of a finished quiz; raise QuizError while it runs (or RefusedError)."""
+        words = await self.retained(Words, topics.words(code))
+        if words is None:
+            state = await self.state(code)
+            raise QuizError(f"quiz {code} is not finished ({state.phase}): its words to "
+                            f"review come when it finishes")
+        return words
 
     async def updates(self, code: str,
                       ) -> AsyncIterator[State | Leaderboard | Counts | ScorerStatus]:

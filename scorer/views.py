@@ -253,9 +253,12 @@ def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:
 
 
 def words_view(quiz: Quiz, now: float) -> Words:
-    """What quiz/<code>/words says when the quiz is over: each word and how the class did."""
+    """What quiz/<code>/words says when the quiz is over: each word shown, and how the class did.
+
+    Questions never opened (the host ended the quiz early) are no words to review.
+    """
     words = []
-    for index, question in enumerate(quiz.questions):
+    for index, question in enumerate(quiz.questions[:quiz.index + 1]):
         answered, right, near = quiz.tally.get(index, (0, 0, 0))
         words.append(Word(q=index, kind=question.kind, term=question.word,
                           definition=question.definition, pos=question.pos,

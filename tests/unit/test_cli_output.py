@@ -143,7 +143,19 @@ def test_results_keep_a_kicked_players_answers_marked_kicked() -> None:
     bob = [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[1] == "bob"]
     assert bob == [{"rank": "", "name": "bob", "player": "bbbbbbbb", "score": 0, "question": 1,
                     "choice": 4, "correct": 0, "points": 0, "elapsed_ms": 2000, "late": 0,
-                    "kicked": 1}]
+                    "kicked": 1, "text": "", "typo": 0}]
+
+
+def test_a_typed_answer_has_its_text_and_no_choice() -> None:
+    typed = AnswerRecord(player="aaaaaaaa", name="ann", q=0, choice=-1, text="recieve",
+                         typo=True, correct=True, points=450, elapsed_ms=900, late=False)
+    results = Results(quiz=CODE, phase="finished", standings=[Standing(1, "aaaaaaaa", "ann", 450)],
+                      answers=[typed])
+    (answer,) = render.results_json(results)["answers"]  # type: ignore[misc]
+    assert (answer["choice"], answer["text"], answer["typo"]) == (None, "recieve", True)
+    rows = render.results_rows(results)
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["choice"], row["text"], row["typo"]) == ("", "recieve", 1)
 
 
 def test_kick_names_who_was_removed() -> None:
