@@ -8,8 +8,6 @@ disk, so no request can reach outside that folder.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import errno
 import json
 import logging
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 
+from httpserve.server import HttpServer, Limits, Response, text
 from protocol import topics, views
 from protocol.messages import StandingsPage
 
@@ -32,6 +31,8 @@ MAX_REQUEST_BYTES = 16 * 1024
 REQUEST_TIMEOUT_SECONDS = 10.0
 # A classroom opens a few boards; more open connections than this are closed at once.
 MAX_CONNECTIONS = 100
+# The three above, for the HTTP server.
+LIMITS = Limits(MAX_REQUEST_BYTES, REQUEST_TIMEOUT_SECONDS, MAX_CONNECTIONS)
 # The path MQTT.js and Mosquitto use for MQTT over WebSockets (amqtt accepts any).
 WS_PATH = "/mqtt"
 CONTENT_TYPES = {
@@ -106,7 +107,7 @@ def _load_static() -> dict[str, tuple[str, bytes]]:
     return files
 
 
-class WebBoard:
+class WebBoard(HttpServer):
     """The web board's HTTP server on asyncio streams, one request per connection.
 
     `GET /` and `GET /CODE` give the page; `/static/NAME` its files; `/config.json?code=CODE`
@@ -114,12 +115,9 @@ class WebBoard:
     """
 
     def __init__(self, broker: BrokerForBrowsers, host: str, port: int) -> None:
+        super().__init__(host, port, LIMITS, cache_control="no-cache", headers=SECURITY_HEADERS)
         self.broker = broker
-        self.host = host
-        self.port = port
         self._files = _load_static()
-        self._server: asyncio.Server | None = None
-        self._open: set[asyncio.StreamWriter] = set()
 
     @property
     def url(self) -> str:
@@ -130,69 +128,19 @@ class WebBoard:
     async def start(self) -> None:
         """Listen; raise WebPortError when it cannot. `port` 0 picks a free port."""
         try:
-            self._server = await asyncio.start_server(self._connection, self.host, self.port,
-                                                      limit=MAX_REQUEST_BYTES)
+            await super().start()
         except OSError as exc:
             why = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
             raise WebPortError(f"cannot serve the web board on {self.host}:{self.port} "
                                f"({why or exc}): choose another --web-port (or "
                                "QUIZ_WEB_PORT), or 0 for no board") from None
-        self.port = self._server.sockets[0].getsockname()[1]
         log.info("web board on %s", self.url)
 
-    async def stop(self) -> None:
-        """Stop listening and close the connections still open."""
-        if self._server is None:
-            return
-        self._server.close()
-        for writer in list(self._open):
-            writer.close()
-        await self._server.wait_closed()
-        self._server = None
+    def respond(self, path: str, query: str) -> Response:
+        """The answer to a GET of `path`, its query parsed."""
+        return self.route(path, urllib.parse.parse_qs(query))
 
-    async def __aenter__(self) -> WebBoard:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    async def _connection(self, reader: asyncio.StreamReader,
-                          writer: asyncio.StreamWriter) -> None:
-        if len(self._open) >= MAX_CONNECTIONS:
-            writer.close()
-            return
-        self._open.add(writer)
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-                status, content_type, body, head_only = await self._request(reader)
-                writer.write(_response(status, content_type, b"" if head_only else body,
-                                       len(body)))
-                await writer.drain()
-        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
-            pass  # a client that left or stalled: nothing to answer
-        finally:
-            self._open.discard(writer)
-            writer.close()
-            with contextlib.suppress(ConnectionError, TimeoutError):
-                async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-                    await writer.wait_closed()
-
-    async def _request(self, reader: asyncio.StreamReader) -> tuple[HTTPStatus, str, bytes, bool]:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.LimitOverrunError:
-            return (*_text(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request too large"), False)
-        parts = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            return (*_text(HTTPStatus.BAD_REQUEST, "bad request line"), False)
-        method, target = parts[0], parts[1]
-        if method not in ("GET", "HEAD"):
-            return (*_text(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and HEAD"), False)
-        path, _, query = target.partition("?")
-        return (*self.route(path, urllib.parse.parse_qs(query)), method == "HEAD")
-
-    def route(self, path: str, query: dict[str, list[str]]) -> tuple[HTTPStatus, str, bytes]:
+    def route(self, path: str, query: dict[str, list[str]]) -> Response:
         """The status, content type and body for a GET of `path`."""
         if path == "/" or _quiz_code(path.removeprefix("/")) is not None:
             return HTTPStatus.OK, *self._files["index.html"]
@@ -208,7 +156,7 @@ class WebBoard:
             if asked and code is None:
                 return _json(HTTPStatus.NOT_FOUND, {"error": f"{asked!r} is not a quiz code"})
             return _json(HTTPStatus.OK, config(self.broker, code))
-        return _text(HTTPStatus.NOT_FOUND, "not found; open / or /CODE")
+        return text(HTTPStatus.NOT_FOUND, "not found; open / or /CODE")
 
 
 def _quiz_code(text: str) -> str | None:
@@ -218,19 +166,5 @@ def _quiz_code(text: str) -> str | None:
         return None
 
 
-def _text(status: HTTPStatus, line: str) -> tuple[HTTPStatus, str, bytes]:
-    return status, "text/plain; charset=utf-8", f"{line}\n".encode()
-
-
-def _json(status: HTTPStatus, data: dict[str, object]) -> tuple[HTTPStatus, str, bytes]:
+def _json(status: HTTPStatus, data: dict[str, object]) -> Response:
     return status, CONTENT_TYPES[".json"], json.dumps(data).encode()
-
-
-def _response(status: HTTPStatus, content_type: str, body: bytes, length: int) -> bytes:
-    allow = "Allow: GET, HEAD\r\n" if status is HTTPStatus.METHOD_NOT_ALLOWED else ""
-    head = (f"HTTP/1.1 {status.value} {status.phrase}\r\n"
-            f"Content-Type: {content_type}\r\n"
-            f"Content-Length: {length}\r\n"
-            f"Cache-Control: no-cache\r\n{allow}{SECURITY_HEADERS}"
-            "Connection: close\r\n\r\n")
-    return head.encode("latin-1") + body
