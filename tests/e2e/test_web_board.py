@@ -2,11 +2,13 @@
 
 Debian's chromium is driven by Playwright (`executable_path`, no browser download). The
 page talks MQTT over WebSockets to the embedded broker; the test reads only what the page
-shows, and saves a screenshot of each phase under its tmp_path.
+shows, and saves a screenshot of each phase under its tmp_path. Everyone's standings are
+checked against what `quiz results` says, screen by screen as the page turns them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -44,6 +46,14 @@ SERVE_TIMEOUT_SECONDS = 30
 # Rows glide to a new place in half a second; a screenshot waits that long.
 SETTLE_MS = 600
 SCREENSHOT = ROOT / "docs" / "web-board.png"
+# More players than the leaderboard's 10: at the end, the podium and everyone take turns.
+CROWD = 16
+# A window this small holds fewer rows of everyone's standings than the crowd: they page.
+SMALL = {"width": 480, "height": 320}
+# Seconds each screen of everyone's standings stays (`?rotate=`), so pages turn in a test.
+ROTATE_S = 1
+# Turns of the screens read before giving up on seeing the final standings.
+MAX_TURNS = 60
 
 
 def require_chromium() -> None:
@@ -128,6 +138,37 @@ def shot(page: Page, folder: Path, name: str) -> Path:
 
 def row(page: Page, player: str) -> Any:
     return page.locator(f'#rows .row[data-player="{player}"]')
+
+
+SCREEN = ("() => { const panel = document.getElementById('everyone');"
+          "  return { screen: Number(panel.dataset.screen), screens: Number(panel.dataset.screens),"
+          "    where: document.getElementById('everyone-where').textContent,"
+          "    rows: [...document.querySelectorAll('#everyone-rows .erow:not(.blank)')]"
+          "      .map((r) => [Number(r.querySelector('.rank').textContent), r.dataset.player,"
+          "                   r.querySelector('.name').textContent,"
+          "                   Number(r.querySelector('.score').textContent)]) }; }")
+
+
+def everyone_shown(page: Page, expected: list[list[Any]]) -> dict[int, Any]:
+    """Everyone's standings as the page turns its screens, read until they are `expected`.
+
+    Each screen is read whole in one go; the screens seen are joined in order. Returns the
+    screens last read (by number), whether or not they add up to `expected`.
+    """
+    screens: dict[int, Any] = {}
+    for _ in range(MAX_TURNS):
+        got = page.evaluate(SCREEN)
+        screens[got["screen"]] = got
+        screens = {n: s for n, s in screens.items() if n <= got["screens"]}
+        if len(screens) == got["screens"] and \
+                [r for n in sorted(screens) for r in screens[n]["rows"]] == expected:
+            return screens
+        page.wait_for_function(  # the next screen, or the same one changed
+            "([screen, rows]) => { const now = (" + SCREEN + ")();"
+            "  return now.screen !== screen || JSON.stringify(now.rows) !== rows; }",
+            arg=[got["screen"], json.dumps(got["rows"], separators=(",", ":"))],
+            timeout=SLOW_MS)
+    return screens
 
 
 def test_web_board_follows_a_quiz(tmp_path: Path) -> None:
@@ -299,3 +340,101 @@ def test_web_board_on_mosquitto(tmp_path: Path) -> None:
             shot(page, tmp_path, "mosquitto-lobby")
         finally:
             browser.close()
+
+
+def test_web_board_shows_everyones_standings(tmp_path: Path) -> None:
+    """Every player, ranked as the scorer says, a screenful at a time, turning by itself."""
+    require_chromium()
+    port, ws_port, web_port = free_port(), free_port(), free_port()
+    home, shots = tmp_path / "home", tmp_path / "screenshots"
+    shots.mkdir()
+    broker = f"mqtt://127.0.0.1:{port}"
+
+    def cli(*args: str) -> Any:
+        done = quiz(*args, "--json", home=home, broker=broker)
+        assert done.code == 0, done.err
+        return done.json()
+
+    with serving(port, ws_port, web_port, tmp_path / "quiz.db"), \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        dialogs: list[str] = []
+        problems: list[str] = []
+        try:
+            code = cli("create", "--deck", "everyday", "--questions", "1",
+                       "--seconds", "300")["quiz"]
+            # one board kept on everyone's standings, on a small window; one as usual
+            pinned = browser.new_page(viewport=SMALL)
+            board = browser.new_page(viewport={"width": 1280, "height": 720})
+            for page in (pinned, board):
+                page.on("dialog", lambda dialog: (dialogs.append(dialog.message),
+                                                  dialog.dismiss()))
+                page.on("pageerror", lambda error: problems.append(str(error)))
+            base = f"http://127.0.0.1:{web_port}/{code}"
+            pinned.goto(f"{base}?view=standings&rotate={ROTATE_S}")
+            board.goto(f"{base}?rotate={ROTATE_S}")
+            expect(pinned.locator("#everyone")).to_be_visible(timeout=SLOW_MS)
+            expect(pinned.locator("#everyone-back")).to_be_visible()
+            expect(pinned.locator("#stage")).to_be_hidden()
+            expect(board.locator("#lobby")).to_be_visible(timeout=SLOW_MS)
+
+            names = [HOSTILE, *(f"player {n:02d}" for n in range(1, CROWD))]
+            ids = [cli("join", code, "--name", name)["player"] for name in names]
+            expect(pinned.locator("#everyone-players")).to_have_text(f"({CROWD})",
+                                                                     timeout=SLOW_MS)
+            cli("start", code)
+            expect(board.locator("#q-number")).to_have_text("Question 1 of 1", timeout=SLOW_MS)
+            correct = correct_choice(board)
+            for i, name in enumerate(names[:12]):  # some right, some wrong, some silent
+                choice = correct if i % 3 else (correct + 1) % 4
+                cli("answer", code, "--choice", str(choice + 1), "--name", name)
+            cli("end", code)
+            results = cli("results", code)
+            expected = [[s["rank"], s["player"], s["name"], s["score"]]
+                        for s in results["standings"]]
+            assert sorted(p for _, p, _, _ in expected) == sorted(ids)
+            assert len({score for *_, score in expected}) > 2, "the scores hardly differ"
+
+            # the small window: every player once, in order, over screens it turns itself
+            expect(pinned.locator("#everyone-title")).to_have_text("Final standings",
+                                                                   timeout=SLOW_MS)
+            pinned.evaluate("() => { window.firstRow ="
+                            " document.querySelector('#everyone-rows .erow'); }")
+            screens = everyone_shown(pinned, expected)
+            shown = [r for n in sorted(screens) for r in screens[n]["rows"]]
+            assert shown == expected
+            assert len(screens) >= 2, f"{CROWD} players fit one screen at {SMALL}: no paging"
+            assert screens[2]["where"].endswith(f"page 2 of {len(screens)}")
+            first, last = screens[2]["rows"][0][0], screens[2]["rows"][-1][0]
+            assert screens[2]["where"].startswith(
+                f"ranks {first}\N{EN DASH}{last}" if first != last else f"rank {first}")
+            assert pinned.evaluate("() => document.querySelector('#everyone-rows .erow')"
+                                   " === window.firstRow"), "rows were made anew, not updated"
+            fits(pinned)
+            shot(pinned, shots, "8-everyone-small")
+
+            # the usual board at the end: the podium, then everyone, then the podium again
+            expect(board.locator("#podium")).to_be_visible(timeout=SLOW_MS)
+            expect(board.locator("#everyone")).to_be_visible(timeout=SLOW_MS)
+            expect(board.locator("#podium")).to_be_hidden()
+            expect(board.locator("#everyone")).to_have_attribute("data-screens", "1")
+            assert everyone_shown(board, expected)[1]["rows"] == expected
+            expect(board.locator("#podium")).to_be_visible(timeout=SLOW_MS)
+
+            # S keeps everyone's standings on screen, and S again gives the podium back
+            board.keyboard.press("s")
+            expect(board.locator("#everyone-back")).to_be_visible()
+            expect(board.locator("#everyone")).to_be_visible()
+            expect(board.locator("#podium")).to_be_hidden()
+            assert "view=standings" in board.url
+            fits(board)
+            shot(board, shots, "9-everyone")
+            board.locator("#everyone-back").click()  # the button as a mouse sees it
+            expect(board.locator("#podium")).to_be_visible(timeout=SLOW_MS)
+            assert "view=standings" not in board.url
+            assert board.locator("#board svg, #board img").count() == 0
+        finally:
+            browser.close()
+
+    assert dialogs == [], f"a name ran as markup: {dialogs}"
+    assert problems == []

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from protocol import views
+from protocol import topics, views
 from web.server import BrokerForBrowsers, WebBoard, WebPortError
 
 CODE = "ABCDEF"
@@ -76,6 +76,8 @@ async def test_the_config_names_what_a_display_follows(board: WebBoard) -> None:
     assert config["code"] == CODE
     assert config["follows"] == {topic: kind.__name__
                                  for topic, kind in views.display_follows(CODE).items()}
+    # everyone's standings, which the page follows once it shows them
+    assert config["everyone"] == {topics.standings_of(CODE): "StandingsPage"}
     assert config["ws"] == {"host": "", "port": 11884, "path": "/mqtt"}
 
 
@@ -109,7 +111,6 @@ async def test_the_embedded_brokers_websockets_keep_the_rules_of_a_display() -> 
     import aiomqtt
 
     from broker.embedded import run_embedded
-    from protocol import topics
     from tests.conftest import free_port
 
     async with run_embedded("127.0.0.1", free_port(), ws_port=0) as broker:
@@ -117,11 +118,12 @@ async def test_the_embedded_brokers_websockets_keep_the_rules_of_a_display() -> 
         async with aiomqtt.Client("127.0.0.1", broker.ws_port, transport="websockets",
                                   websocket_path="/mqtt", identifier="board-test") as client:
             granted = []
-            for topic in [*views.display_follows(CODE), topics.answer(CODE, "+")]:
+            for topic in [*views.display_follows(CODE), topics.standings_of(CODE),
+                          topics.answer(CODE, "+")]:
                 # aiomqtt raises on a refused filter where paho reports it: collect both
                 try:
                     result = await client.subscribe(topic, qos=0)
                     granted.append(getattr(result[0], "value", result[0]))
                 except aiomqtt.MqttCodeError:
                     granted.append(128)
-    assert granted == [0] * len(views.display_follows(CODE)) + [128]
+    assert granted == [0] * (len(views.display_follows(CODE)) + 1) + [128]
