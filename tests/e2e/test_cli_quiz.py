@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from broker.mosquitto import Accounts, run_mosquitto
-from scorer.rules import Rules, score_answer
 from tests.conftest import free_port, require_mosquitto
 from tests.e2e.cli import quiz, serving
 
@@ -67,6 +66,7 @@ def run_quiz(tmp_path: Path, port: int, broker: str, db: Path,
         assert quiz("start", code, home=host, broker=host_broker).code == 0
         first = everyone(lambda i: ("answer", code, "--choice", str(i % 4 + 1), "--json"))
         assert all(r.code == 0 for r in first), [r.err for r in first]
+        told = [r.json() for r in first]  # what each player read after each answer
         server.send_signal(signal.SIGKILL)  # crash: no goodbye, no flush
         server.wait()
 
@@ -81,6 +81,7 @@ def run_quiz(tmp_path: Path, port: int, broker: str, db: Path,
             answers = everyone(lambda i, q=question: ("answer", code, "--choice",
                                                       str((i + q) % 4 + 1), "--json"))
             assert all(r.code == 0 for r in answers), [r.err for r in answers]
+            told += [r.json() for r in answers]
         repeat = quiz("answer", code, "--choice", "1", "--json", home=homes[0], broker=broker)
         assert repeat.code == 0, repeat.err  # a retry prints the verdict recorded, once
         assert repeat.json()["already_answered"]
@@ -92,18 +93,19 @@ def run_quiz(tmp_path: Path, port: int, broker: str, db: Path,
     answers = results["answers"]
     assert len(answers) == 3 * PLAYERS  # each counted once, none lost
     assert len({(a["player"], a["question"]) for a in answers}) == len(answers)
-    totals: dict[str, int] = {}
-    streaks: dict[str, int] = {}
-    for a in answers:  # stored in the order they were scored
-        outcome = score_answer(correct=a["correct"], elapsed=a["elapsed_ms"] / 1000,
-                               duration=SECONDS, streak_before=streaks.get(a["player"], 0),
-                               rules=Rules())
-        assert a["points"] == outcome.points, a
-        streaks[a["player"]] = outcome.streak
-        totals[a["player"]] = totals.get(a["player"], 0) + outcome.points
+    # The host's results say what each player was told, before the crash and after it:
+    # every answer's verdict and points, and each player's score after the last one.
+    assert {(a["player"], a["question"]): (a["correct"], a["points"]) for a in answers} == {
+        (t["player"], t["last"]["q"] + 1): (t["last"]["correct"], t["last"]["points"])
+        for t in told}
+    assert any(a["points"] > 0 for a in answers)
     standings = results["standings"]
     assert {s["player"]: s["score"] for s in standings} == \
-        {s["player"]: totals.get(s["player"], 0) for s in standings}
+        {t["player"]: t["score"] for t in told[-PLAYERS:]}
+    totals: dict[str, int] = {}
+    for a in answers:
+        totals[a["player"]] = totals.get(a["player"], 0) + a["points"]
+    assert {s["player"]: s["score"] for s in standings} == totals
     assert [s["score"] for s in standings] == sorted((s["score"] for s in standings),
                                                      reverse=True)
     assert len(standings) == PLAYERS
