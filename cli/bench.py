@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import functools
 import gc
 import math
 import os
@@ -52,10 +53,12 @@ import aiomqtt
 
 from broker.mosquitto import stop_process
 from cli.loadclient import LoadClient, load_client, open_client
+from client.outbox import PendingAnswer
 from client.requests import QuizClient
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress
-from protocol.messages import Answer, Join, Leaderboard, PlayerStatus, Reply, decode, encode
+from protocol.messages import Join, Leaderboard, PlayerStatus, Reply, decode, encode
+from scorer.deck import BUILTIN_DEFAULT, load_builtin
 from scorer.transport import MAX_INFLIGHT, NO_DELAY
 from serve.supervisor import member_database
 
@@ -100,6 +103,7 @@ class BenchConfig:
     per_player: bool = False
     displays: int = 3
     scorers: int = 1  # scorer processes (quiz serve --scorers), each owning some quizzes
+    typed: bool = False  # a typed question: players type words the scorer judges
 
 
 @dataclass
@@ -332,11 +336,14 @@ class Boards:
 # --- the run ------------------------------------------------------------------------------------
 
 
-async def _create_quizzes(broker: BrokerAddress, count: int, host_key: str) -> list[str]:
+async def _create_quizzes(broker: BrokerAddress, count: int, host_key: str,
+                          typed: bool = False) -> list[str]:
     async with QuizClient.connect(broker, PHASE_TIMEOUT_SECONDS) as client:
         return [await client.create(deck="everyday", entries=None, questions=1,
                                     seconds=QUESTION_SECONDS, speed_bonus=True, streak=True,
-                                    auto=False, host_key=host_key) for _ in range(count)]
+                                    auto=False, host_key=host_key,
+                                    kinds=["typed" if typed else "choice"])
+                for _ in range(count)]
 
 
 async def _start_quizzes(broker: BrokerAddress, codes: list[str], host_key: str) -> float:
@@ -347,24 +354,30 @@ async def _start_quizzes(broker: BrokerAddress, codes: list[str], host_key: str)
     return time.monotonic()
 
 
-def _answer(sim: Sim, client_id: str, spread: float, rng: random.Random) -> tuple[float, bytes]:
+def _answer(sim: Sim, client_id: str, spread: float, rng: random.Random,
+            typed: bool = False) -> tuple[float, bytes]:
     """A player's signed answer to QUESTION and when to send it (seconds after the start).
 
     Both modes draw from `rng` in the players' order, so one seed gives every player the
-    same choice and moment in either mode.
+    same choice (or typed word: a word of the deck, judged like any other) and moment in
+    either mode.
     """
-    choice = rng.randrange(4)
-    answer = Answer(client=client_id, req=topics.new_request_id(), q=QUESTION, choice=choice,
-                    sig=auth.sign_answer(sim.secret, sim.quiz, sim.player, QUESTION, choice))
-    return rng.uniform(0, spread), encode(answer)
+    given: int | str = rng.choice(_typed_words()) if typed else rng.randrange(4)
+    answer = PendingAnswer.sign(sim.secret, sim.quiz, sim.player, QUESTION, given)
+    return rng.uniform(0, spread), encode(answer.request(client_id))
 
 
-def _schedule(pool: Pool, spread: float,
-              rng: random.Random) -> list[tuple[float, Sim, bytes]]:
+@functools.cache
+def _typed_words() -> tuple[str, ...]:
+    return tuple(entry.term for entry in load_builtin(BUILTIN_DEFAULT))
+
+
+def _schedule(pool: Pool, spread: float, rng: random.Random,
+              typed: bool = False) -> list[tuple[float, Sim, bytes]]:
     """Each player's signed answer and when to send it (seconds)."""
     schedule = []
     for sim in pool.sims:
-        offset, payload = _answer(sim, pool.client_id, spread, rng)
+        offset, payload = _answer(sim, pool.client_id, spread, rng, typed)
         schedule.append((offset, sim, payload))
     return sorted(schedule, key=lambda item: item[0])
 
@@ -407,7 +420,7 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
         rss_joined, _ = scorer.memory_kib()
         boards.recording = True
         await _start_quizzes(host, codes, host_key)
-        schedules = [_schedule(pool, config.spread, rng) for pool in opened]
+        schedules = [_schedule(pool, config.spread, rng, config.typed) for pool in opened]
         for pool in opened:
             pool.on_result = count_result
         # The load generator's own full collections (20-45 ms with 10,000 players) would be
@@ -437,7 +450,7 @@ async def drive(config: BenchConfig, public: BrokerAddress, host: BrokerAddress,
                 progress: Callable[[str, int, int], None]) -> dict[str, Any]:
     """Run the simulation against a running scorer; return the measurements."""
     host_key = auth.new_secret()
-    codes = await _create_quizzes(host, config.quizzes, host_key)
+    codes = await _create_quizzes(host, config.quizzes, host_key, config.typed)
     sims = _players(config, codes)
     if config.per_player:
         return await _drive_per_player(config, public, host, scorer, db, sims, codes, host_key,
@@ -471,6 +484,7 @@ def _measurements(config: BenchConfig, scorer: ScorerProcess, db: Path, sims: li
     _, rss_peak = scorer.memory_kib()
     return {
         "players": len(sims), "quizzes": len(codes), "spread_seconds": config.spread,
+        "question": "typed" if config.typed else "choice",
         "joins_per_second": round(len(sims) / run.join_seconds) if run.join_seconds > 0 else None,
         "answers_sent": len(sims),
         "answers_scored_per_second": round(len(sims) / window) if window > 0 else None,
@@ -735,7 +749,8 @@ async def _simulate_per_player(
         rss_joined, _ = scorer.memory_kib()
         fleet.recording = fleet.counting = True
         await _start_quizzes(host, codes, host_key)
-        schedule = sorted(((*_answer(p.sim, p.client.client_id, config.spread, rng), p)
+        schedule = sorted(((*_answer(p.sim, p.client.client_id, config.spread, rng,
+                                     config.typed), p)
                            for p in players), key=lambda item: item[0])
         fleet.on_result, fleet.pending_results = count_result, len(players)
         gc.collect()

@@ -635,6 +635,10 @@ def bench(
     scorers: Annotated[int, typer.Option(
         min=1, max=64, help="Scorer processes (quiz serve --scorers), each owning some "
                             "quizzes; CPU and memory are summed over them.")] = 1,
+    typed: Annotated[bool, typer.Option(
+        "--typed", help="The question is a typed one: each player types a word of the "
+                        "deck, which the scorer judges (default: a choice question).")]
+    = False,
     as_json: Json = False,
 ) -> None:
     """Simulate players answering over a real broker; print rates, latencies and losses."""
@@ -645,7 +649,7 @@ def bench(
     config = bench_lib.BenchConfig(players=players, quizzes=quizzes, spread=spread,
                                    broker=broker, leaderboard_interval=leaderboard_interval,
                                    echo=echo, per_player=per_player_connections,
-                                   displays=displays, scorers=scorers)
+                                   displays=displays, scorers=scorers, typed=typed)
     try:
         if config.per_player or compare:
             bench_lib.raise_open_files_limit(bench_lib.open_files_needed(config))

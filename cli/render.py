@@ -314,7 +314,8 @@ def bench(result: dict[str, Any]) -> str:
     own, board = result["own_result_ms"], result["leaderboard_ms"]
     lines = [
         f"{result['players']} players in {result['quizzes']} quizzes on {result['broker']}, "
-        f"answers spread over {result['spread_seconds']} s",
+        f"answers spread over {result['spread_seconds']} s"
+        f"{', typed answers' if result.get('question') == 'typed' else ''}",
         f"  scored answers/s: {result['answers_scored_per_second']}"
         + (f" (echo baseline {result['echo_baseline_per_second']}/s, ratio "
            f"{result.get('ratio_to_echo')})" if "echo_baseline_per_second" in result else ""),

@@ -139,3 +139,10 @@ def test_a_small_bench_with_two_scorers_scores_every_answer_once() -> None:
     assert result["stored_answers"] == result["answers_sent"] == 200
     assert result["lost"] == result["counted_twice"] == 0
     assert result["scorer_cpu_seconds"] > 0  # summed over the supervisor and its scorers
+
+
+def test_a_small_bench_of_typed_answers_scores_every_answer_once() -> None:
+    result = _bench("embedded", "--typed", "--no-echo")
+    assert result["question"] == "typed"
+    assert result["stored_answers"] == result["answers_sent"] == 200
+    assert result["lost"] == result["counted_twice"] == 0
