@@ -176,7 +176,8 @@ async def test_players_node_killed_mid_quiz_they_fail_over_and_every_answer_coun
                 pid = node_pid(node_a)
                 assert pid is not None
                 rest = asyncio.create_task(answer_all(order[PLAYERS // 2:], 0, rng))
-                await asyncio.sleep(0.05)
+                await until(lambda: any(p.live.is_kept(0) or answered(p, 0)
+                                        for p in order[PLAYERS // 2:]), WAIT)  # on their way
                 killed_at = time.monotonic()
                 os.kill(pid, signal.SIGKILL)
                 await until(lambda: node_pid(node_a) is None, WAIT)  # reaped
