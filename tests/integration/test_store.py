@@ -11,8 +11,8 @@ import pytest
 from protocol import auth
 from protocol.messages import Settings
 from scorer.deck import load_builtin
-from scorer.questions import make_questions
 from scorer.game import Quiz
+from scorer.questions import make_questions
 from scorer.store import Batch, StorageError, Store
 
 
