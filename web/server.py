@@ -18,7 +18,7 @@ from pathlib import Path
 
 from httpserve.server import HttpServer, Limits, Response, text
 from protocol import topics, views
-from protocol.messages import StandingsPage
+from protocol.messages import StandingsPage, Words
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +81,10 @@ def config(broker: BrokerForBrowsers, code: str | None) -> dict[str, object]:
     """The page's config: the broker's WebSockets and, for a quiz, what a display follows.
 
     The topics come from `protocol.views.display_follows`, so the page subscribes to exactly
-    what `quiz board` does, named by the module that names every topic; and, under
-    "everyone", the pages of everyone's standings, which the page (as `quiz board` on its
-    key `a`) subscribes to only once it shows them.
+    what `quiz board` does, named by the module that names every topic; under "everyone",
+    the pages of everyone's standings, which the page (as `quiz board` on its key `a`)
+    subscribes to only once it shows them; under "words", the words of the finished quiz
+    (retained, published once at the end), for the words to review.
     """
     out: dict[str, object] = {
         "ws": {"host": broker.ws_host, "port": broker.ws_port, "path": WS_PATH},
@@ -96,6 +97,7 @@ def config(broker: BrokerForBrowsers, code: str | None) -> dict[str, object]:
         out["follows"] = {topic: kind.__name__
                           for topic, kind in views.display_follows(code).items()}
         out["everyone"] = {topics.standings_of(code): StandingsPage.__name__}
+        out["words"] = {topics.words(code): Words.__name__}
     return out
 
 

@@ -5,9 +5,13 @@
 // deck text reach the page through textContent only: they are data, never markup.
 //
 // Everyone's standings (key S, the button at the top, or `?view=standings`) come from the
-// scorer's retained pages, subscribed to from the first time they are shown; at the end of
-// a quiz with more players than the leaderboard holds, the podium and everyone's standings
-// take turns. `?rotate=SECONDS` sets how long each screen stays.
+// scorer's retained pages, subscribed to from the first time they are shown. At the end of
+// a quiz the podium, everyone's standings (when the leaderboard does not hold everyone) and
+// the class's words to review take turns. `?rotate=SECONDS` sets how long each screen stays.
+//
+// A calm quiz ranks nobody in public: no leaderboard, podium or standings, but the class's
+// progress (players, answers, the share right of each question revealed) and, at the end,
+// the words to review.
 "use strict";
 
 (() => {
@@ -28,6 +32,19 @@
   const COLUMN_EMS = 16;
   // More columns than this make it hard to find one's name on a screen.
   const MAX_COLUMNS = 3;
+  // The words to review at the end: as many as a screen shows in large type.
+  const REVIEW_WORDS = 8;
+  // How long a passing note (S in a calm quiz) stays.
+  const NOTE_MS = 3000;
+  // More questions than this: the class's bars lose their numbers, which would not fit.
+  const LABELLED_QUESTIONS = 12;
+  // What each kind of question asks, in a word or three above it.
+  const KIND_LABELS = { choice: "Pick the word", reverse: "Pick the meaning",
+    cloze: "Fill the gap", typed: "Type the word" };
+  // A word longer than this gets a smaller type on its choice, to keep its count in view.
+  const LONG_WORD = 10;
+  // The blank of a cloze sentence (the scorer writes five underscores).
+  const BLANK = /_{3,}/;
   const PROTOCOL_VERSION = 1;
   const DEFAULT_MQTT_PORT = 11883;
 
@@ -56,7 +73,10 @@
   const scorerNow = () => localNow() - (offset || 0);
 
   // --- what the board knows ------------------------------------------------------------
-  const view = { state: null, board: null, counts: null, status: null };
+  const view = { state: null, board: null, counts: null, status: null, words: null };
+  // How the class did on each question seen revealed (or listed in the words at the end):
+  // question index -> {right, near, players}.
+  const outcomes = new Map();
   const rows = new Map(); // player id -> {node, parts, rank, score, timers}
   const options = new URLSearchParams(location.search);
   const rotateMs = (() => {
@@ -69,11 +89,12 @@
     pages: new Map(),   // page number -> StandingsPage
     followed: false,    // subscribed to the pages (from the first time they were wanted)
     pinned: options.get("view") === "standings",  // shown whatever the phase
-    turn: false,        // at the end: everyone's turn (else the podium's)
     screen: 0,          // the screenful shown, from 0
     screens: 1,
     slots: [],          // the rows on screen, reused: {node, rank, name, score}
   };
+  // At the end, whose turn it is: "podium", "everyone" or "review".
+  let endTurn = "podium";
 
   // --- decoding at the edge: anything else is dropped ------------------------------------
   const isObj = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
@@ -91,6 +112,10 @@
       typeof m.seq === "number" && Array.isArray(m.rows) && m.rows.every((s) => isObj(s) &&
       typeof s.player === "string" && typeof s.name === "string" &&
       typeof s.score === "number" && typeof s.rank === "number"),
+    Words: (m) => typeof m.quiz === "string" && Array.isArray(m.words) &&
+      m.words.every((w) => isObj(w) && Number.isInteger(w.q) && typeof w.term === "string" &&
+      typeof w.definition === "string" && typeof w.right === "number" &&
+      typeof w.answered === "number"),
   };
   const decode = (kind, payload) => {
     if (!payload || payload.length === 0) return null;
@@ -109,7 +134,8 @@
   };
 
   // --- the page's parts --------------------------------------------------------------------
-  const stage = { lobby: $("lobby"), question: $("question"), podium: $("podium") };
+  const stage = { lobby: $("lobby"), question: $("question"), podium: $("podium"),
+    review: $("review") };
   let rotation = null;  // the timer that turns the screens of everyone's standings
   let phaseShown = null;
   let followEveryone = () => {};  // subscribes to the pages, once connected
@@ -130,26 +156,43 @@
     show($("waiting"), !state);
     show(stage.lobby, phase === "none" || phase === "lobby");
     show(stage.question, phase === "question" || phase === "reveal");
-    show(stage.podium, phase === "finished");
     if (phase === "question" || phase === "reveal") renderQuestion(state);
+    if (phase === "reveal") noteReveal(state);
     if (phase === "finished") renderPodium();
     renderCounts();
     if (phase !== phaseShown) {
       phaseShown = phase;
-      if (phase === "finished") {  // the podium first, for a whole turn
-        everyone.turn = false;
+      if (phase === "finished") {  // the first screen of the end gets a whole turn
+        endTurn = endTurns()[0];
         restartRotation();
       }
     }
     renderEveryone();
   }
 
+  const calm = () => !!view.state && isObj(view.state.settings) &&
+    view.state.settings.calm === true;
+
+  // The class's outcome of a revealed question: right (and, typed, near) of the players.
+  function noteReveal(state) {
+    const { question: q, reveal } = state;
+    if (!isObj(q) || !isObj(reveal) || reveal.index !== q.index) return;
+    const dist = Array.isArray(reveal.distribution) ? reveal.distribution : [];
+    const typed = q.kind === "typed";
+    const right = (typed ? dist[0] : dist[reveal.correct]) || 0;
+    outcomes.set(q.index, { right, near: typed ? (dist[1] || 0) : 0, players: state.players });
+    renderProgress();
+  }
+
   function renderQuestion(state) {
     const q = state.question;
     if (!isObj(q)) return;
+    const kind = typeof q.kind === "string" ? q.kind : "choice";
+    const panel = stage.question;
+    if (panel.dataset.kind !== kind) panel.dataset.kind = kind;
     setText($("q-number"), `Question ${q.index + 1} of ${q.count}`);
+    setText($("q-kind"), KIND_LABELS[kind] || "");
     setText($("q-pos"), q.pos || "");
-    setText($("prompt"), q.prompt);
     const list = $("choices");
     const choices = Array.isArray(q.choices) ? q.choices : [];
     while (list.children.length > choices.length) list.lastChild.remove();
@@ -163,10 +206,12 @@
       state.reveal.index === q.index ? state.reveal : null;
     const dist = reveal && Array.isArray(reveal.distribution) ? reveal.distribution : [];
     const most = Math.max(1, ...dist);
+    renderPrompt(String(q.prompt), kind === "cloze" && reveal ? reveal.term : null);
     choices.forEach((choice, i) => {
       const item = list.children[i];
       setText(item.querySelector(".key"), i + 1);
       setText(item.querySelector(".term"), choice);
+      item.classList.toggle("long", kind !== "reverse" && String(choice).length > LONG_WORD);
       item.classList.toggle("correct", !!reveal && reveal.correct === i);
       item.classList.toggle("wrong", !!reveal && reveal.correct !== i);
       const n = reveal ? (dist[i] || 0) : null;
@@ -177,7 +222,42 @@
     show($("reveal-line"), !!reveal);
     show($("timer"), !reveal);
     if (reveal) setText($("reveal-line"), `Answer: ${reveal.term}`);
+    show($("type-hint"), kind === "typed" && !reveal);
+    show($("typed-tally"), kind === "typed" && !!reveal);
+    if (kind === "typed" && reveal) {
+      $("typed-tally").querySelectorAll(".outcome").forEach((item, i) => {
+        const n = dist[i] || 0;
+        setText(item.querySelector(".n"), n);
+        item.dataset.count = String(n);
+        item.querySelector(".fill").style.transform = `scaleX(${n / most})`;
+      });
+    }
     tick();
+  }
+
+  // The prompt as text nodes; a cloze sentence's blank is a box of its own, which holds the
+  // word once it is revealed. Redrawn only when what it says changes.
+  function renderPrompt(prompt, filled) {
+    const node = $("prompt");
+    const kind = stage.question.dataset.kind;
+    const key = JSON.stringify([kind, prompt, filled]);
+    if (node.dataset.key === key) return;
+    node.dataset.key = key;
+    if (kind !== "cloze" || !BLANK.test(prompt)) {
+      node.textContent = prompt;
+      return;
+    }
+    const parts = prompt.split(BLANK);
+    const nodes = [];
+    parts.forEach((part, i) => {
+      if (i > 0) {
+        const blank = el("span", filled === null ? "blank" : "blank filled");
+        blank.textContent = filled === null ? "\u2003\u2003\u2003" : filled;
+        nodes.push(blank);
+      }
+      nodes.push(document.createTextNode(part));
+    });
+    node.replaceChildren(...nodes);
   }
 
   function tick() {
@@ -191,17 +271,68 @@
     $("timer").classList.toggle("hurry", left <= 5);
   }
 
-  function renderCounts() {
+  // Players and answers to the question on screen: the live counts when they count that
+  // question (-1: none), else the state's.
+  function counted() {
     const state = view.state;
     const at = state && isObj(state.question) && state.phase !== "lobby"
       ? state.question.index : -1;
     const counts = view.counts && view.counts.q === at ? view.counts : null;
-    const players = counts ? counts.players : (state ? state.players : 0);
-    const answered = counts ? counts.answered : (state ? state.answered : 0);
+    return {
+      at,
+      players: counts ? counts.players : (state ? state.players : 0),
+      answered: counts ? counts.answered : (state ? state.answered : 0),
+    };
+  }
+
+  function renderCounts() {
+    const { players, answered } = counted();
     setText($("answered"), `${answered} of ${players} answered`);
     setText($("lobby-players"), players === 1 ? "1 player has joined" :
       `${players} players have joined`);
     setText($("player-count"), players ? `(${players})` : "");
+    renderProgress();
+    if (view.words) renderReview();
+  }
+
+  // A calm quiz's side panel: how many play, how many answered, and how the class did on
+  // each question so far.
+  function renderProgress() {
+    if (!calm()) return;
+    const state = view.state;
+    const { at, players, answered } = counted();
+    setText($("progress-players"), players === 1 ? "1 player" : `${players} players`);
+    const asking = state.phase === "question" || state.phase === "reveal";
+    setText($("progress-answered"), asking ? `${answered} of ${players} answered`
+      : state.phase === "finished" ? "The quiz is over" : "Waiting for the first question");
+    const count = isObj(state.question) ? state.question.count
+      : (view.words ? view.words.words.length : state.settings.questions);
+    const list = $("progress-questions");
+    list.classList.toggle("many", count > LABELLED_QUESTIONS);
+    while (list.children.length > count) list.lastChild.remove();
+    while (list.children.length < count) {
+      const item = el("li", "qbar");
+      const track = el("span", "track");
+      track.append(el("span", "fill right"), el("span", "fill near"));
+      item.append(el("span", "pct"), track, el("span", "qn"));
+      list.append(item);
+    }
+    [...list.children].forEach((item, i) => {
+      const outcome = outcomes.get(i);
+      // of the players at the reveal; for the words at the end, of the players now
+      const of = outcome ? Math.max(1, outcome.players === null ? players : outcome.players)
+        : 1;
+      const right = outcome ? Math.min(1, outcome.right / of) : 0;
+      const near = outcome ? Math.min(1 - right, outcome.near / of) : 0;
+      setText(item.querySelector(".pct"), outcome ? `${Math.round(100 * right)}%` : "–");
+      setText(item.querySelector(".qn"), i + 1);
+      item.querySelector(".right").style.transform = `scaleY(${right})`;
+      const nearBar = item.querySelector(".near");
+      nearBar.style.transform = `scaleY(${near})`;
+      nearBar.style.bottom = `${100 * right}%`;
+      item.dataset.right = outcome ? String(Math.round(100 * right)) : "";
+      item.classList.toggle("open", at === i && state.phase === "question");
+    });
   }
 
   function row(standing) {
@@ -301,20 +432,45 @@
   }
 
   const finished = () => !!view.state && view.state.phase === "finished";
-  // At the end, when the leaderboard does not hold everyone: the podium and everyone's
-  // standings take turns.
-  const alternating = () => !everyone.pinned && finished() && !!view.board &&
-    view.board.players > view.board.top.length;
+  // Everyone's standings kept on screen (S, `?view=standings`): never in a calm quiz.
+  const pinned = () => everyone.pinned && !calm();
+  const hasWords = () => !!view.words && view.words.words.length > 0;
+
+  // The screens that take turns at the end: the podium; everyone's standings when the
+  // leaderboard does not hold everyone; the words to review once they came. A calm quiz
+  // has only the words.
+  function endTurns() {
+    if (calm()) return ["review"];
+    const turns = ["podium"];
+    if (view.board && view.board.players > view.board.top.length) turns.push("everyone");
+    if (hasWords()) turns.push("review");
+    return turns;
+  }
+
+  // Which of the podium and the words to review the stage shows at the end; true for the
+  // words, which take the whole width.
+  function renderEnd() {
+    const over = finished();
+    const review = over && (calm() || (endTurn === "review" && hasWords()));
+    show(stage.podium, over && !review);
+    show(stage.review, review);
+    return review;
+  }
 
   function renderEveryone() {
-    if (everyone.pinned || finished()) followEveryone();
+    const isCalm = calm();
+    if (pinned() || (finished() && !isCalm)) followEveryone();
     const standings = everyoneRows();
-    const on = everyone.pinned ||
-      (alternating() && everyone.turn && !!standings && standings.rows.length > 0);
+    const on = pinned() || (finished() && !isCalm && endTurn === "everyone" &&
+      endTurns().includes("everyone") && !!standings && standings.rows.length > 0);
+    const review = !on && renderEnd();
     show($("everyone"), on);
     show($("stage"), !on);
-    show($("standings"), !on);
-    show($("everyone-back"), everyone.pinned);
+    show($("standings"), !on && !review && !isCalm);
+    show($("progress"), !on && !review && isCalm);
+    show($("everyone-back"), pinned());
+    const screen = on ? "everyone" : review ? "review" : "board";
+    if (document.body.dataset.screen !== screen) document.body.dataset.screen = screen;
     if (!on) return;
     setText($("everyone-title"), finished() ? "Final standings" : "Standings");
     const all = standings ? standings.rows : [];
@@ -379,20 +535,20 @@
     everyone.slots.push(slot);
   }
 
-  // One turn: the next screenful of everyone's standings; at the end, the podium between
-  // rounds of them.
+  // One turn: the next screenful of everyone's standings; at the end, the next of the
+  // podium, everyone's standings (screen by screen) and the words to review.
   function rotate() {
-    if (alternating()) {
-      if (!everyone.turn) {
-        everyone.turn = true;
-        everyone.screen = 0;
-      } else if (everyone.screen + 1 < everyone.screens) {
+    if (pinned()) {
+      everyone.screen = (everyone.screen + 1) % everyone.screens;
+    } else if (finished()) {
+      const turns = endTurns();
+      if (endTurn === "everyone" && turns.includes("everyone") &&
+          everyone.screen + 1 < everyone.screens) {
         everyone.screen += 1;
       } else {
-        everyone.turn = false;
+        endTurn = turns[(turns.indexOf(endTurn) + 1) % turns.length];
+        everyone.screen = 0;
       }
-    } else if (everyone.pinned) {
-      everyone.screen = (everyone.screen + 1) % everyone.screens;
     } else {
       return;
     }
@@ -406,8 +562,12 @@
   }
 
   function toggleEveryone() {
+    if (calm()) {
+      note("No ranking in a calm quiz");
+      return;
+    }
     everyone.pinned = !everyone.pinned;
-    everyone.turn = false;  // back from everyone's standings at the end: the podium
+    endTurn = "podium";  // back from everyone's standings at the end: the podium
     everyone.screen = 0;
     const url = new URL(location.href);
     if (everyone.pinned) url.searchParams.set("view", "standings");
@@ -415,6 +575,59 @@
     history.replaceState(null, "", url);
     restartRotation();
     renderEveryone();
+  }
+
+  // The words the class should review: most missed first, each with its share right.
+  function renderReview() {
+    const words = view.words ? view.words.words : null;
+    const { players } = counted();
+    const missed = (word) => Math.max(players - word.right, 0);
+    const shown = words ? [...words].sort((a, b) => (missed(b) - missed(a)) || (a.q - b.q))
+      .slice(0, REVIEW_WORDS) : [];
+    const none = $("review-none");
+    setText(none, words ? "No question was asked." : "Waiting for the words…");
+    show(none, shown.length === 0);
+    const list = $("review-words");
+    while (list.children.length > shown.length) list.lastChild.remove();
+    while (list.children.length < shown.length) {
+      const item = el("li", "review-word");
+      const share = el("span", "share");
+      const track = el("span", "track");
+      track.append(el("span", "fill"));
+      share.append(el("span", "pct"), track);
+      item.append(el("span", "term"), el("span", "definition"), share);
+      list.append(item);
+    }
+    shown.forEach((word, i) => {
+      const item = list.children[i];
+      const right = players ? Math.min(1, word.right / players) : 0;
+      setText(item.querySelector(".term"), word.term);
+      setText(item.querySelector(".definition"), word.definition);
+      setText(item.querySelector(".pct"), `${Math.round(100 * right)}% right`);
+      item.querySelector(".fill").style.transform = `scaleX(${right})`;
+      if (item.dataset.q !== String(word.q)) item.dataset.q = String(word.q);
+      item.dataset.right = String(Math.round(100 * right));
+    });
+  }
+
+  // The words of a finished quiz: the review list, and the class's outcome of every question.
+  function takeWords(words) {
+    view.words = words;
+    words.words.forEach((word) => {
+      outcomes.set(word.q, { right: word.right, near: Number(word.near) || 0, players: null });
+    });
+    renderReview();
+    renderProgress();
+    renderEveryone();
+  }
+
+  let noteTimer = null;
+  function note(text) {
+    const node = $("note");
+    setText(node, text);
+    show(node, true);
+    clearTimeout(noteTimer);
+    noteTimer = setTimeout(() => show(node, false), NOTE_MS);
   }
 
   function setConnection(kind, text) {
@@ -443,7 +656,7 @@
     const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${ws.port}${ws.path}`;
     // topic filter -> message kind: what a display follows, and everyone's standings
     const kindOf = new Map([...Object.entries(config.follows),
-      ...Object.entries(config.everyone || {})]);
+      ...Object.entries(config.everyone || {}), ...Object.entries(config.words || {})]);
     // The kind of a message by its topic: an exact filter, or one with a + level.
     const kindFor = (topic) => {
       if (kindOf.has(topic)) return kindOf.get(topic);
@@ -475,7 +688,7 @@
     client.on("connect", () => {
       setConnection("connected", "");
       // a clean session each time: subscribe again, and the retained views come back
-      subscribe([...Object.keys(config.follows),
+      subscribe([...Object.keys(config.follows), ...Object.keys(config.words || {}),
         ...(everyone.followed ? everyoneFilters : [])]);
     });
     followEveryone = () => {
@@ -504,6 +717,10 @@
       }
       const message = decode(kind, payload);
       if (!message) return;
+      if (kind === "Words") {
+        if (message.quiz === code) takeWords(message);
+        return;
+      }
       if (!packet.retain) sawStamp(kind === "ScorerStatus" ? message.since : message.updated_at);
       if (kind === "State") {
         view.state = message;
