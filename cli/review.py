@@ -2,9 +2,10 @@
 
 Both read the retained words of a finished quiz (quiz/<code>/words: every question's
 word, definition and example, with how the class did); a player's own words are the
-questions missing from the `right` list of their retained status. The Anki format is a
-plain-text import Anki reads as is: tab-separated fields under `#separator`, `#html` and
-`#columns` header lines.
+questions missing from the `right` list of their retained status (the pure helpers are in
+client/review.py, shared with the play screen). The Anki format is a plain-text import
+Anki reads as is: tab-separated fields under `#separator`, `#html` and `#columns` header
+lines.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from client.credentials import Credentials
 from client.errors import QuizError
 from client.options import Broker, Code, Timeout, brokers, host_token, parse_code, run
 from client.requests import QuizClient
+from client.review import by_word, missed_by, to_review
 from client.text import printable
 from protocol import topics
 from protocol.address import DEFAULT_URL
@@ -31,22 +33,6 @@ ReviewFormat = Literal["text", "json", "anki"]
 
 
 # --- pure -----------------------------------------------------------------------------------
-
-
-def to_review(words: Sequence[Word], status: PlayerStatus) -> list[Word]:
-    """The player's words to review: every question not answered right, in time, spelled right."""
-    right = set(status.right)
-    return [word for word in words if word.q not in right]
-
-
-def missed_by(word: Word, players: int) -> int:
-    """Players who did not get the word right (near misses and no answer count as missed)."""
-    return max(players - word.right, 0)
-
-
-def by_word(words: Sequence[Word], players: int) -> list[Word]:
-    """The class's words, most missed first (then in quiz order)."""
-    return sorted(words, key=lambda word: (-missed_by(word, players), word.q))
 
 
 def _field(text: str) -> str:

@@ -1,0 +1,28 @@
+"""The words to review, as pure functions: shared by `quiz review` and the play screen.
+
+A finished quiz publishes its words (quiz/<code>/words: every opened question's word,
+definition and example, with how the class did); a player's words to review are the
+questions missing from the `right` list of their retained status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from protocol.messages import PlayerStatus, Word
+
+
+def to_review(words: Sequence[Word], status: PlayerStatus) -> list[Word]:
+    """The player's words to review: every question not answered right, in time, spelled right."""
+    right = set(status.right)
+    return [word for word in words if word.q not in right]
+
+
+def missed_by(word: Word, players: int) -> int:
+    """Players who did not get the word right (near misses and no answer count as missed)."""
+    return max(players - word.right, 0)
+
+
+def by_word(words: Sequence[Word], players: int) -> list[Word]:
+    """The class's words, most missed first (then in quiz order)."""
+    return sorted(words, key=lambda word: (-missed_by(word, players), word.q))
