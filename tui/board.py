@@ -1,5 +1,10 @@
 """The classroom display: read-only, large leaderboard, question, countdown, podium.
 
+Each kind of question reads as it is asked (a definition, a word with four definitions,
+a sentence with a gap, or "type the word"); after a reveal, how the room answered: a bar
+per choice, or right / near / wrong for a typed word, and the share right. A calm quiz
+ranks nobody: the board shows the class's progress instead (share right per question).
+
 Every Static shows its text with markup off: names and deck words are data, never markup.
 Key `a` shows everyone's standings, a screenful at a time, from the retained pages the
 scorer publishes (`quiz/<code>/standings/<page>`), followed on a connection of their own
@@ -61,6 +66,8 @@ class BoardApp(QuizApp):
         # Ranks when the question on screen opened: the arrows show the moves since then.
         self.baseline: dict[str, int] | None = None
         self.baseline_for = -1
+        # Share right of each question revealed so far: index -> (right, players).
+        self.shares: dict[int, tuple[int, int]] = {}
         # Everyone's standings (key a): the pages seen, and the screenful shown (0-based).
         self.everyone = Everyone()
         self.showing_everyone = False
@@ -96,18 +103,23 @@ class BoardApp(QuizApp):
         distribution = self.query_one("#distribution", Static)
         distribution.display = state.phase == "reveal"
         if question is not None:
-            text = fmt.question_line(question)
-            if state.phase == "question":  # read off the projector: the four choices too
-                text += "\n" + "   ".join(fmt.choice_label(i, word)
-                                          for i, word in enumerate(question.choices))
-            prompt.update(text)
+            # read off the projector while the question is open: what to do, the choices
+            prompt.update("\n".join(fmt.prompt_lines(question,
+                                                     choices=state.phase == "question")))
             if state.phase == "question":
                 countdown.start(question.deadline, question.deadline - question.opened_at)
-            if state.reveal is not None:
+            reveal = state.reveal
+            if reveal is not None:
+                right = fmt.right_answers(question.kind, reveal)
+                self.shares[reveal.index] = (right, state.players)
+                counts = (fmt.typed_distribution_lines(reveal.distribution)
+                          if question.kind == "typed" else
+                          fmt.distribution_lines(question.choices, reveal.distribution,
+                                                 reveal.correct))
                 distribution.update("\n".join([
-                    fmt.answer_line(state.reveal.term),
-                    *fmt.distribution_lines(question.choices, state.reveal.distribution,
-                                            state.reveal.correct)]))
+                    f"{fmt.answer_line(reveal.term)}  ·  {fmt.share_text(right, state.players)}",
+                    *counts]))
+        self.refresh_bindings()  # a calm quiz has no standings to page through
         self._show_board()
 
     @while_running
@@ -133,9 +145,14 @@ class BoardApp(QuizApp):
         self._show_board()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Paging keys show (and work) only while everyone's standings are on screen."""
+        """Paging keys show (and work) only while everyone's standings are on screen.
+
+        A calm quiz has no standings at all: no key for them.
+        """
+        if action == "everyone":
+            return not self._calm()
         if action == "page":
-            return self.showing_everyone
+            return self.showing_everyone and not self._calm()
         return True
 
     @work(exclusive=True, group="standings")
@@ -167,10 +184,16 @@ class BoardApp(QuizApp):
             return f"{where}: revealed, {fmt.answered_text(state.answered, state.players)}"
         return f"{where}: {fmt.answered_text(state.answered, state.players)}"
 
+    def _calm(self) -> bool:
+        return self.state is not None and self.state.settings.calm
+
     def _show_board(self) -> None:
         finished = self.state is not None and self.state.phase == "finished"
         podium = self.query_one("#podium", Static)
-        podium.display = finished and not self.showing_everyone
+        podium.display = finished and not self.showing_everyone and not self._calm()
+        if self._calm():
+            self._show_progress()
+            return
         if self.showing_everyone:
             self._show_everyone()
             return
@@ -185,6 +208,21 @@ class BoardApp(QuizApp):
         title = f"Leaderboard ({plural(self.board.players, 'player')})"
         self.query_one("#standings", Static).update("\n".join(
             [title, *lines, *([f"      … and {more} more"] if more > 0 else [])]))
+
+    def _show_progress(self) -> None:
+        """A calm quiz: the class's share right per question, never a ranking."""
+        standings = self.query_one("#standings", Static)
+        players = self.state.players if self.state is not None else 0
+        fits = standings.content_size.height - 1  # the title takes a line
+        room = fits if fits > 0 else BOARD_ROWS
+        # the latest questions; a line says how many earlier ones did not fit
+        lines = fmt.progress_lines(self.shares,
+                                   limit=room if len(self.shares) <= room else room - 1)
+        earlier = len(self.shares) - len(lines)
+        standings.update("\n".join([
+            f"Class progress ({plural(players, 'player')}): share right per question",
+            *(lines or ["No question revealed yet."]),
+            *([f"      … and {earlier} earlier"] if earlier > 0 else [])]))
 
     def _show_everyone(self) -> None:
         standings = self.query_one("#standings", Static)

@@ -26,7 +26,9 @@ from client.options import (
     brokers,
     fail,
     host_token,
+    kind_list,
     parse_code,
+    parse_kinds,
     run,
 )
 from client.reconnect import Reconnect
@@ -91,12 +93,19 @@ def demo(
     = 10.0,
     lobby: Annotated[float, typer.Option(
         min=0, max=60, help="Seconds the lobby fills before the quiz starts.")] = 5.0,
+    kinds: Annotated[str, typer.Option(
+        callback=parse_kinds, metavar="KIND[,KIND...]",
+        help="The kinds of question to mix (as quiz create --kinds): choice, reverse, "
+             "cloze, typed.")] = "choice",
+    calm: Annotated[bool, typer.Option(
+        "--calm", help="A calm quiz: no speed points, no streak, no ranking on the board "
+                       "(the class's progress instead).")] = False,
 ) -> None:
     """Watch a demo: an in-process server, simulated players and the classroom board."""
     from tui.demo import DemoSettings, run_demo  # noqa: PLC0415
 
     settings = DemoSettings(players=players, questions=questions, seconds=seconds,
-                            lobby=lobby)
+                            lobby=lobby, kinds=tuple(kind_list(kinds)), calm=calm)
     run(run_demo(settings))
 
 

@@ -2,8 +2,11 @@
 
 The simulated players are ordinary clients: each joins and answers over its own MQTT
 connection, exactly as `quiz answer` does. They know the vocabulary of the built-in deck
-(a definition leads them to its word) and answer it right as often as their skill says,
-after a random delay, so the board moves the way a real class makes it move.
+both ways (a definition or a sentence with a gap leads them to its word, a word to its
+definition) and answer every kind of question right as often as their skill says, after
+a random delay, so the board moves the way a real class makes it move. A typed word
+comes now and then with a typo (one letter doubled), which the scorer accepts as a near
+miss.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import contextlib
 import logging
 import random
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +26,18 @@ from client.errors import QuizError
 from client.requests import QuizClient
 from protocol import auth
 from protocol.address import DEFAULT_HOST, BrokerAddress
-from protocol.messages import Counts, Leaderboard, QuestionView, ScorerStatus, State
+from protocol.messages import (
+    MAX_TYPED,
+    Counts,
+    Leaderboard,
+    QuestionKind,
+    QuestionView,
+    ScorerStatus,
+    State,
+)
 from scorer import deck
 from scorer.game import REVEAL_SECONDS
+from scorer.questions import cloze_prompt
 from scorer.service import ScorerSettings
 from serve.local import LocalBroker
 from serve.process import serve
@@ -44,6 +56,8 @@ FASTEST_ANSWER_SECONDS = 0.5
 LATEST_ANSWER_SHARE = 0.8
 # How often a simulated player knows the word: a class where most answers are right.
 SKILL_MIN, SKILL_MAX = 0.5, 0.95
+# How often a player who knows a typed word types it with a typo: now and then.
+TYPO_SHARE = 0.2
 NAMES = (
     "Ada", "Bao", "Chloe", "Dev", "Elif", "Femi", "Gus", "Hana", "Ivo", "Jun",
     "Kemal", "Lena", "Mia", "Nils", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tariq",
@@ -60,6 +74,8 @@ class DemoSettings:
     seconds: float = 10.0
     lobby: float = 5.0  # seconds the lobby fills up before the quiz starts
     seed: int | None = None
+    kinds: tuple[QuestionKind, ...] = ("choice",)
+    calm: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,12 +92,44 @@ def player_names(count: int) -> list[str]:
             for i in range(count)]
 
 
-def pick(question: QuestionView, words: dict[str, str], skill: float,
-         rng: random.Random) -> int:
-    """The choice a player of this skill makes: the right word, or a guess."""
-    term = words.get(question.prompt)
-    if term in question.choices and rng.random() < skill:
-        return question.choices.index(term)
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the simulated players know: each prompt's answer, and the words to guess from."""
+
+    # a definition or a sentence with a gap -> its word; a word -> its definition
+    answers: dict[str, str]
+    terms: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entries: Sequence[deck.Entry]) -> Vocabulary:
+        """The vocabulary of a deck, as every kind of question asks it."""
+        answers = {entry.definition: entry.term for entry in entries}
+        answers |= {sentence: entry.term for entry in entries
+                    if (sentence := cloze_prompt(entry)) is not None}
+        answers |= {entry.term: entry.definition for entry in entries}
+        return cls(answers, tuple(entry.term for entry in entries))
+
+
+def typo(word: str, rng: random.Random) -> str:
+    """The word with one letter doubled: one edit away, a near miss the scorer accepts."""
+    at = rng.randrange(len(word))
+    return (word[:at + 1] + word[at:])[:MAX_TYPED]
+
+
+def pick(question: QuestionView, known: Vocabulary, skill: float,
+         rng: random.Random) -> int | str:
+    """What a player of this skill answers: the right choice or word, or a guess.
+
+    A typed question gets a text: the word (now and then with a typo), or another word.
+    """
+    right = known.answers.get(question.prompt)
+    knows = right is not None and rng.random() < skill
+    if question.kind == "typed":
+        if right is None or not knows:
+            return rng.choice(known.terms)
+        return typo(right, rng) if rng.random() < TYPO_SHARE else right
+    if knows and right in question.choices:
+        return question.choices.index(right)
     return rng.randrange(len(question.choices))
 
 
@@ -121,7 +169,8 @@ async def running_demo(settings: DemoSettings, folder: Path) -> AsyncIterator[Ru
         async with QuizClient.connect(broker) as client:
             code = await client.create(deck=DECK, entries=None, questions=settings.questions,
                                        seconds=settings.seconds, speed_bonus=True, streak=True,
-                                       auto=True, host_key=host_key)
+                                       auto=True, host_key=host_key, kinds=settings.kinds,
+                                       calm=settings.calm)
         crowd = asyncio.create_task(play_crowd(broker, code, host_key, settings),
                                     name="demo-crowd")
         yield RunningDemo(broker, code)
@@ -147,7 +196,7 @@ async def play_crowd(broker: BrokerAddress, code: str, host_key: str,
                      settings: DemoSettings) -> None:
     """Join the crowd, start the quiz after the lobby, answer every question, then stop."""
     rng = random.Random(settings.seed)
-    words = {entry.definition: entry.term for entry in deck.load_builtin(DECK)}
+    known = Vocabulary.of(deck.load_builtin(DECK))
     schedule = settings.lobby + settings.questions * (settings.seconds + REVEAL_SECONDS)
     async with AsyncExitStack() as stack, asyncio.timeout(schedule + SCHEDULE_MARGIN_SECONDS):
         bots = []
@@ -171,17 +220,17 @@ async def play_crowd(broker: BrokerAddress, code: str, host_key: str,
                 if update.phase == "question" and question and question.index not in seen:
                     seen.add(question.index)
                     for bot in bots:
-                        choice = pick(question, words, bot.skill, rng)
+                        given = pick(question, known, bot.skill, rng)
                         delay = rng.uniform(FASTEST_ANSWER_SECONDS,
                                             max(FASTEST_ANSWER_SECONDS,
                                                 LATEST_ANSWER_SHARE * settings.seconds))
-                        group.create_task(answer(code, bot, question.index, choice, delay))
+                        group.create_task(answer(code, bot, question.index, given, delay))
                 if update.phase == "finished" or len(seen) > settings.questions:
                     break
 
 
-async def answer(code: str, bot: Bot, q: int, choice: int, delay: float) -> None:
+async def answer(code: str, bot: Bot, q: int, given: int | str, delay: float) -> None:
     """Answer after `delay` seconds; a refusal (the question closed meanwhile) is fine."""
     await asyncio.sleep(delay)
     with contextlib.suppress(QuizError):
-        await bot.client.answer(code, bot.player, bot.secret, q, choice)
+        await bot.client.answer(code, bot.player, bot.secret, q, given)

@@ -11,10 +11,19 @@ typed (client/text.py, shared with the CLI, holds `printable` and the column hel
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from client.review import by_word
 from client.text import NAME_CELLS, cells, clip, fit, name_column, printable
-from protocol.messages import LastResult, Leaderboard, QuestionView, Standing
+from protocol.messages import (
+    LastResult,
+    Leaderboard,
+    QuestionKind,
+    QuestionView,
+    RevealView,
+    Standing,
+    Word,
+)
 
 FULL = "█"
 EMPTY = "░"
@@ -23,6 +32,13 @@ DOWN = "▼"
 RIGHT = "✓"
 WRONG = "✗"
 ME = "▶"
+NEAR = "~"
+
+# What a question asks the player to do, said on screen for every kind but the usual one.
+KIND_TASKS: dict[QuestionKind, str] = {"choice": "", "reverse": "pick its meaning",
+                                       "cloze": "fill the gap", "typed": "type the word"}
+# Columns of a bar in the class's progress (share right per question).
+PROGRESS_BAR_CELLS = 20
 
 # The name in the player's own status line: the rest of the line needs ~50 of 78 cells
 # (the header shows the whole name).
@@ -128,13 +144,20 @@ def own_place(rank: int, players: int, score: int) -> str:
     return f"You finished {ordinal(rank)} of {players} with {score} points."
 
 
-def result_text(last: LastResult, streak: int) -> str:
-    """The verdict on the reader's latest answer."""
+def result_text(last: LastResult, streak: int, typed: str | None = None) -> str:
+    """The verdict on the reader's latest answer; `typed` is what they typed, if known.
+
+    A near miss of a typed word says what was typed and how the word is spelled.
+    """
     if last.late:
         return f"{WRONG} too late: 0 points"
     if not last.correct:
         return f"{WRONG} wrong: 0 points"
     bonus = f"  streak {streak}" if streak > 1 else ""
+    if last.typo:
+        spelled = printable(last.expected)
+        what = f"{printable(typed)} → {spelled}" if typed else f"a typo of {spelled}"
+        return f"{RIGHT} accepted: {what} (+{last.points}){bonus}"
     return f"{RIGHT} correct: +{last.points} points{bonus}"
 
 
@@ -143,6 +166,17 @@ def status_line(name: str, score: int, rank: int, players: int, streak: int) -> 
     place = f"rank {rank} of {players}" if rank > 0 else "not ranked"
     return (f"{clip(printable(name), STATUS_NAME_CELLS)}  ·  {score} points  ·  {place}  ·  "
             f"streak {streak}")
+
+
+def calm_status_line(name: str, score: int, right: int) -> str:
+    """The reader's own score in a calm quiz: no rank, no streak (there are none)."""
+    return f"{clip(printable(name), STATUS_NAME_CELLS)}  ·  {score} points  ·  {right} right"
+
+
+def calm_place(score: int, right: int, asked: int | None) -> str:
+    """How the reader did in a calm quiz: their score and words right, no place."""
+    of = f" of {asked}" if asked is not None else ""
+    return f"You finished with {score} points: {right}{of} right."
 
 
 def answered_text(answered: int, players: int) -> str:
@@ -177,18 +211,123 @@ def distribution_lines(choices: Sequence[str], distribution: Sequence[int], corr
     return lines
 
 
+def typed_distribution_lines(distribution: Sequence[int], width: int = 20) -> list[str]:
+    """How the room answered a typed question: right, near misses (accepted), wrong."""
+    counts = list(distribution[:3]) + [0] * (3 - len(distribution[:3]))
+    most = max(counts)
+    rows = zip((RIGHT, NEAR, WRONG), ("right", "near", "wrong"), counts, strict=True)
+    return [f"{mark} {label:<5}  {FULL * (round(width * count / most) if most else 0)} {count}"
+            for mark, label, count in rows]
+
+
+def right_answers(kind: QuestionKind, reveal: RevealView) -> int:
+    """How many answered a revealed question right, in time (a typed one: spelled right)."""
+    counts = reveal.distribution
+    at = 0 if kind == "typed" else reveal.correct
+    return counts[at] if 0 <= at < len(counts) else 0
+
+
+def percent(part: int, whole: int) -> int:
+    """The share `part` of `whole` in whole percent (0 of nobody)."""
+    return round(100 * part / whole) if whole > 0 else 0
+
+
+def share_text(right: int, players: int) -> str:
+    """The share of the class who got a question right."""
+    return f"{right} of {players} right ({percent(right, players)}%)"
+
+
+def progress_lines(shares: Mapping[int, tuple[int, int]], *, limit: int,
+                   width: int = PROGRESS_BAR_CELLS) -> list[str]:
+    """Share right per revealed question (index -> (right, players)), the latest `limit`."""
+    latest = sorted(shares.items())[-limit:] if limit > 0 else []
+    lines = []
+    for q, (right, players) in latest:
+        share = percent(right, players)
+        filled = round(width * share / 100)
+        lines.append(f"Q{q + 1:<3} {FULL * filled}{EMPTY * (width - filled)} {share:>3}%  "
+                     f"{right} of {players}")
+    return lines
+
+
+def accuracy_line(shares: Mapping[int, tuple[int, int]]) -> str:
+    """Share right of each question revealed so far, on one (wrapping) line."""
+    if not shares:
+        return "Right per question: none revealed yet"
+    return "Right per question: " + "  ".join(
+        f"Q{q + 1} {percent(right, players)}%" for q, (right, players) in sorted(shares.items()))
+
+
+def word_accuracy_lines(words: Sequence[Word], players: int) -> list[str]:
+    """The class's words, most missed first: share right, and near misses accepted."""
+    ordered = by_word(words, players)
+    terms = [printable(word.term) for word in ordered]
+    width = name_column(terms)
+    lines = []
+    for word, term in zip(ordered, terms, strict=True):
+        near = f", {word.near} near" if word.near else ""
+        lines.append(f"{fit(term, width)}  {percent(word.right, players):>3}% right  "
+                     f"({word.right} of {players}{near})")
+    return lines
+
+
+def review_lines(words: Sequence[Word], asked: int) -> list[str]:
+    """A player's words to review, with definition and example; or that there are none."""
+    if not words:
+        return ["You got every word right: nothing to review."]
+    lines = [f"Words to review ({len(words)} of {asked}):"]
+    for word in words:
+        pos = f" ({printable(word.pos)})" if word.pos else ""
+        lines.append(f"• {printable(word.term)}{pos}: {printable(word.definition)}")
+        if word.example:
+            lines.append(f"    e.g. {printable(word.example)}")
+    return lines
+
+
 def lobby_text(names: Sequence[str], players: int) -> str:
     """Who is in the lobby (the board shows the first ones; the count says how many)."""
     if not players:
         return "Nobody has joined yet."
+    if not names:  # a calm quiz's board lists nobody
+        return f"{players} in the lobby"
     more = players - len(names)
     listed = ", ".join(printable(name) for name in names)
     return f"{players} in the lobby: {listed}" + (f" and {more} more" if more > 0 else "")
 
 
 def question_line(question: QuestionView) -> str:
-    """The definition asked, after its part of speech: "(adj) lasting a short time"."""
+    """The prompt after its part of speech: "(adj) lasting a short time".
+
+    The prompt is the definition; for `reverse` the word, for `cloze` the sentence.
+    """
     return f"({printable(question.pos)}) {printable(question.prompt)}"
+
+
+def question_title(question: QuestionView) -> str:
+    """Which question, its part of speech, and what to do for kinds other than choice."""
+    title = f"Question {question.index + 1} of {question.count}  ({printable(question.pos)})"
+    task = KIND_TASKS.get(question.kind, "")
+    return f"{title}  ·  {task}" if task else title
+
+
+def prompt_lines(question: QuestionView, *, choices: bool = True,
+                 correct: int | None = None) -> list[str]:
+    """The question as a display reads it: the prompt, what to do, the choices (if asked).
+
+    Four words share a line; four definitions (reverse) take a line each.
+    """
+    lines = [question_line(question)]
+    if not choices:
+        return lines
+    task = KIND_TASKS.get(question.kind, "")
+    if task:
+        lines.append(f"{task}:" if question.choices else task)
+    labels = [choice_label(i, word, correct=correct) for i, word in enumerate(question.choices)]
+    if question.kind == "reverse":
+        lines.extend(labels)
+    elif labels:
+        lines.append("   ".join(labels))
+    return lines
 
 
 def answer_line(term: str) -> str:
@@ -199,6 +338,11 @@ def answer_line(term: str) -> str:
 def sent_text(choice: int, word: str) -> str:
     """What the player's screen says while an answer waits for its verdict."""
     return f"sent {choice + 1} ({printable(word)}), waiting for the score…"
+
+
+def typed_sent_text(text: str) -> str:
+    """What the player's screen says while a typed answer waits for its verdict."""
+    return f"sent “{printable(text)}”, waiting for the score…"
 
 
 def refused_text(why: str) -> str:

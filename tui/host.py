@@ -1,5 +1,9 @@
 """The host's console: the players (kick one), start / next / end, live counts, results.
 
+What to teach next: the share of the class right on each question as the quiz goes (from
+each reveal), and at the end on each word, most missed first (from the quiz's retained
+words, read once). A calm quiz ranks nobody here either: the players are listed by name.
+
 Names and deck words are data, never markup: Statics and notifications show text with
 markup off, and the players' table gets `Text` cells (a str cell would be parsed).
 """
@@ -14,12 +18,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from client.errors import QuizError
 from client.reconnect import Connected
 from client.text import NAME_CELLS, clip, plural, printable
-from protocol.messages import Action, Leaderboard, Standing, State
+from protocol.messages import Action, Leaderboard, Standing, State, Words
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, ConnectionChanged, ReplyReceived, StateChanged
@@ -50,6 +55,10 @@ class HostApp(QuizApp):
         self.pending: dict[str, str] = {}  # request id -> what it was, for its reply
         self.roster_asked = False
         self.armed: str | None = None  # the player a first press of k picked, to confirm
+        # Share right of each question revealed so far: index -> (right, players).
+        self.shares: dict[int, tuple[int, int]] = {}
+        self.words: Words | None = None  # the finished quiz's words, per word at the end
+        self.calm_columns = False  # the table's columns are the calm ones (no rank)
 
     def compose(self) -> ComposeResult:
         """Headline and question on top, the players below."""
@@ -58,6 +67,9 @@ class HostApp(QuizApp):
         yield Static("waiting for the quiz…", id="headline", markup=False)
         yield Static(id="prompt", markup=False)
         yield Countdown(clock=self.clock, id="countdown")
+        # the keys move through the players' table: the accuracy scrolls with the mouse
+        with VerticalScroll(id="accuracy-box", can_focus=False):
+            yield Static(id="accuracy", markup=False)
         yield Static(id="podium", markup=False)
         yield DataTable(id="players", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -70,15 +82,19 @@ class HostApp(QuizApp):
 
     @while_running
     def on_connection_changed(self, message: ConnectionChanged) -> None:
-        """After each (re)connect, fetch the full list of players."""
+        """After each (re)connect, fetch the full list of players (and the words, if due)."""
         if isinstance(message.event, Connected):
             self.roster_asked = False
             self.action_roster()
+            if self.words is None and self.state is not None \
+                    and self.state.phase == "finished":
+                self.fetch_words()
 
     @while_running
     def on_state_changed(self, message: StateChanged) -> None:
         """Phase, question and counts; the list of players is fetched again when it changed."""
         state = self.state = message.state
+        self._set_columns(state.settings.calm)
         self.refresh_bindings()
         self._show_headline()
         question = state.question
@@ -86,15 +102,23 @@ class HostApp(QuizApp):
         prompt.display = question is not None
         countdown = self.query_one(Countdown)
         countdown.display = state.phase == "question"
+        reveal = state.reveal
         if question is not None:
-            correct = state.reveal.correct if state.reveal else None
-            choices = "   ".join(fmt.choice_label(i, word, correct=correct)
-                                 for i, word in enumerate(question.choices))
-            prompt.update(f"{fmt.question_line(question)}\n{choices}")
+            lines = fmt.prompt_lines(question, correct=reveal.correct if reveal else None)
+            if reveal is not None and question.kind == "typed":
+                lines.append(fmt.answer_line(reveal.term))
+            prompt.update("\n".join(lines))
             if state.phase == "question":
                 countdown.start(question.deadline, question.deadline - question.opened_at)
-        if state.phase == "finished" or state.players != len(self.roster):
+        if question is not None and reveal is not None:
+            self.shares[reveal.index] = (fmt.right_answers(question.kind, reveal),
+                                         state.players)
+        calm_scores = state.settings.calm and state.phase == "reveal"  # no live board: ask
+        if state.phase == "finished" or state.players != len(self.roster) or calm_scores:
             self.action_roster()
+        if state.phase == "finished" and self.words is None:
+            self.fetch_words()
+        self._show_accuracy()
         self._show_podium()
 
     @while_running
@@ -103,6 +127,8 @@ class HostApp(QuizApp):
         if not fmt.is_newer(self.board, message.board):
             return
         self.board = message.board
+        if self._calm():
+            return  # a calm quiz's board lists nobody: the players come with the results
         if len(self.board.top) >= self.board.players or self._playing():
             self._show_players(self.board.top)
         self._show_podium()
@@ -122,6 +148,17 @@ class HostApp(QuizApp):
         elif what.startswith("kick "):
             self.notify(printable(f"removed {what.removeprefix('kick ')}"), markup=False)
             self.action_roster()
+
+    @work(exclusive=True, group="words")
+    async def fetch_words(self) -> None:
+        """Read the finished quiz's words once: how the class did on each word."""
+        try:
+            words = await self.live.words()
+        except QuizError:
+            return  # offline: asked again once the connection is back
+        if words is not None and self.is_running:
+            self.words = words
+            self._show_accuracy()
 
     # --- what the host does ----------------------------------------------------------------
 
@@ -176,6 +213,35 @@ class HostApp(QuizApp):
 
     # --- drawing ---------------------------------------------------------------------------
 
+    def _calm(self) -> bool:
+        return self.state is not None and self.state.settings.calm
+
+    def _set_columns(self, calm: bool) -> None:
+        """A calm quiz's table has no rank column (and lists the players by name)."""
+        if calm == self.calm_columns:
+            return
+        self.calm_columns = calm
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns(*(("name", "score") if calm else ("rank", "name", "score")))
+        self._show_players(self.roster)
+
+    def _show_accuracy(self) -> None:
+        accuracy = self.query_one("#accuracy", Static)
+        state = self.state
+        self.query_one("#accuracy-box").display = state is not None and state.phase != "lobby"
+        if state is None:
+            return
+        if state.phase != "finished":
+            accuracy.update(fmt.accuracy_line(self.shares))
+        elif self.words is None:
+            accuracy.update("\n".join([fmt.accuracy_line(self.shares),
+                                       "Per word: waiting for the quiz's words…"]))
+        else:
+            accuracy.update("\n".join([
+                f"Per word, most missed first ({plural(state.players, 'player')}):",
+                *fmt.word_accuracy_lines(self.words.words, state.players)]))
+
     def _playing(self) -> bool:
         return self.state is not None and self.state.phase in ("question", "reveal")
 
@@ -206,11 +272,15 @@ class HostApp(QuizApp):
     def _show_players(self, standings: Sequence[Standing]) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
-        self.roster = list(standings)
+        calm = self.calm_columns
+        # a calm quiz ranks nobody: its players are listed by name
+        self.roster = sorted(standings, key=lambda s: s.name.casefold()) if calm \
+            else list(standings)
         table.clear()
         for s in self.roster:
-            table.add_row(s.rank, Text(clip(printable(s.name), NAME_CELLS)), s.score,
-                          key=s.player)
+            name = Text(clip(printable(s.name), NAME_CELLS))
+            cells = (name, s.score) if calm else (s.rank, name, s.score)
+            table.add_row(*cells, key=s.player)
         if self.roster:
             table.move_cursor(row=min(max(row, 0), len(self.roster) - 1))
         self._show_headline()
@@ -227,6 +297,6 @@ class HostApp(QuizApp):
     def _show_podium(self) -> None:
         podium = self.query_one("#podium", Static)
         finished = self.state is not None and self.state.phase == "finished"
-        podium.display = finished
+        podium.display = finished and not self._calm()
         if finished and self.roster:
             podium.update("\n".join(["Final results", *fmt.podium_lines(self.roster)]))

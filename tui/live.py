@@ -10,7 +10,8 @@ The feed reconnects with the jittered backoff, moving to the next broker of the 
 answer is kept until its verdict arrives (client/outbox.py): given while the connection
 is down, it goes out as soon as it is back, and one not judged yet goes out again on
 every reconnect and whenever a scorer comes online. A host command is not kept: the host
-sees it fail and presses again.
+sees it fail and presses again. Once the quiz is over, a screen reads its words (the
+retained `quiz/<code>/words`) once, on the same connection (`Live.words`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from protocol.messages import (
     Reply,
     ScorerStatus,
     State,
+    Words,
 )
 from protocol.retry import CLIENT_MAX_SECONDS, CLIENT_MIN_SECONDS
 from protocol.views import UpdateKind
@@ -49,6 +51,9 @@ log = logging.getLogger(__name__)
 
 # Publishing a request gives up after this long: the screen says it was not sent.
 PUBLISH_TIMEOUT_SECONDS = 5.0
+# The words come with the final state (the same batch of the scorer's): a few seconds is
+# plenty, and the screen asks again after a reconnect.
+WORDS_TIMEOUT_SECONDS = 5.0
 
 Update = State | Leaderboard | PlayerStatus | Reply | ScorerStatus
 Event = Connected | Disconnected | Update
@@ -153,16 +158,17 @@ class Live:
         self._sent.discard(update.req)
         return True
 
-    async def answer(self, q: int, choice: int) -> Outgoing:
-        """Send the player's answer to question q (0-based choice), or keep it until later.
+    async def answer(self, q: int, given: int | str) -> Outgoing:
+        """Send the player's answer to question q, or keep it until later.
 
+        `given` is a 0-based choice, or the text typed for a typed question.
         Kept until its verdict comes (as an event): sent now or as soon as the connection
         is back, and again on each reconnect and when a scorer comes online.
         """
         if self.player is None:
             raise QuizError("only a player answers")
         me = self.player
-        pending = PendingAnswer.sign(me.secret, self.code, me.player, q, choice)
+        pending = PendingAnswer.sign(me.secret, self.code, me.player, q, given)
         self._outbox.keep(pending)
         if self._connection is None:
             return Outgoing(pending.req, queued=True)
@@ -171,6 +177,31 @@ class Live:
         except OfflineError:
             return Outgoing(pending.req, queued=True)  # the next connection sends it
         return Outgoing(pending.req, queued=False)
+
+    async def words(self, within: float = WORDS_TIMEOUT_SECONDS) -> Words | None:
+        """The finished quiz's words (retained), read once on the live connection.
+
+        None when none came `within` seconds (the quiz is not finished, or its words are
+        not published yet); OfflineError while there is no connection.
+        """
+        connection = self._session()
+        topic = topics.words(self.code)
+        try:
+            with connection.follow({topic: Words}) as follower:
+                await connection.subscribe(topic)
+                try:
+                    async with asyncio.timeout(within):
+                        while True:
+                            got = await follower.get()
+                            if isinstance(got.message, Words):
+                                return got.message
+                except TimeoutError:
+                    return None
+                finally:
+                    await connection.unsubscribe(topic)
+        except aiomqtt.MqttError as exc:
+            raise OfflineError(f"could not read the words from {connection.broker}: {exc}") \
+                from None
 
     @property
     def kept(self) -> int:

@@ -1,4 +1,9 @@
-"""The player's screen: lobby, each question with its countdown and four choices, the podium.
+"""The player's screen: lobby, each question with its countdown and its answer, the podium.
+
+A question of four choices (a word, a definition for `reverse`, a word that fills the
+gap for `cloze`) is answered with keys 1-4 or a click; a `typed` one in a text input,
+sent with Enter. At the end the player sees the words they missed (from the quiz's
+retained words, read once). A calm quiz shows the player's own score, never a rank.
 
 Names and deck words are data, never markup: Statics show text with markup off and the
 choice buttons get `Text` labels (a str label would be parsed).
@@ -14,15 +19,23 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Vertical
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
 from client.errors import QuizError
+from client.reconnect import Connected
+from client.review import to_review
 from client.text import printable
-from protocol.messages import Leaderboard, PlayerStatus, QuestionView, State
+from protocol.messages import MAX_TYPED, Leaderboard, PlayerStatus, QuestionView, State, Words
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
-from tui.events import BoardChanged, PlayerChanged, ReplyReceived, StateChanged
+from tui.events import (
+    BoardChanged,
+    ConnectionChanged,
+    PlayerChanged,
+    ReplyReceived,
+    StateChanged,
+)
 from tui.live import Live
 from tui.widgets import ConnectionBanner, Countdown
 
@@ -52,9 +65,13 @@ class PlayApp(QuizApp):
         self.state: State | None = None
         self.board: Leaderboard | None = None
         self.status: PlayerStatus | None = None
-        self.sent: dict[int, int] = {}  # question index -> choice sent from this screen
+        # question index -> what this screen sent: a choice (0-based), or the text typed
+        self.sent: dict[int, int | str] = {}
         self.last_seen = -1  # the last question the screen saw
         self.last_closed = -1  # the last question seen closed (revealed, or passed)
+        self.words: Words | None = None  # the finished quiz's words, for the review
+        self.words_missing = False  # asked, and none came in time
+        self.typed_for = -1  # the question the text input belongs to
 
     def compose(self) -> ComposeResult:
         """The layout: the player's line on top, one view per phase, the keys at the bottom."""
@@ -71,12 +88,16 @@ class PlayApp(QuizApp):
                 with Grid(id="choices"):
                     for index in range(4):
                         yield Button(str(index + 1), id=f"choice-{index}")
+                yield Input(id="typed", max_length=MAX_TYPED,
+                            placeholder="type the word, then press Enter")
                 yield Static(id="result", markup=False)
                 yield Static(id="standings", markup=False)
             with Vertical(id="finished"):
-                yield Static("The quiz is over. Final standings:", classes="title")
+                yield Static("The quiz is over. Final standings:", id="over", classes="title")
                 yield Static(id="podium", markup=False)
                 yield Static(id="place", markup=False)
+                with VerticalScroll(id="review"):
+                    yield Static(id="review-words", markup=False)
         yield Footer()
 
     # --- what arrives ----------------------------------------------------------------------
@@ -99,6 +120,9 @@ class PlayApp(QuizApp):
         self._show_result()
         self._show_standings()
         self._show_me()
+        self._show_review()
+        if self.state.phase == "finished" and self.words is None:
+            self.fetch_words()
 
     @while_running
     def on_board_changed(self, message: BoardChanged) -> None:
@@ -120,6 +144,7 @@ class PlayApp(QuizApp):
         self.refresh_bindings()  # a kicked player answers no more
         self._show_result()
         self._show_me()
+        self._show_review()
         if self.state is not None and self.state.question is not None:
             self._show_question(self.state.question)
 
@@ -132,13 +157,34 @@ class PlayApp(QuizApp):
         if not reply.ok and reply.reason != "already_answered":
             self._result(fmt.refused_text(reply.error or "refused"))
 
+    @while_running
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        """Back online after the end without the words: ask for them again."""
+        if isinstance(message.event, Connected) and self.words is None \
+                and self.state is not None and self.state.phase == "finished":
+            self.fetch_words()
+
+    @work(exclusive=True, group="words")
+    async def fetch_words(self) -> None:
+        """Read the finished quiz's words once, for the player's words to review."""
+        try:
+            words = await self.live.words()
+        except QuizError:
+            return  # offline: asked again once the connection is back
+        if not self.is_running:
+            return
+        self.words, self.words_missing = words, words is None
+        self._show_review()
+        self._show_me()
+
     # --- what the player does --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The answer keys are offered only while a question is open and not answered yet."""
+        """The answer keys are offered only while a choice question is open and not answered."""
         if action == "choose":
             question = self._open_question()
-            return question is not None and not self._answered(question.index)
+            return question is not None and question.kind != "typed" \
+                and not self._answered(question.index)
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -146,37 +192,57 @@ class PlayApp(QuizApp):
         if event.button.id and event.button.id.startswith("choice-"):
             self.action_choose(int(event.button.id.removeprefix("choice-")))
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the text input answers a typed question with what was typed."""
+        question = self._open_question()
+        text = event.value.strip()
+        if question is None or question.kind != "typed" or self._answered(question.index) \
+                or not text:
+            self.bell()
+            return
+        self._give(question, text)
+
     def action_choose(self, choice: int) -> None:
         """Answer the open question with `choice` (0-based), once."""
         question = self._open_question()
-        if question is None or self._answered(question.index):
+        if question is None or question.kind == "typed" or self._answered(question.index) \
+                or choice >= len(question.choices):
             self.bell()
             return
-        self.sent[question.index] = choice
+        self._give(question, choice)
+
+    def _give(self, question: QuestionView, given: int | str) -> None:
+        self.sent[question.index] = given
         self.refresh_bindings()  # one answer per question: the keys go
-        self._result(fmt.sent_text(choice, question.choices[choice]))
+        self._result(fmt.typed_sent_text(given) if isinstance(given, str)
+                     else fmt.sent_text(given, question.choices[given]))
         self._show_question(question)
-        self.send_answer(question.index, choice)
+        self.send_answer(question.index, given)
 
     @work(group="answers")
-    async def send_answer(self, q: int, choice: int) -> None:
+    async def send_answer(self, q: int, given: int | str) -> None:
         """Publish the answer (kept while offline); its verdict arrives through the feed."""
+        again = "Enter" if isinstance(given, str) else str(given + 1)
         try:
-            outgoing = await self.live.answer(q, choice)
+            outgoing = await self.live.answer(q, given)
         except QuizError as exc:
             self.sent.pop(q, None)
             self.refresh_bindings()  # not sent: the keys are back
-            self._result(printable(f"{fmt.WRONG} {exc}; press {choice + 1} to try again"))
+            self._result(printable(f"{fmt.WRONG} {exc}; press {again} to try again"))
             if self.state is not None and self.state.question is not None:
                 self._show_question(self.state.question)
             return
         # The verdict may have come already (the connection came back meanwhile): then
         # the notice would hide it.
         if outgoing.queued and self.is_running and self.live.is_kept(q):
-            self._result(f"no connection: answer {choice + 1} is kept and goes out "
+            what = f"“{printable(given)}”" if isinstance(given, str) else str(given + 1)
+            self._result(f"no connection: answer {what} is kept and goes out "
                          "as soon as the connection is back")
 
     # --- drawing ---------------------------------------------------------------------------
+
+    def _calm(self) -> bool:
+        return self.state is not None and self.state.settings.calm
 
     def _open_question(self) -> QuestionView | None:
         state = self.state
@@ -194,10 +260,14 @@ class PlayApp(QuizApp):
         state = self.state
         reveal = state.reveal if state is not None and state.phase == "reveal" else None
         self.query_one("#prompt", Static).update(
-            f"Question {question.index + 1} of {question.count}  ({printable(question.pos)})\n"
-            f"{printable(question.prompt)}")
-        chosen = self.sent.get(question.index)
+            f"{fmt.question_title(question)}\n{printable(question.prompt)}")
+        given = self.sent.get(question.index)
+        chosen = given if isinstance(given, int) else None
         closed = self._open_question() is None or self._answered(question.index)
+        typed = question.kind == "typed"
+        grid = self.query_one("#choices", Grid)
+        grid.display = not typed
+        grid.set_class(question.kind == "reverse", "-long")  # definitions: a line each
         for index, word in enumerate(question.choices[:4]):
             button = self.query_one(f"#choice-{index}", Button)
             button.label = Text(fmt.choice_label(index, word, chosen=chosen,
@@ -205,11 +275,25 @@ class PlayApp(QuizApp):
             button.disabled = closed
             button.set_class(index == chosen, "-chosen")
             button.set_class(reveal is not None and index == reveal.correct, "-correct")
+        self._show_input(question, given if isinstance(given, str) else None, closed)
         countdown = self.query_one(Countdown)
         if reveal is not None:
             countdown.stop(fmt.answer_line(reveal.term))
         else:
             countdown.start(question.deadline, question.deadline - question.opened_at)
+
+    def _show_input(self, question: QuestionView, given: str | None, closed: bool) -> None:
+        box = self.query_one("#typed", Input)
+        typed = question.kind == "typed"
+        box.display = typed
+        if self.typed_for != question.index:  # a new question: an empty box
+            self.typed_for = question.index
+            box.value = ""
+        if given is not None and box.value != given:
+            box.value = given  # what was sent stays on screen
+        box.disabled = not typed or closed
+        if typed and not closed:
+            box.focus()
 
     def _show_result(self) -> None:
         state, status = self.state, self.status
@@ -220,19 +304,27 @@ class PlayApp(QuizApp):
             return
         index = state.question.index
         last = status.last if status else None
+        given = self.sent.get(index)
         if last is not None and last.q == index:
-            self._result(fmt.result_text(last, status.streak if status else 0))
+            self._result(fmt.result_text(last, status.streak if status else 0,
+                                         given if isinstance(given, str) else None))
         elif state.phase == "reveal":
             self._result("You did not answer this one.")
         elif index not in self.sent:
-            self._result("Press 1-4 (or click) to answer.")
+            self._result("Type the word and press Enter." if state.question.kind == "typed"
+                         else "Press 1-4 (or click) to answer.")
 
     def _result(self, text: str) -> None:
         self.query_one("#result", Static).update(text)
 
     def _show_standings(self) -> None:
+        calm = self._calm()  # no ranking anywhere in a calm quiz
         standings = self.query_one("#standings", Static)
-        standings.display = self.state is not None and self.state.phase == "reveal"
+        standings.display = self.state is not None and self.state.phase == "reveal" \
+            and not calm
+        self.query_one("#podium", Static).display = not calm
+        self.query_one("#over", Static).update(
+            "The quiz is over." if calm else "The quiz is over. Final standings:")
         if self.board is None:
             return
         lines = fmt.leaderboard_lines(self.board.top, me=self.me.player, limit=STANDINGS_ROWS)
@@ -242,6 +334,12 @@ class PlayApp(QuizApp):
     def _show_me(self) -> None:
         status = self.status
         score = status.score if status else 0
+        if self._calm():
+            right = len(status.right) if status else 0
+            asked = len(self.words.words) if self.words is not None else None
+            self.query_one("#me", Static).update(fmt.calm_status_line(self.me.name, score, right))
+            self.query_one("#place", Static).update(fmt.calm_place(score, right, asked))
+            return
         # The players' board and the state change at phase changes, the status at each of
         # the player's answers: the one with the later event number knows best.
         seen = status.last.seq if status is not None and status.last is not None else 0
@@ -256,3 +354,15 @@ class PlayApp(QuizApp):
         self.query_one("#me", Static).update(fmt.status_line(
             self.me.name, score, rank, players, streak))
         self.query_one("#place", Static).update(fmt.own_place(rank, players, score))
+
+    def _show_review(self) -> None:
+        review = self.query_one("#review-words", Static)
+        if self.words is None:
+            review.update("Your words to review: not published yet (quiz review "
+                          f"{self.live.code} shows them later)." if self.words_missing
+                          else "Your words to review: coming…")
+            return
+        if self.status is None:
+            return
+        words = to_review(self.words.words, self.status)
+        review.update("\n".join(fmt.review_lines(words, len(self.words.words))))

@@ -31,15 +31,19 @@ from protocol.messages import (
     RevealView,
     Standing,
     State,
+    Word,
+    Words,
 )
 from tests.conftest import until
 from tests.e2e.test_tui_snapshots import (
+    ALICE,
     CODE,
     ONLINE,
     OPENED_AT,
     QUESTION,
     SIZE,
     ScriptedLive,
+    alice_status,
     frozen_clock,
     screen_text,
     state,
@@ -219,3 +223,48 @@ def test_the_play_screen_shows_any_name_and_word_literally(
         assert " 3rd " not in frame
 
     run(PlayApp(live, clock=frozen_clock), steps)
+
+
+def words_of(terms: Sequence[str], texts: Sequence[str]) -> Words:
+    """A finished quiz's words: the terms, each with a hostile definition and example."""
+    return Words(quiz=CODE, updated_at=OPENED_AT, words=[
+        Word(q=q, kind="typed", term=term, pos="noun", definition=text, example=text,
+             answered=3, right=1, near=1) for q, (term, text) in enumerate(zip(
+                 terms, texts, strict=True))])
+
+
+@EXAMPLE_SETTINGS
+@given(word=WORDS, definitions=st.lists(TEXTS, min_size=4, max_size=4),
+       terms=st.lists(WORDS, min_size=2, max_size=2))
+def test_every_kind_and_the_words_to_review_show_deck_text_literally(
+        word: str, definitions: list[str], terms: list[str]) -> None:
+    reverse = msgspec.structs.replace(question(word, definitions), kind="reverse")
+    status = msgspec.structs.replace(alice_status(500, 0, 0, 2), right=[])
+    live = ScriptedLive([*ONLINE, state("question", players=3, question=reverse), status],
+                        player=ALICE, final_words=words_of(terms, definitions[:2]))
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await shows(pilot, "pick its meaning", printable(word))
+        for i, definition in enumerate(definitions):  # on the buttons: Text, never markup
+            label = str(pilot.app.query_one(f"#choice-{i}").label)
+            assert label == f"{i + 1}  {printable(definition)}"
+        feed(live, state("finished", players=3))
+        await shows(pilot, "Words to review (2 of 2):",
+                    *(f"• {printable(term)} (noun): " for term in terms))
+        review = str(pilot.app.query_one("#review-words").render())
+        assert all(f"e.g. {printable(text)}" in review for text in definitions[:2])
+
+    run(PlayApp(live, clock=frozen_clock), steps)
+
+
+@EXAMPLE_SETTINGS
+@given(terms=st.lists(WORDS, min_size=2, max_size=2))
+def test_the_host_sees_each_word_literally(terms: list[str]) -> None:
+    live = ScriptedLive([*ONLINE, state("finished", players=3)], host_key="7" * 64,
+                        final_words=words_of(terms, ["d", "d"]))
+
+    async def steps(pilot: Pilot[None]) -> None:
+        frame = await shows(pilot, "Per word, most missed first (3 players):")
+        assert all(printable(term) in frame for term in terms)
+
+    run(HostApp(live, clock=frozen_clock), steps)

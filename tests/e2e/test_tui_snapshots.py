@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 
+import msgspec
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -25,10 +26,12 @@ from protocol.messages import (
     Phase,
     PlayerStatus,
     QuestionView,
+    RevealView,
     ScorerStatus,
     Settings,
     Standing,
     State,
+    Words,
 )
 from tui.board import BoardApp
 from tui.events import as_message
@@ -59,15 +62,18 @@ class ScriptedLive(Live):
     """A `Live` that never connects: it yields a fixed script, then waits forever.
 
     What the screen sends is recorded; an answer is followed by `after_answer`, as the
-    scorer would publish the player's status and a new leaderboard.
+    scorer would publish the player's status and a new leaderboard. The finished quiz's
+    words are `final_words` (None: not published).
     """
 
     def __init__(self, script: Sequence[Event], *, player: PlayerCredentials | None = None,
-                 host_key: str | None = None, after_answer: Sequence[Event] = ()) -> None:
+                 host_key: str | None = None, after_answer: Sequence[Event] = (),
+                 final_words: Words | None = None) -> None:
         super().__init__(BROKER, CODE, player=player, host_key=host_key)
         self.script = list(script)
         self.after_answer = list(after_answer)
-        self.answers: list[tuple[int, int]] = []
+        self.final_words = final_words
+        self.answers: list[tuple[int, int | str]] = []
         self.commands: list[tuple[Action, int, str]] = []
         self._later: asyncio.Queue[Event] = asyncio.Queue()
 
@@ -77,11 +83,14 @@ class ScriptedLive(Live):
         while True:  # until the app exits and cancels its worker
             yield await self._later.get()
 
-    async def answer(self, q: int, choice: int) -> Outgoing:
-        self.answers.append((q, choice))
+    async def answer(self, q: int, given: int | str) -> Outgoing:
+        self.answers.append((q, given))
         for event in self.after_answer:
             self._later.put_nowait(event)
         return Outgoing(f"{len(self.answers):016x}", queued=False)
+
+    async def words(self, within: float = 0.0) -> Words | None:
+        return self.final_words
 
     async def control(self, action: Action, at: int = -1, player: str = "") -> str:
         self.commands.append((action, at, player))
@@ -239,6 +248,29 @@ def test_player_result(snap_compare: SnapCompare) -> None:
     assert live.answers == [(2, 0)]
 
 
+REVERSE = QuestionView(
+    index=3, count=5, pos="noun", prompt="journey", kind="reverse",
+    choices=["a trip from one place to another, especially a long one that takes many days",
+             "a large amount of money or valuable things",
+             "a piece of paper that shows you paid for something",
+             "an opinion that you have about something before you know the facts"],
+    opened_at=OPENED_AT, deadline=OPENED_AT + SECONDS)
+
+
+def test_player_reverse_question(snap_compare: SnapCompare) -> None:
+    """A word and four definitions: a line each, wrapped when long, keys 1-4 as ever."""
+    live = ScriptedLive([*ONLINE, board(7, BEFORE, players=12),
+                         state("question", players=12, answered=4, question=REVERSE),
+                         alice_status(1850, 2, 2, 2)], player=ALICE)
+    waits = Waits()
+    same = snap_compare(PlayApp(live, clock=frozen_clock), terminal_size=SIZE,
+                        run_before=waits.until(
+                            "Question 4 of 5  (noun)  ·  pick its meaning", "journey",
+                            "that takes many", "4  an opinion", "Press 1-4", countdown=True))
+    waits.check()
+    assert same
+
+
 # --- the classroom board ----------------------------------------------------------------------
 
 
@@ -270,6 +302,24 @@ def test_board_podium(snap_compare: SnapCompare) -> None:
     waits = Waits()
     same = snap_compare(app, terminal_size=SIZE, run_before=waits.until(
         "Finished: 12 players", "Podium", "1st  chloé  4510 points", "3rd  bob    3720 points"))
+    waits.check()
+    assert same
+
+
+def test_board_calm_progress(snap_compare: SnapCompare) -> None:
+    """A calm quiz on the board after three reveals: the class's progress, no ranking."""
+    calm = msgspec.structs.replace(SETTINGS, calm=True, speed_bonus=False, streak=False)
+    reveals = [msgspec.structs.replace(
+        state("reveal", players=12, answered=11, question=msgspec.structs.replace(
+            QUESTION, index=q)), settings=calm,
+        reveal=RevealView(index=q, correct=0, term="ephemeral", distribution=[right, 1, 1, 0]))
+        for q, right in enumerate((9, 6, 8))]
+    live = ScriptedLive([*ONLINE, board(9, [], players=12), *reveals])
+    waits = Waits()
+    same = snap_compare(BoardApp(live, clock=frozen_clock), terminal_size=SIZE,
+                        run_before=waits.until(
+                            "Question 3 of 5: revealed", "8 of 12 right (67%)",
+                            "Class progress (12 players)", "Q1", "75%  9 of 12", "Q3"))
     waits.check()
     assert same
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,9 +16,11 @@ from protocol.messages import (
     Leaderboard,
     QuestionView,
     Results,
+    RevealView,
     Settings,
     Standing,
     State,
+    Word,
 )
 from tui import formatting as fmt
 
@@ -115,6 +118,14 @@ def test_the_verdict_reads_without_colour(last: LastResult, streak: int, text: s
     assert fmt.result_text(last, streak) == text
 
 
+def test_a_near_miss_says_what_was_typed_and_how_the_word_is_spelled() -> None:
+    near = LastResult(q=0, correct=True, points=450, typo=True, expected="receive")
+    assert fmt.result_text(near, 1, "recieve") == "✓ accepted: recieve → receive (+450)"
+    # typed on another device: the spelling still shows
+    assert fmt.result_text(near, 2, None) == "✓ accepted: a typo of receive (+450)  streak 2"
+    assert fmt.typed_sent_text("recieve") == "sent “recieve”, waiting for the score…"
+
+
 def test_choice_labels_mark_the_pick_then_the_answer() -> None:
     assert fmt.choice_label(1, "journey") == "2  journey"
     assert fmt.choice_label(1, "journey", chosen=1) == "▶ 2  journey"
@@ -129,6 +140,72 @@ def test_the_distribution_has_a_bar_per_choice_and_marks_the_answer() -> None:
     assert lines == ["  1 ant      ██ 2", "✓ 2 journey  ████ 4", "  3 cat       0",
                      "  4 dog      █ 1"]
     assert fmt.distribution_lines(["a", "b"], [0, 0], correct=0) == ["✓ 1 a   0", "  2 b   0"]
+
+
+def test_a_typed_question_counts_right_near_and_wrong() -> None:
+    assert fmt.typed_distribution_lines([4, 2, 1], width=4) == [
+        "✓ right  ████ 4", "~ near   ██ 2", "✗ wrong  █ 1"]
+    assert fmt.typed_distribution_lines([], width=4) == [
+        "✓ right   0", "~ near    0", "✗ wrong   0"]
+
+
+def test_the_share_right_counts_the_right_choice_or_the_right_spelling() -> None:
+    choice = RevealView(index=0, correct=2, term="x", distribution=[1, 0, 7, 2])
+    typed = RevealView(index=1, correct=-1, term="x", distribution=[5, 3, 2])
+    assert fmt.right_answers("choice", choice) == 7
+    assert fmt.right_answers("typed", typed) == 5  # near misses are not spelled right
+    assert fmt.share_text(5, 12) == "5 of 12 right (42%)"
+    assert fmt.share_text(0, 0) == "0 of 0 right (0%)"
+
+
+def test_the_class_progress_shows_the_latest_questions_share_right() -> None:
+    shares = {0: (9, 12), 1: (3, 12), 2: (12, 12)}
+    assert fmt.progress_lines(shares, limit=2, width=4) == [
+        "Q2   █░░░  25%  3 of 12", "Q3   ████ 100%  12 of 12"]
+    assert fmt.progress_lines(shares, limit=0) == []
+    assert fmt.accuracy_line(shares) == "Right per question: Q1 75%  Q2 25%  Q3 100%"
+    assert fmt.accuracy_line({}) == "Right per question: none revealed yet"
+
+
+def test_the_host_sees_the_most_missed_word_first() -> None:
+    words = [Word(q=0, kind="choice", term="easy", definition="d", answered=4, right=4, near=0),
+             Word(q=1, kind="typed", term="receive", definition="d", answered=4, right=1,
+                  near=2)]
+    assert fmt.word_accuracy_lines(words, 4) == [
+        "receive   25% right  (1 of 4, 2 near)", "easy     100% right  (4 of 4)"]
+
+
+def test_a_players_words_to_review_come_with_definition_and_example() -> None:
+    missed = Word(q=0, kind="typed", term="receive", pos="verb", answered=1, right=0, near=1,
+                  definition="to get something", example="Did you receive it?")
+    assert fmt.review_lines([missed], 5) == [
+        "Words to review (1 of 5):", "• receive (verb): to get something",
+        "    e.g. Did you receive it?"]
+    assert fmt.review_lines([], 5) == ["You got every word right: nothing to review."]
+
+
+def test_each_kind_of_question_says_what_to_do() -> None:
+    question = QuestionView(index=0, count=3, prompt="journey", pos="noun", kind="reverse",
+                            choices=["a trip", "money", "a paper", "an insect"],
+                            opened_at=0.0, deadline=1.0)
+    assert fmt.question_title(question) == "Question 1 of 3  (noun)  ·  pick its meaning"
+    assert fmt.prompt_lines(question, correct=0) == [
+        "(noun) journey", "pick its meaning:", "✓ 1  a trip", "2  money", "3  a paper",
+        "4  an insect"]  # a definition a line
+    assert fmt.prompt_lines(question, choices=False) == ["(noun) journey"]
+    typed = msgspec.structs.replace(question, kind="typed", prompt="a trip", choices=[])
+    assert fmt.prompt_lines(typed) == ["(noun) a trip", "type the word"]
+    plain = msgspec.structs.replace(question, kind="choice", prompt="a trip",
+                                    choices=["a", "b", "c", "d"])
+    assert fmt.question_title(plain) == "Question 1 of 3  (noun)"
+    assert fmt.prompt_lines(plain) == ["(noun) a trip", "1  a   2  b   3  c   4  d"]
+
+
+def test_a_calm_quiz_shows_the_readers_score_without_a_rank() -> None:
+    assert fmt.calm_status_line("ann", 3000, 3) == "ann  ·  3000 points  ·  3 right"
+    assert fmt.calm_place(3000, 3, 5) == "You finished with 3000 points: 3 of 5 right."
+    assert fmt.calm_place(0, 0, None) == "You finished with 0 points: 0 right."
+    assert fmt.lobby_text([], 3) == "3 in the lobby"  # a calm board names nobody
 
 
 def test_status_counts_and_lobby() -> None:
@@ -212,7 +289,7 @@ def test_podium_lines_line_up_for_any_names(names: list[str]) -> None:
     lines = fmt.podium_lines(top)
     assert len(lines) == len(names)
     assert len({cell_len(line) for line in lines}) == 1
-    assert len({cell_len(line.split("points")[0].rstrip()) for line in lines}) == 1
+    assert len({cell_len(line.rsplit("points", 1)[0].rstrip()) for line in lines}) == 1
 
 
 def test_a_name_longer_than_any_valid_one_is_cut_not_pushing_the_scores_out() -> None:
@@ -237,6 +314,12 @@ def test_every_line_with_a_name_or_word_shows_it_literally(name: str) -> None:
     assert shown in fmt.choice_label(0, name, chosen=0)
     assert fmt.answer_line(name) == f"The answer: {shown}"
     assert shown in fmt.sent_text(1, name)
+    assert shown in fmt.typed_sent_text(name)
+    assert shown in fmt.calm_status_line(name, 10, 1)
+    word = Word(q=0, kind="choice", term=name, definition=name, example=name, pos=name,
+                answered=0, right=0, near=0)
+    assert all(shown in line for line in fmt.review_lines([word], 1)[1:])
+    assert shown in fmt.word_accuracy_lines([word], 1)[0]
     assert shown in fmt.refused_text(name)
     assert fmt.remove_prompt(name).startswith(f"Remove {shown}?\n")
     assert fmt.status_line(name, 10, 1, 2, 0).startswith(f"{shown}  ·  10 points")

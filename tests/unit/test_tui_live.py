@@ -15,13 +15,16 @@ from protocol.messages import (
     Counts,
     Leaderboard,
     PlayerStatus,
+    QuestionKind,
     QuestionView,
     Reply,
     Settings,
     State,
     encode,
 )
-from tui.demo import pick, player_names
+from scorer.deck import Entry
+from scorer.spelling import judge
+from tui.demo import Vocabulary, pick, player_names
 from tui.live import subscriptions
 
 CLIENT = "00112233aabbccdd"
@@ -106,8 +109,36 @@ def test_a_perfect_player_knows_every_word_and_anyone_else_guesses() -> None:
                             choices=["wealth", "journey", "receipt", "ant"],
                             opened_at=0.0, deadline=10.0)
     rng = random.Random(5)
-    words = {"a trip": "journey"}
-    assert {pick(question, words, 1.0, rng) for _ in range(50)} == {1}
+    known = Vocabulary({"a trip": "journey"}, ("journey",))
+    assert {pick(question, known, 1.0, rng) for _ in range(50)} == {1}
     # a player who does not know the word, or not this one, tries every choice in time
-    assert {pick(question, words, 0.0, rng) for _ in range(50)} == {0, 1, 2, 3}
-    assert {pick(question, {}, 1.0, rng) for _ in range(50)} == {0, 1, 2, 3}
+    assert {pick(question, known, 0.0, rng) for _ in range(50)} == {0, 1, 2, 3}
+    nobody = Vocabulary({}, ("journey",))
+    assert {pick(question, nobody, 1.0, rng) for _ in range(50)} == {0, 1, 2, 3}
+
+
+DECK = [Entry("journey", "a trip from one place to another", "noun",
+              "The journey took two days."),
+        Entry("receive", "to get something that someone gives you", "verb",
+              "Did you receive my letter?")]
+
+
+def test_simulated_players_know_the_deck_both_ways_for_every_kind() -> None:
+    known, rng = Vocabulary.of(DECK), random.Random(3)
+
+    def asked(kind: QuestionKind, prompt: str, choices: list[str]) -> QuestionView:
+        return QuestionView(index=0, count=1, prompt=prompt, pos="noun", choices=choices,
+                            opened_at=0.0, deadline=10.0, kind=kind)
+
+    reverse = asked("reverse", "journey", ["to get something that someone gives you",
+                                           "a trip from one place to another", "x", "y"])
+    assert pick(reverse, known, 1.0, rng) == 1  # the word leads to its definition
+    cloze = asked("cloze", "The _____ took two days.", ["receive", "x", "journey", "y"])
+    assert pick(cloze, known, 1.0, rng) == 2  # the sentence leads to the word that fits
+    typed = asked("typed", "to get something that someone gives you", [])
+    answers = {pick(typed, known, 1.0, rng) for _ in range(100)}
+    assert "receive" in answers  # mostly spelled right ...
+    typos = answers - {"receive"}
+    assert typos and all(judge(str(text), "receive") == "near" for text in typos)  # ... or nearly
+    # a player who does not know the word types another word of the deck
+    assert {pick(typed, known, 0.0, rng) for _ in range(50)} <= {"journey", "receive"}
