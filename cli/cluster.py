@@ -70,10 +70,11 @@ def up(
         cluster_up(running, accounts)
     except NatsError as exc:
         raise fail(str(exc)) from None
-    # The scorer uses the last node (the players the first): until it takes a broker list
-    # it cannot fail over, and this node is the one a node-kill trial leaves alone.
-    last = f"mqtt://scorer:{password}@127.0.0.1:{running.mqtt_ports[-1]}"
-    write_private(scorer_url_file(folder), last + "\n")
+    # The scorer starts on the last node (the players on the first), and fails over to the
+    # others in turn when its node dies.
+    nodes = ",".join(f"mqtt://scorer:{password}@127.0.0.1:{port}"
+                     for port in reversed(running.mqtt_ports))
+    write_private(scorer_url_file(folder), nodes + "\n")
     for name, pid in running.running().items():
         typer.echo(f"{name}: pid {pid}")
     typer.echo(f"brokers: {running.brokers()}")

@@ -33,7 +33,6 @@ from client.options import (
     HostToken,
     Json,
     Timeout,
-    address,
     brokers,
     fail,
     host_token,
@@ -91,7 +90,8 @@ def serve(
         help="'embedded' (default): an amqtt broker in-process; 'mosquitto': start Mosquitto "
              "with the project's mosquitto.conf; 'nats': start one nats-server with the "
              "project's nats.conf (no web board); or a mqtt://user:pass@host:port URL of a "
-             "running broker.")] = "embedded",
+             "running broker; several, comma-separated (the nodes of one cluster), are "
+             "tried in order and the next taken over when one is lost.")] = "embedded",
     host: Annotated[str, typer.Option(
         help="Embedded, Mosquitto or NATS: address to listen on.")] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(
@@ -172,7 +172,7 @@ def serve(
         raise typer.BadParameter("1-64 letters, digits, '-', '_' or '.'",
                                  param_hint="--client-id")
     settings = ScorerSettings(
-        broker=BrokerAddress() if local else address(broker), database=db,
+        broker=BrokerAddress() if local else brokers(broker), database=db,
         client_id=client_id, leaderboard_interval=leaderboard_interval, top_n=top,
         partition=part)
     # No MQTT over WebSockets in NATS 2.9, so no board: said once online, not refused,

@@ -19,7 +19,7 @@ from client.credentials import Credentials
 from client.errors import QuizError
 from client.text import printable
 from protocol import topics
-from protocol.address import BrokerAddress, Brokers
+from protocol.address import Brokers
 from protocol.messages import QUESTION_KINDS, QuestionKind
 
 T = TypeVar("T")
@@ -85,14 +85,6 @@ def parse_code(code: str) -> str:
     try:
         return topics.normalize_code(code)
     except topics.TopicError as exc:
-        raise fail(str(exc)) from None
-
-
-def address(url: str) -> BrokerAddress:
-    """One broker address (`quiz serve --broker`), or exit with a readable error."""
-    try:
-        return BrokerAddress.parse(url)
-    except ValueError as exc:
         raise fail(str(exc)) from None
 
 

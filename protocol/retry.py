@@ -1,5 +1,9 @@
 """How every long-lived client waits between reconnects: full jitter under a doubling cap.
 
+After a connection is lost (or could not be made) the next attempt starts from the next
+broker in the list (`Reconnect`), so a class of clients whose broker died spreads over
+the others instead of knocking at the dead one in step; the scorer does the same.
+
 The wait before attempt n is uniform in [0, min(cap, floor * 2^(n-1))] (AWS's "full
 jitter"): the ceiling doubles so a class of screens does not hammer a broker that is
 down, and the randomness spreads them out so that, after a broker restart, forty
@@ -10,6 +14,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+
+from protocol.address import BrokerAddress, Brokers
 
 # Screens and `quiz watch`; the scorer passes its own (it is one client, and the class
 # waits for it). The first wait is at most half a second: a broker restart takes about
@@ -56,3 +62,39 @@ class Backoff:
     def reset(self) -> None:
         """The connection is up: the next failure starts from the floor again."""
         self.attempt = 0
+
+
+class Reconnect:
+    """The broker to try next and how long to wait first; one per reconnecting client."""
+
+    def __init__(self, where: BrokerAddress | Brokers, *, low: float = CLIENT_MIN_SECONDS,
+                 high: float = CLIENT_MAX_SECONDS, rand: Random = random.random) -> None:
+        self.brokers = Brokers.of(where)
+        self.backoff = Backoff(low, high, rand)
+        self._first = 0  # index of the broker the next attempt starts from
+
+    @property
+    def attempt(self) -> int:
+        """Failed attempts since the last connection that held (1 after the first failure)."""
+        return self.backoff.attempt
+
+    @property
+    def current(self) -> BrokerAddress:
+        """The broker the next attempt starts from."""
+        return self.brokers.addresses[self._first]
+
+    def order(self) -> Brokers:
+        """The brokers in the order the next attempt tries them: from `current`, wrapping."""
+        addresses = self.brokers.addresses
+        return Brokers(addresses[self._first:] + addresses[:self._first])
+
+    def connected(self, broker: BrokerAddress) -> None:
+        """The connection to `broker` is up: stay on it, and wait little after the next loss."""
+        if broker in self.brokers.addresses:
+            self._first = self.brokers.addresses.index(broker)
+        self.backoff.reset()
+
+    def lost(self) -> float:
+        """The connection was lost or failed: move to the next broker; return the wait."""
+        self._first = (self._first + 1) % len(self.brokers)
+        return self.backoff.next()

@@ -28,10 +28,10 @@ from typing import Any
 import aiomqtt
 
 from protocol import topics
-from protocol.address import BrokerAddress
+from protocol.address import BrokerAddress, Brokers
 from protocol.channels import channel
 from protocol.messages import ScorerStatus, encode
-from protocol.retry import Backoff
+from protocol.retry import Reconnect
 from scorer.collector import Collector
 from scorer.effects import Effects, show
 from scorer.handler import Handler, Outcome
@@ -64,7 +64,8 @@ RECOVERY_TIMEOUT_SECONDS = 10.0
 class ScorerSettings:
     """Configuration of one scorer process."""
 
-    broker: BrokerAddress = field(default_factory=BrokerAddress)
+    # one broker, or several of one cluster: tried in turn when the one in use is lost
+    broker: BrokerAddress | Brokers = field(default_factory=BrokerAddress)
     database: Path = Path("quiz-data/quiz.db")
     client_id: str = "quiz-scorer"
     leaderboard_interval: float = 0.1
@@ -99,6 +100,7 @@ class Scorer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._sync_topic = topics.scorer_sync(settings.client_id)
         self.connected = asyncio.Event()
+        self.broker = Brokers.of(settings.broker).addresses[0]  # the broker in use, or next
         self.collector = Collector()
         self.scored = 0
         log.info("loaded %d quizzes from %s", len(self.quizzes), store.path)
@@ -114,13 +116,18 @@ class Scorer:
             self.collector.release()
 
     async def _serve_forever(self) -> None:
-        retry = Backoff(RECONNECT_MIN_SECONDS, RECONNECT_MAX_SECONDS)
+        # After a loss the next attempt goes to the next broker of the list (its session is
+        # the cluster's, so the answers it kept wait there too), after a jittered wait.
+        retry = Reconnect(self.settings.broker, low=RECONNECT_MIN_SECONDS,
+                          high=RECONNECT_MAX_SECONDS)
         while True:
             reason = "the connection ended"
+            broker = retry.current
             try:
-                async with Link.connect(self.settings.broker, self.settings.client_id,
+                async with Link.connect(broker, self.settings.client_id,
                                         will=self._status("offline", since=0.0)) as link:
-                    retry.reset()
+                    retry.connected(broker)
+                    self.broker = broker
                     try:
                         await self._serve(link)
                     finally:
@@ -137,9 +144,9 @@ class Scorer:
                 if self._down_since is None:
                     self._down_since = self.clock()
                 reason = str(group.exceptions[0])
-            delay = retry.next()
-            log.warning("broker %s unreachable (%s); retrying in %.1fs",
-                        self.settings.broker, reason, delay)
+            delay = retry.lost()
+            log.warning("broker %s unreachable (%s); trying %s in %.1fs",
+                        broker, reason, retry.current, delay)
             await asyncio.sleep(delay)
 
     async def _serve(self, link: Link) -> None:
@@ -157,7 +164,7 @@ class Scorer:
         self.views.everything()
         self.connected.set()
         self.metrics.broker_up()
-        log.info("scorer online at %s as %s", self.settings.broker, self.settings.client_id)
+        log.info("scorer online at %s as %s", self.broker, self.settings.client_id)
         async with asyncio.TaskGroup() as group:
             group.create_task(self._consume(link), name="consume")
             group.create_task(self._tick(link), name="tick")

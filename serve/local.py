@@ -11,7 +11,7 @@ from typing import Literal
 from broker.embedded import PortInUseError, check_port_free, run_embedded
 from broker.mosquitto import Accounts, run_mosquitto, write_private
 from broker.nats import NatsAccounts, run_nats
-from protocol.address import BrokerAddress
+from protocol.address import BrokerAddress, Brokers
 from scorer.metrics import Metrics
 from web.server import BrokerForBrowsers, WebBoard, WebPortError
 
@@ -56,16 +56,17 @@ def ws_port_for(web: WebSettings | None, local: LocalBroker | None) -> int | Non
     return ws_port
 
 
-async def start_broker(stack: contextlib.AsyncExitStack, broker: BrokerAddress,
+async def start_broker(stack: contextlib.AsyncExitStack, broker: BrokerAddress | Brokers,
                        local: LocalBroker | None, ws_port: int | None,
                        metrics: Metrics | None = None,
-                       ) -> tuple[BrokerAddress, BrokerAddress, int | None]:
+                       ) -> tuple[BrokerAddress | Brokers, BrokerAddress, int | None]:
     """Start the local broker, if any: (the scorer's account, the public address, ws port).
 
-    Without one, `broker` (a running broker) is both the scorer's and the public address.
+    Without one, `broker` (a running broker, or several of a cluster) is the scorer's; the
+    first of them is the public address printed for clients.
     """
     if local is None:
-        return broker, broker, ws_port
+        return broker, Brokers.of(broker).addresses[0], ws_port
     if local.kind == "embedded":
         embedded = await stack.enter_async_context(run_embedded(local.host, local.port,
                                                                 ws_port))

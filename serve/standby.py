@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator, Callable
 import aiomqtt
 
 from protocol import topics
-from protocol.address import BrokerAddress
+from protocol.address import BrokerAddress, Brokers
 from protocol.messages import DecodeError, ScorerStatus, decode
-from protocol.retry import Backoff
+from protocol.retry import Reconnect
 from scorer.lock import DatabaseBusyError, DatabaseLock
 from scorer.service import RECOVERY_TIMEOUT_SECONDS, STATUS_SECONDS, ScorerSettings
 
@@ -63,12 +63,14 @@ async def wait_until_no_live_scorer(settings: ScorerSettings, *, standby: bool =
     this waits for its goodbye or last will. Scorers with other client ids (several
     scorers sharing a broker, scorer/partition.py) are none of our business.
     """
-    retry = Backoff(CHECK_RETRY_MIN_SECONDS, CHECK_RETRY_MAX_SECONDS)
+    retry = Reconnect(settings.broker, low=CHECK_RETRY_MIN_SECONDS,
+                      high=CHECK_RETRY_MAX_SECONDS)
     told = False
     while True:
+        broker = retry.current
         try:
-            async with _status_feed(settings.broker, settings.client_id) as feed:
-                retry.reset()
+            async with _status_feed(broker, settings.client_id) as feed:
+                retry.connected(broker)
                 retained = await _next(feed, RETAINED_SECONDS, retained=True)
                 if retained is None or retained.status != "online" \
                         or not _ours(retained, settings):
@@ -79,7 +81,7 @@ async def wait_until_no_live_scorer(settings: ScorerSettings, *, standby: bool =
                     if live is None:
                         log.warning("the retained status on %s says scorer %s is online, but "
                                     "it was not heard from in %.0f s: starting",
-                                    settings.broker, settings.client_id, LIVENESS_SECONDS)
+                                    broker, settings.client_id, LIVENESS_SECONDS)
                         return
                     if live.status != "online":  # its goodbye, or its last will
                         return
@@ -93,9 +95,9 @@ async def wait_until_no_live_scorer(settings: ScorerSettings, *, standby: bool =
                         on_standby(f"standby: {_who(live)} serves {_where(settings)}; "
                                    "taking over when it stops")
         except aiomqtt.MqttError as exc:
-            delay = retry.next()
-            log.warning("broker %s unreachable (%s); retrying in %.1fs",
-                        settings.broker, exc, delay)
+            delay = retry.lost()
+            log.warning("broker %s unreachable (%s); trying %s in %.1fs",
+                        broker, exc, retry.current, delay)
             await asyncio.sleep(delay)
 
 
@@ -109,7 +111,8 @@ def _who(status: ScorerStatus) -> str:
 
 
 def _where(settings: ScorerSettings) -> str:
-    return f"mqtt://{settings.broker.host}:{settings.broker.port}"
+    return ",".join(f"mqtt://{broker.host}:{broker.port}"
+                    for broker in Brokers.of(settings.broker))
 
 
 @contextlib.asynccontextmanager

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from protocol.address import BrokerAddress
+from protocol.address import BrokerAddress, Brokers
 from protocol.retry import Backoff
 from scorer.partition import Partition
 from scorer.service import ScorerSettings
@@ -61,7 +61,7 @@ def member_database(database: Path, index: int) -> Path:
 class Supervisor:
     """Starts the scorers, restarts any that dies, stops them all when cancelled."""
 
-    def __init__(self, count: int, broker: BrokerAddress, settings: ScorerSettings,
+    def __init__(self, count: int, broker: BrokerAddress | Brokers, settings: ScorerSettings,
                  options: list[str], metrics_port: int = 0) -> None:
         self.members = [Member.of(settings, k, count) for k in range(count)]
         self.broker = broker
@@ -134,10 +134,13 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
-def _url(broker: BrokerAddress) -> str:
-    """The broker's URL with its credentials: for a child's environment, never for printing."""
-    user = ""
-    if broker.username:
-        password = f":{quote(broker.password, safe='')}" if broker.password else ""
-        user = f"{quote(broker.username, safe='')}{password}@"
-    return f"mqtt://{user}{broker.host}:{broker.port}"
+def _url(brokers: BrokerAddress | Brokers) -> str:
+    """The brokers' URLs with credentials: for a child's environment, never for printing."""
+    urls = []
+    for broker in Brokers.of(brokers):
+        user = ""
+        if broker.username:
+            password = f":{quote(broker.password, safe='')}" if broker.password else ""
+            user = f"{quote(broker.username, safe='')}{password}@"
+        urls.append(f"mqtt://{user}{broker.host}:{broker.port}")
+    return ",".join(urls)

@@ -131,6 +131,7 @@ def test_quiz_cluster_up_status_down(tmp_path: Path) -> None:
         scorer_url = tmp_path / "quiz-data" / "nats" / "cluster" / "scorer.url"
         assert oct(scorer_url.stat().st_mode)[-3:] == "600"
         assert scorer_url.read_text().startswith("mqtt://scorer:")
+        assert scorer_url.read_text().count("mqtt://scorer:") == 3  # every node, for failover
         status = quiz("cluster", "status", cwd=tmp_path)
         assert status.stdout.count("accepts MQTT") == 3, status.stdout
         again = quiz("cluster", "up", "--port", port, "--route-port", route, cwd=tmp_path)
