@@ -12,7 +12,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
+from client.errors import QuizError
 from client.reconnect import Connected
+from protocol.messages import Words
 from tui.events import ConnectionChanged, ScorerChanged, as_message
 from tui.live import Live
 from tui.widgets import ConnectionBanner
@@ -52,6 +54,19 @@ class QuizApp(App[None]):
     def on_mount(self) -> None:
         """Start following the quiz once the screen is up."""
         self.follow()
+
+    @work(exclusive=True, group="words")
+    async def fetch_words(self) -> None:
+        """Read the finished quiz's words once (the words to review, the class's accuracy)."""
+        try:
+            words = await self.live.words()
+        except QuizError:
+            return  # offline: asked again once the connection is back
+        if self.is_running:
+            self.words_arrived(words)
+
+    def words_arrived(self, words: Words | None) -> None:
+        """The finished quiz's words came (None: none came in time); screens show them."""
 
     @work(exclusive=True, group="live")
     async def follow(self) -> None:

@@ -149,14 +149,9 @@ class HostApp(QuizApp):
             self.notify(printable(f"removed {what.removeprefix('kick ')}"), markup=False)
             self.action_roster()
 
-    @work(exclusive=True, group="words")
-    async def fetch_words(self) -> None:
-        """Read the finished quiz's words once: how the class did on each word."""
-        try:
-            words = await self.live.words()
-        except QuizError:
-            return  # offline: asked again once the connection is back
-        if words is not None and self.is_running:
+    def words_arrived(self, words: Words | None) -> None:
+        """How the class did on each word, for the end."""
+        if words is not None:
             self.words = words
             self._show_accuracy()
 

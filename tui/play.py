@@ -164,15 +164,8 @@ class PlayApp(QuizApp):
                 and self.state is not None and self.state.phase == "finished":
             self.fetch_words()
 
-    @work(exclusive=True, group="words")
-    async def fetch_words(self) -> None:
-        """Read the finished quiz's words once, for the player's words to review."""
-        try:
-            words = await self.live.words()
-        except QuizError:
-            return  # offline: asked again once the connection is back
-        if not self.is_running:
-            return
+    def words_arrived(self, words: Words | None) -> None:
+        """The player's words to review can be shown (or that none came in time)."""
         self.words, self.words_missing = words, words is None
         self._show_review()
         self._show_me()

@@ -124,7 +124,7 @@ async def test_answers_queued_when_the_broker_is_killed_are_resent_and_scored_on
         async with following(players):
             await until(lambda: all(p.count(Connected) == 1 for p in players), WAIT)
             for player in players:
-                sent = await player.live.answer(q=0, choice=rng.randrange(4))
+                sent = await player.live.answer(q=0, given=rng.randrange(4))
                 assert not sent.queued  # acknowledged by the broker (QoS 1)
             assert all(p.live.is_kept(0) for p in players)
             # Nothing of it is on disk: what the broker acknowledged lives in its memory.

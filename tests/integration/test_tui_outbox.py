@@ -106,7 +106,7 @@ async def test_an_answer_taken_while_no_scorer_listened_goes_out_again_when_one_
     live = Live(embedded.public, code, player=alice)
     async with following(live) as seen:
         await until(lambda: any(isinstance(e, Connected) for e in seen))
-        sent = await live.answer(q=0, choice=2)  # the broker takes it: nobody subscribed
+        sent = await live.answer(q=0, given=2)  # the broker takes it: nobody subscribed
         assert not sent.queued and live.is_kept(0)
         async with fake_scorer(embedded, code) as scorer:
             await scorer.status("online")  # a scorer subscribed, then said so
@@ -123,7 +123,7 @@ async def test_an_answer_is_sent_again_when_the_scorer_comes_back_until_it_is_sc
         async with following(live) as seen:
             await until(lambda: any(isinstance(e, ScorerStatus) for e in seen))
 
-            sent = await live.answer(q=0, choice=2)
+            sent = await live.answer(q=0, given=2)
             first = await scorer.next_answer()  # the broker took it; nobody scored it
             assert (first.req, first.q, first.choice) == (sent.req, 0, 2)
             assert live.kept == 1 and live.is_kept(0)
@@ -142,7 +142,7 @@ async def test_an_answer_is_sent_again_when_the_scorer_comes_back_until_it_is_sc
             await until(lambda: live.kept == 0)
 
             await scorer.status("online", restarted=True)  # nothing left to send...
-            await live.answer(q=1, choice=0)  # ...so the next answer out is this one
+            await live.answer(q=1, given=0)  # ...so the next answer out is this one
             assert (await scorer.next_answer()).q == 1
 
 
@@ -154,7 +154,7 @@ async def test_a_refused_answer_is_not_sent_again(embedded: Embedded,
         live = Live(embedded.public, code, player=alice)
         async with following(live) as seen:
             await until(lambda: any(isinstance(e, Connected) for e in seen))
-            await live.answer(q=3, choice=1)
+            await live.answer(q=3, given=1)
             sent = await scorer.next_answer()
             assert live.is_kept(3)
             await scorer.client.publish(topics.reply(sent.client, sent.req), encode(Reply(
@@ -163,5 +163,5 @@ async def test_a_refused_answer_is_not_sent_again(embedded: Embedded,
             assert any(isinstance(e, Reply) and e.req == sent.req for e in seen)
 
             await scorer.status("online", restarted=True)  # would resend anything kept
-            await live.answer(q=4, choice=1)
+            await live.answer(q=4, given=1)
             assert (await scorer.next_answer()).q == 4
