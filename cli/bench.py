@@ -82,6 +82,8 @@ SPARE_FILES = 64
 BOARD_WAIT_SECONDS = 2.0
 # The question every simulated player answers.
 QUESTION = 0
+# A bench cluster's route ports start this far above its MQTT ports (port, +1, +2).
+CLUSTER_ROUTE_OFFSET = 1000
 
 
 class BenchError(RuntimeError):
@@ -164,15 +166,19 @@ class ScorerProcess:
     """`quiz serve` in a subprocess, with its resource use read from /proc."""
 
     process: subprocess.Popen[str]
-    # Mosquitto's process when the bench started one (the embedded broker is the scorer's).
+    # Mosquitto's or nats-server's process when the bench started one (the embedded broker
+    # is the scorer's); the pids of a cluster's nodes, whose CPU is summed.
     broker: subprocess.Popen[bytes] | None = None
+    nodes: tuple[int, ...] = ()
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the scorer (all its processes) so far."""
         return family_cpu_seconds(self.process.pid)
 
     def broker_cpu_seconds(self) -> float | None:
-        """The same for a separate broker; None when the broker runs inside the scorer."""
+        """The same for a separate broker (or cluster); None when it runs inside the scorer."""
+        if self.nodes:
+            return sum(cpu_seconds(pid) for pid in self.nodes)
         return None if self.broker is None else cpu_seconds(self.broker.pid)
 
     def memory_kib(self) -> tuple[int, int]:
@@ -188,7 +194,7 @@ class ScorerProcess:
 
 @contextmanager
 def scorer_process(args: list[str], broker: subprocess.Popen[bytes] | None = None,
-                   timeout: float = 30.0) -> Iterator[ScorerProcess]:
+                   timeout: float = 30.0, nodes: tuple[int, ...] = ()) -> Iterator[ScorerProcess]:
     """Start `quiz serve ARGS` and wait until it says it is online.
 
     `broker` is the separate broker process the scorer uses, if the bench started one.
@@ -207,7 +213,7 @@ def scorer_process(args: list[str], broker: subprocess.Popen[bytes] | None = Non
                 raise RuntimeError("the scorer exited before coming online")
         else:
             raise TimeoutError("the scorer did not come online")
-        yield ScorerProcess(process, broker)
+        yield ScorerProcess(process, broker, nodes)
     finally:
         stop_process(process)
 
@@ -265,7 +271,9 @@ class Pool:
 
     async def join(self) -> None:
         """Join every player of the pool; return when all replies are in."""
-        await self.client.subscribe(topics.replies_of(self.client_id), qos=1)
+        # At the QoS the screens follow with (protocol/views.py): the scorer publishes these
+        # at QoS 0 anyway, and NATS refuses more than a few dozen QoS 1 subscriptions a session.
+        await self.client.subscribe(topics.replies_of(self.client_id), qos=views.FOLLOW_QOS)
         self.pending_joins = len(self.sims)
         for sim in self.sims:
             req = topics.new_request_id()
@@ -279,7 +287,7 @@ class Pool:
         status_topics = list(self.by_status_topic)
         for start in range(0, len(status_topics), SUBSCRIBE_CHUNK):
             chunk = status_topics[start:start + SUBSCRIBE_CHUNK]
-            await self.client.subscribe([(topic, 1) for topic in chunk])
+            await self.client.subscribe([(topic, views.FOLLOW_QOS) for topic in chunk])
         await asyncio.sleep(0.5)  # the retained statuses of the join arrive and are ignored
 
     async def answer(self, schedule: list[tuple[float, Sim, bytes]], start: float) -> None:
@@ -941,6 +949,10 @@ def environment(config: BenchConfig, port: int) -> Iterator[
             with scorer_process([*common, "--port", str(port)]) as scorer:
                 yield scorer, public, public, public, db
             return
+        if config.broker in ("nats", "nats-cluster"):
+            with nats_environment(config, port, Path(folder), common) as found:
+                yield (*found, db)
+            return
         accounts = Accounts(Path(folder) / "mosquitto")
         scorer_pw, host_pw = secrets.token_hex(8), secrets.token_hex(8)
         accounts.add("scorer", "scorer", scorer_pw)
@@ -952,6 +964,41 @@ def environment(config: BenchConfig, port: int) -> Iterator[
                 # the echo clients need to publish and read arbitrary topics: the scorer's account
                 echo = BrokerAddress("127.0.0.1", port, "scorer", scorer_pw)
                 yield scorer, public, host, echo, db
+
+
+@contextmanager
+def nats_environment(config: BenchConfig, port: int, folder: Path, common: list[str]) -> Iterator[
+        tuple[ScorerProcess, BrokerAddress, BrokerAddress, BrokerAddress]]:
+    """One nats-server with nats.conf, or three as a cluster on ports port..port+2.
+
+    On the cluster, as on three machines: the players and displays on the first node, the
+    host on the second, the scorer on the third with the list of all three.
+    """
+    from broker.nats import Cluster, NatsAccounts, cluster_down, cluster_up, run_nats  # noqa: PLC0415
+
+    accounts = NatsAccounts(folder / "nats")
+    scorer_pw, host_pw = accounts.scorer_password(), secrets.token_hex(8)
+    accounts.add("bench", "host", host_pw)
+    if config.broker == "nats":
+        with run_nats(accounts.folder, port) as broker:
+            url = f"mqtt://scorer:{scorer_pw}@127.0.0.1:{port}"
+            with scorer_process([*common, "--broker", url], broker) as scorer:
+                yield (scorer, BrokerAddress("127.0.0.1", port),
+                       BrokerAddress("127.0.0.1", port, "bench", host_pw),
+                       BrokerAddress("127.0.0.1", port, "scorer", scorer_pw))
+        return
+    cluster = Cluster.on(folder / "cluster", port, port + CLUSTER_ROUTE_OFFSET)
+    cluster_up(cluster, accounts)
+    try:
+        first, second, third = cluster.mqtt_ports
+        url = ",".join(f"mqtt://scorer:{scorer_pw}@127.0.0.1:{p}" for p in (third, first, second))
+        nodes = tuple(pid for pid in cluster.running().values() if pid)
+        with scorer_process([*common, "--broker", url], nodes=nodes) as scorer:
+            yield (scorer, BrokerAddress("127.0.0.1", first),
+                   BrokerAddress("127.0.0.1", second, "bench", host_pw),
+                   BrokerAddress("127.0.0.1", first, "scorer", scorer_pw))
+    finally:
+        cluster_down(cluster)
 
 
 async def run(config: BenchConfig, port: int,

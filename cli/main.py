@@ -126,7 +126,8 @@ def serve(
         "--standby", envvar="QUIZ_STANDBY",
         help="When a scorer already runs on this --db (or, with --broker mqtt://..., on that "
              "broker with this --client-id), wait and take over as soon as it stops, instead "
-             "of refusing to start.")] = False,
+             "of refusing to start. With --scorers N, each scorer is the twin of the one "
+             "with its client id and database file.")] = False,
     web_port: Annotated[int, typer.Option(
         envvar="QUIZ_WEB_PORT", min=0, max=65535,
         help="Serve the classroom board, a web page, on this port at the --host address "
@@ -192,7 +193,10 @@ def serve(
     if scorers > 1:
         children = ["--leaderboard-interval", str(leaderboard_interval), "--top", str(top),
                     "--log-level", log_level, "--log-format", log_format,
-                    "--metrics-host", metrics_host]
+                    "--metrics-host", metrics_host, *(["--standby"] if standby else [])]
+        if standby:  # each scorer waits for its twin (same client id and database file)
+            typer.echo(f"standby: {scorers} scorers take over one by one as the live "
+                       "ones with their client ids stop")
         main = serve_several(settings, scorers, local=local, on_ready=ready,
                              child_options=children, metrics_port=metrics_port, web=web,
                              on_board=board_ready)
@@ -613,8 +617,11 @@ def bench(
     spread: Annotated[float, typer.Option(
         min=0, max=60, help="Seconds over which the players' answers are spread (0: at once).")]
     = 3.0,
-    broker: Annotated[Literal["embedded", "mosquitto"], typer.Option(
-        help="The broker the bench starts.")]
+    broker: Annotated[Literal["embedded", "mosquitto", "nats", "nats-cluster"], typer.Option(
+        help="The broker the bench starts: nats is one nats-server with nats.conf, "
+             "nats-cluster three (players on the first node, the host on the second, the "
+             "scorer on the third with all three as its list; MQTT on --port and the next "
+             "two).")]
     = "embedded",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port for the bench's broker.")]
     = 11999,

@@ -12,16 +12,21 @@ import pytest
 
 from cli.bench import count_refusals, display_quizzes, percentiles
 from protocol import topics, views
-from tests.conftest import free_port, require_mosquitto
+from tests.conftest import free_port, require_mosquitto, require_nats
 from tests.e2e.cli import QUIZ, ROOT
+from tests.integration.test_cluster import free_ports_in_a_row
 
 
-@pytest.mark.parametrize("broker", ["embedded", "mosquitto"])
+@pytest.mark.parametrize("broker", ["embedded", "mosquitto", "nats", "nats-cluster"])
 def test_a_small_bench_scores_every_answer_once(broker: str) -> None:
     if broker == "mosquitto":
         require_mosquitto()
+    if broker.startswith("nats"):
+        require_nats()
+    # a cluster takes this port and the next two (and its routes 1,000 above them)
+    port = free_ports_in_a_row() if broker == "nats-cluster" else free_port()
     done = subprocess.run([*QUIZ, "bench", "--players", "200", "--quizzes", "2", "--spread", "1",
-                           "--broker", broker, "--port", str(free_port()), "--json"],
+                           "--broker", broker, "--port", str(port), "--json"],
                           capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
@@ -32,8 +37,8 @@ def test_a_small_bench_scores_every_answer_once(broker: str) -> None:
     assert 0 < result["own_result_ms"]["p50"] <= result["own_result_ms"]["max"]
     assert result["echo_baseline_per_second"] > 0
     assert result["scorer_cpu_seconds"] > 0 and result["loadgen_cpu_seconds"] > 0
-    if broker == "mosquitto":
-        # a separate process, read from /proc (a light run may stay below one clock tick)
+    if broker != "embedded":
+        # separate processes, read from /proc (a light run may stay below one clock tick)
         assert isinstance(result["broker_cpu_seconds"], float)
     else:
         assert result["broker_cpu_seconds"] is None  # inside the scorer's process
