@@ -23,6 +23,8 @@ from scorer.lock import DatabaseBusyError, DatabaseLock
 from scorer.service import RECOVERY_TIMEOUT_SECONDS, STATUS_SECONDS, ScorerSettings
 
 log = logging.getLogger(__name__)
+# What a waiting standby says first (serve/supervisor.py tells it from "online" by this).
+STANDBY_PREFIX = "standby: "
 
 # A retained status arrives right after the subscription; this bounds "there is none".
 RETAINED_SECONDS = 2.0
@@ -49,7 +51,7 @@ async def take_lock(lock: DatabaseLock, standby: bool,
             raise AlreadyServingError(f"{busy}: stop it first, or start this one with "
                                       "--standby to take over when it stops") from None
         if on_standby is not None:
-            on_standby(f"standby: {busy}; taking over when it stops")
+            on_standby(f"{STANDBY_PREFIX}{busy}; taking over when it stops")
         await lock.wait()
 
 
@@ -92,7 +94,8 @@ async def wait_until_no_live_scorer(settings: ScorerSettings, *, standby: bool =
                             "over when it stops")
                     if not told and on_standby is not None:
                         told = True
-                        on_standby(f"standby: {_who(live)} serves {_where(settings)}; "
+                        on_standby(f"{STANDBY_PREFIX}{_who(live)} serves "
+                                   f"{_where(settings)}; "
                                    "taking over when it stops")
         except aiomqtt.MqttError as exc:
             delay = retry.lost()

@@ -25,6 +25,7 @@ from protocol.address import BrokerAddress, Brokers
 from protocol.retry import Backoff
 from scorer.partition import Partition
 from scorer.service import ScorerSettings
+from serve.standby import STANDBY_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +113,11 @@ class Supervisor:
             env=env, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL)
         try:
             assert process.stdout is not None  # noqa: S101 - asked for with PIPE above
-            if await process.stdout.readline():  # the first line: it is online
-                came_online(index)
-            while await process.stdout.readline():  # keep the pipe drained
-                pass
+            # A scorer prints one line once online; a --standby one says first that it
+            # waits for its twin, and comes online when it takes over.
+            async for line in process.stdout:  # and the pipe stays drained
+                if not line.decode(errors="replace").startswith(STANDBY_PREFIX):
+                    came_online(index)
             return await process.wait()
         finally:
             if process.returncode is None:

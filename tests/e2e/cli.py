@@ -49,9 +49,12 @@ def default_sigint() -> None:
 
 @contextmanager
 def serving(port: int, db: Path, *, broker: str = "embedded", timeout: float = 20,
-            mosquitto_dir: Path | None = None,
-            options: tuple[str, ...] = ()) -> Iterator[subprocess.Popen[str]]:
-    """`quiz serve` (on the embedded broker by default), online before the block starts."""
+            mosquitto_dir: Path | None = None, options: tuple[str, ...] = (),
+            ready: str = "online") -> Iterator[subprocess.Popen[str]]:
+    """`quiz serve` (on the embedded broker by default), online before the block starts.
+
+    `ready` is what its output says once it is: "standby" for a --standby one.
+    """
     extra = ["--mosquitto-dir", str(mosquitto_dir)] if mosquitto_dir else []
     extra += options
     process = subprocess.Popen([*QUIZ, "serve", "--port", str(port), "--db", str(db),
@@ -63,7 +66,7 @@ def serving(port: int, db: Path, *, broker: str = "embedded", timeout: float = 2
         assert process.stdout is not None
         while time.monotonic() < deadline:
             line = process.stdout.readline()
-            if "online" in line:
+            if ready in line:
                 break
             if not line and process.poll() is not None:
                 error = process.stderr.read() if process.stderr else ""
