@@ -430,6 +430,10 @@ def decode_request(inbound: Inbound, payload: bytes) -> AnyRequest:
     except msgspec.DecodeError as exc:
         raise DecodeError(f"invalid {inbound.kind.value} message: {exc}",
                           _reply_address(payload)) from None
+    if not (is_client_id(message.client) and is_request_id(message.req)):
+        # msgspec's pattern lets a trailing newline through ("$"); the ids name a topic
+        raise DecodeError(f"invalid {inbound.kind.value} message: client or req is not an id",
+                          None)
     reply_to = (message.client, message.req)
     if message.v != VERSION:
         raise DecodeError(f"unsupported version {message.v}; this scorer speaks {VERSION}",

@@ -22,7 +22,8 @@ LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNI
           "error": logging.ERROR, "critical": logging.CRITICAL}
 # The project's own loggers take the level asked for; libraries (amqtt is chatty at info)
 # stay at warning unless the level asked for is stricter.
-PROJECT_LOGGERS = ("scorer", "serve", "broker", "cli", "protocol", "tui")
+PROJECT_LOGGERS = ("scorer", "serve", "broker", "cli", "protocol", "tui", "web", "httpserve",
+                   "client")
 LIBRARY_LEVEL = logging.WARNING
 
 REDACTED = "[redacted]"
