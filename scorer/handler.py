@@ -160,8 +160,14 @@ class Handler:
         except Refused as exc:
             log.info("refused %s on %s: %s", type(request).__name__, topic, exc,
                      extra={"quiz": inbound.code, "player": inbound.player})
-            self._refuse(request.client, Reply(req=request.req, ok=False, error=str(exc),
-                                               reason=exc.reason), now, out)
+            replied = self._refuse(request.client, Reply(req=request.req, ok=False,
+                                                         error=str(exc), reason=exc.reason),
+                                   now, out)
+            if replied and exc.reason == "already_answered":
+                # A copy of an answer scored already: its sender may have missed the status
+                # with the verdict (away at the time, or a broker whose retained copy lost
+                # the update, as NATS can while a node dies): publish it again.
+                out.effects.append(ShowPlayer(inbound.code, inbound.player))
 
     def _drop(self, topic: str, exc: topics.TopicError | DecodeError, now: float,
               out: Outcome) -> None:
@@ -178,14 +184,18 @@ class Handler:
         else:
             self.metrics.suppressed()
 
-    def _refuse(self, client: str, reply: Reply, now: float, out: Outcome) -> None:
-        """Reply to a refused request, unless that client is flooding (no amplification)."""
+    def _refuse(self, client: str, reply: Reply, now: float, out: Outcome) -> bool:
+        """Reply to a refused request, unless that client is flooding (no amplification).
+
+        True when the reply goes out.
+        """
         self.metrics.refused(reply.reason)
         # per declared client id, and overall: rotating client ids buys no more than the cap
         if self.flood.allow(client, now) and self.refusals.allow("all", now):
             out.effects.append(SendReply(client, reply))
-        else:
-            self.metrics.suppressed()
+            return True
+        self.metrics.suppressed()
+        return False
 
     def _apply(self, inbound: topics.Inbound, request: AnyRequest, now: float,
                out: Outcome) -> None:

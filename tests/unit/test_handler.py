@@ -122,6 +122,8 @@ def test_an_answer_is_a_row_and_a_player_view(room: Room) -> None:
     repeat = room.send(topics.answer(code, player), answer, NOW + 2)
     assert not repeat.writes
     assert [r.reason for r in replies(repeat)] == ["already_answered"]
+    # and the status with the verdict goes out again, for a sender that missed it
+    assert ShowPlayer(code, player) in repeat.effects
 
 
 def test_a_broken_topic_is_reported_not_applied(room: Room) -> None:
