@@ -138,8 +138,12 @@ def answered(status: PlayerStatus, typed: str | None = None) -> str:
     assert last is not None  # noqa: S101 - printed only once the answer is scored
     verdict = "late" if last.late else ("correct" if last.correct else "wrong")
     if last.typo and not last.late:
-        verdict = (f"accepted: {typed} \N{RIGHTWARDS ARROW} {last.expected}" if typed
-                   else f"accepted, spelled {last.expected}")
+        if not last.expected:  # the spelling comes with the question's reveal
+            verdict = (f"accepted: {typed}, a near miss (the spelling comes with the reveal)"
+                       if typed else "accepted, a near miss")
+        else:
+            verdict = (f"accepted: {typed} \N{RIGHTWARDS ARROW} {last.expected}" if typed
+                       else f"accepted, spelled {last.expected}")
     rank = f", rank {status.rank}" if status.rank else ""  # no rank in a calm quiz
     return printable(f"{verdict}: +{last.points} points; score {status.score}{rank}"
                      + (f", streak {status.streak}" if status.streak > 1 else ""))

@@ -255,6 +255,11 @@ class Quiz:
         if record.q == self.index and not record.late:
             self.distribution[_bucket(record)] += 1
 
+    def near_misses(self) -> list[str]:
+        """Players whose last answer, to the question on screen, was an accepted near miss."""
+        return [p.id for p in self.players.values()
+                if p.last is not None and p.last.q == self.index and p.last.typo]
+
     @property
     def answered(self) -> int:
         """How many answered the current question in time."""

@@ -329,6 +329,9 @@ class Handler:
         out.writes.phases[quiz.code] = quiz
         out.changed.add(quiz.code)
         out.effects.append(ShowState(quiz.code))
+        if quiz.phase in ("reveal", "finished"):
+            # near misses of the question just closed learn the word's spelling now
+            out.effects.extend(ShowPlayer(quiz.code, player) for player in quiz.near_misses())
         if quiz.phase == "finished":
             out.effects.append(Reconcile(quiz.code))
         log.info("quiz %s: %s %d", quiz.code, quiz.phase, quiz.index + 1,

@@ -241,11 +241,13 @@ def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:
     player = quiz.players[player_id]
     last = None
     if player.last is not None:
-        typo = player.last.typo
-        last = LastResult(q=player.last.q, correct=player.last.correct,
+        typo, q = player.last.typo, player.last.q
+        # A status is public: the word's spelling waits for the question's reveal.
+        revealed = q < quiz.index or quiz.phase in ("reveal", "finished")
+        last = LastResult(q=q, correct=player.last.correct,
                           points=player.last.points, late=player.last.late,
                           seq=player.last_seq, typo=typo,
-                          expected=quiz.questions[player.last.q].word if typo else "")
+                          expected=quiz.questions[q].word if typo and revealed else "")
     return PlayerStatus(quiz=quiz.code, player=player.id, name=player.name, score=player.score,
                         rank=quiz.rank(player.id), streak=player.streak,
                         answered=player.answered, last=last, kicked=player.kicked,

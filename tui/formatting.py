@@ -154,6 +154,9 @@ def result_text(last: LastResult, streak: int, typed: str | None = None) -> str:
     if not last.correct:
         return f"{WRONG} wrong: 0 points"
     bonus = f"  streak {streak}" if streak > 1 else ""
+    if last.typo and not last.expected:  # the spelling comes with the reveal
+        what = f"{printable(typed)}, a near miss" if typed else "a near miss"
+        return f"{RIGHT} accepted: {what} (+{last.points}){bonus}"
     if last.typo:
         spelled = printable(last.expected)
         what = f"{printable(typed)} → {spelled}" if typed else f"a typo of {spelled}"

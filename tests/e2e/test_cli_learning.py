@@ -47,11 +47,14 @@ def test_typed_and_reverse_questions_and_the_words_to_review(tmp_path: Path) -> 
         assert ok(quiz("answer", code, "--text", f" {word.upper()}! ", home=ann,
                        broker=broker)).out.startswith("correct: +")
         bob_says = ok(quiz("answer", code, "--text", typo, home=bob, broker=broker)).out
-        assert bob_says.startswith(f"accepted: {typo} \N{RIGHTWARDS ARROW} {word}: +")
+        # the player's status is public: the spelling waits for the reveal
+        assert bob_says.startswith(f"accepted: {typo}, a near miss") and word not in bob_says
         assert ok(quiz("answer", code, "--text", "zzzz", home=cy, broker=broker)).out \
             .startswith("wrong: +0")
         revealed = ok(quiz("next", code, home=host, broker=broker)).out
         assert f"revealed: {word} (1 right, 1 near, 1 wrong)" in revealed
+        again = ok(quiz("answer", code, "--text", typo, home=bob, broker=broker)).out
+        assert f"accepted: {typo} \N{RIGHTWARDS ARROW} {word}: +" in again  # the verdict kept
 
         early = quiz("review", code, home=bob, broker=broker)
         assert early.code == 1 and "not finished" in early.err

@@ -111,12 +111,13 @@ async def test_a_typed_near_miss_is_accepted_with_the_spelling_shown(
             assert app.query_one(Input).has_focus
             typo = near_miss(word)
             await pilot.press(*typo, "enter")
-            await shows(pilot, f"✓ accepted: {typo} → {word} (+500)",
+            # the status is public: the spelling waits for the reveal
+            await shows(pilot, f"✓ accepted: {typo}, a near miss (+500)",
                         "alice  ·  500 points  ·  rank 1 of 1")
             assert app.query_one(Input).value == typo  # what was sent stays on screen
             assert app.query_one(Input).disabled  # one answer per question
             await room.control("next", at=0)
-            await shows(pilot, f"The answer: {word}")
+            await shows(pilot, f"The answer: {word}", f"✓ accepted: {typo} → {word} (+500)")
 
 
 async def test_a_reverse_question_shows_four_definitions_and_is_answered_by_key(

@@ -48,10 +48,15 @@ def test_a_typed_answer_is_right_near_or_wrong(typed: str, points: int) -> None:
     assert record.typo == (points == 500)
 
 
-def test_a_near_miss_shows_the_right_spelling_to_the_player_only_then() -> None:
+def test_a_near_miss_shows_the_right_spelling_once_the_question_is_revealed() -> None:
     quiz = started("ann", "bob")
     answer(quiz, "ann", "recieve")
     answer(quiz, "bob", "receive")
+    ann, bob = player_view(quiz, "ann").last, player_view(quiz, "bob").last
+    # a status is public: while the question is open it must not give the word away
+    assert ann is not None and ann.typo and ann.expected == ""
+    assert quiz.near_misses() == ["ann"]
+    quiz.next(at=0, now=101)
     ann, bob = player_view(quiz, "ann").last, player_view(quiz, "bob").last
     assert ann is not None and ann.typo and ann.expected == "receive"
     assert bob is not None and not bob.typo and bob.expected == ""

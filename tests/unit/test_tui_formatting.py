@@ -121,6 +121,8 @@ def test_the_verdict_reads_without_colour(last: LastResult, streak: int, text: s
 def test_a_near_miss_says_what_was_typed_and_how_the_word_is_spelled() -> None:
     near = LastResult(q=0, correct=True, points=450, typo=True, expected="receive")
     assert fmt.result_text(near, 1, "recieve") == "✓ accepted: recieve → receive (+450)"
+    before_reveal = msgspec.structs.replace(near, expected="")
+    assert fmt.result_text(before_reveal, 1, "recieve") == "✓ accepted: recieve, a near miss (+450)"
     # typed on another device: the spelling still shows
     assert fmt.result_text(near, 2, None) == "✓ accepted: a typo of receive (+450)  streak 2"
     assert fmt.typed_sent_text("recieve") == "sent “recieve”, waiting for the score…"
