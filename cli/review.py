@@ -20,9 +20,9 @@ import typer
 
 from client.credentials import Credentials
 from client.errors import QuizError
-from client.options import Broker, Code, Timeout, brokers, host_token, parse_code, run
+from client.options import Broker, Code, Timeout, brokers, fail, host_token, parse_code, run
 from client.requests import QuizClient
-from client.review import by_word, missed_by, to_review
+from client.review import accuracy, by_word, missed_by, to_review
 from client.text import printable
 from protocol import topics
 from protocol.address import DEFAULT_URL
@@ -54,7 +54,7 @@ def word_json(word: Word, players: int | None = None) -> dict[str, object]:
     if players is not None:
         data |= {"answered": word.answered, "right": word.right, "near": word.near,
                  "missed": missed_by(word, players),
-                 "accuracy": round(word.right / players, 3) if players else 0.0}
+                 "accuracy": round(accuracy(word, players), 3)}
     return data
 
 
@@ -108,9 +108,9 @@ def review(
     joined = Credentials.default().players(code)
     if name is not None:
         joined = [p for p in joined if p.name.casefold() == name.casefold()]
-    if len(joined) != 1:
-        raise QuizError(f"you have not joined quiz {code} from here" if not joined else
-                        "several players joined from here: choose one with --name")
+    if len(joined) != 1:  # one line on stderr, exit 1: this command runs outside run()
+        raise fail(f"you have not joined quiz {code} from here" if not joined else
+                   "several players joined from here: choose one with --name")
     me = joined[0]
 
     async def fetch() -> tuple[list[Word], PlayerStatus]:

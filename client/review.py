@@ -18,9 +18,23 @@ def to_review(words: Sequence[Word], status: PlayerStatus) -> list[Word]:
     return [word for word in words if word.q not in right]
 
 
+def class_size(word: Word, players: int) -> int:
+    """Who counts for a word's accuracy: the players, or more if the host removed some.
+
+    A removed player's answers stay in the words' counts but leave the standings.
+    """
+    return max(players, word.answered)
+
+
 def missed_by(word: Word, players: int) -> int:
     """Players who did not get the word right (near misses and no answer count as missed)."""
-    return max(players - word.right, 0)
+    return class_size(word, players) - word.right
+
+
+def accuracy(word: Word, players: int) -> float:
+    """The share of the class who got the word right, 0 to 1."""
+    size = class_size(word, players)
+    return word.right / size if size else 0.0
 
 
 def by_word(words: Sequence[Word], players: int) -> list[Word]:

@@ -1,11 +1,10 @@
-"""Vocabulary decks and the multiple-choice questions made from them (pure).
+"""Vocabulary decks: parsing, checking, levels and confusable words (pure).
 
 A deck is CSV or TSV with the columns term, definition[, part of speech[, example
 [, level]]]: the format Anki and Quizlet export. A header row is optional; with one,
 columns are found by name in any order (term/word/front, definition/back/meaning,
-part of speech/pos, example, level) and other columns are ignored. Each question
-shows a definition and four words; the three distractors share the answer's part of
-speech whenever the deck has enough of them.
+part of speech/pos, example, level) and other columns are ignored. The questions
+made from a deck are scorer/questions.py's.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import random
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -106,21 +104,6 @@ class Entry:
     level: str = ""  # one of LEVELS, if the deck says
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
-    """A definition-to-word question; `correct` indexes `choices`."""
-
-    prompt: str
-    pos: str
-    choices: tuple[str, ...]
-    correct: int
-
-    @property
-    def term(self) -> str:
-        """The right answer."""
-        return self.choices[self.correct]
-
-
 def builtin_names() -> list[str]:
     """Names of the decks shipped with the scorer."""
     return list(_builtin_names())
@@ -168,7 +151,7 @@ def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck")
             continue
         if not any(cells) or cells[0].startswith("#"):
             continue
-        if first_row and cells[0].lower() in _HEADER_WORDS:
+        if first_row and _is_header(cells):
             first_row = False  # an optional header row
             columns = _named_columns(cells)
             continue
@@ -185,12 +168,22 @@ def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck")
     return check_entries(entries, source=source, lines=lines)
 
 
+def _column_name(cell: str) -> str | None:
+    return _COLUMNS.get(re.sub(r"[\s-]+", "_", cell.strip().lower()))
+
+
+def _is_header(cells: Sequence[str]) -> bool:
+    """A first row that starts with a term's header, or names the term and definition columns."""
+    named = {_column_name(cell) for cell in cells}
+    return cells[0].lower() in _HEADER_WORDS or {"term", "definition"} <= named
+
+
 def _named_columns(header: Sequence[str]) -> dict[str, int]:
     # Term and definition default to the first two columns (a header "word,translation"
     # still reads); the optional columns are only read where the header names them.
     named: dict[str, int] = {}
     for at, cell in enumerate(header):
-        name = _COLUMNS.get(re.sub(r"[\s-]+", "_", cell.strip().lower()))
+        name = _column_name(cell)
         if name is not None:
             named.setdefault(name, at)
     return {"term": 0, "definition": 1} | named
@@ -292,23 +285,3 @@ def _groups_of() -> dict[str, frozenset[int]]:
         for word in group.split():
             found.setdefault(word.casefold(), set()).add(number)
     return {word: frozenset(numbers) for word, numbers in found.items()}
-
-
-def make_questions(entries: list[Entry], count: int, rng: random.Random) -> list[Question]:
-    """Pick `count` distinct terms and build a question for each."""
-    if count > len(entries):
-        raise DeckError(f"the deck has {len(entries)} terms, fewer than {count} questions")
-    by_pos: dict[str, list[Entry]] = {}
-    for entry in entries:
-        by_pos.setdefault(entry.pos, []).append(entry)
-    questions = []
-    for answer in rng.sample(entries, count):
-        pool = [e for e in by_pos[answer.pos] if e is not answer]
-        if len(pool) < CHOICES - 1:
-            pool = [e for e in entries if e is not answer]
-        distractors = [e.term for e in rng.sample(pool, CHOICES - 1)]
-        choices = [answer.term, *distractors]
-        rng.shuffle(choices)
-        questions.append(Question(answer.definition, answer.pos, tuple(choices),
-                                  choices.index(answer.term)))
-    return questions

@@ -255,6 +255,14 @@ class Quiz:
         if record.q == self.index and not record.late:
             self.distribution[_bucket(record)] += 1
 
+    def reset_distribution(self) -> None:
+        """Count no answers yet for the question on screen (also when a restart rebuilds it).
+
+        One count per choice, or right, near and wrong for a typed question.
+        """
+        question = self.questions[self.index]
+        self.distribution = [0] * (len(question.choices) or len(TYPED_BUCKETS))
+
     def near_misses(self) -> list[str]:
         """Players whose last answer, to the question on screen, was an accepted near miss."""
         return [p.id for p in self.players.values()
@@ -309,7 +317,7 @@ class Quiz:
     def _open(self, index: int, now: float) -> Transition:
         self.phase, self.index = "question", index
         self.opened_at, self.deadline = now, now + self.settings.seconds
-        self.distribution = [0] * (len(self.questions[index].choices) or len(TYPED_BUCKETS))
+        self.reset_distribution()
         return Transition("question", index)
 
     def _reveal(self, now: float) -> Transition:

@@ -262,10 +262,10 @@ class Handler:
                        deck.check_entries([deck.Entry(e.term, e.definition, e.pos, e.example,
                                                       e.level)
                                            for e in request.entries], source=request.deck))
-            if request.level:
-                entries = deck.entries_at_level(entries, request.level)
-            questions = make_questions(entries, request.questions, self.rng,
-                                       kinds=request.kinds, confusable=deck.confusable)
+            drawn = deck.entries_at_level(entries, request.level) if request.level else entries
+            questions = make_questions(drawn, request.questions, self.rng,
+                                       kinds=request.kinds, confusable=deck.confusable,
+                                       vocabulary=entries)
         except deck.DeckError as exc:
             raise Refused("bad_request", str(exc)) from None
         for _ in range(CODE_ATTEMPTS):

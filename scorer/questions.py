@@ -80,13 +80,18 @@ def kinds_in_order(kinds: Sequence[Kind], count: int, rng: random.Random) -> lis
 
 def make_questions(entries: Sequence[Entry], count: int, rng: random.Random,
                    kinds: Sequence[Kind] = ("choice",),
-                   confusable: Confusable = _never) -> list[Question]:
-    """Pick `count` distinct entries and build a question of the given kinds for each."""
+                   confusable: Confusable = _never,
+                   vocabulary: Sequence[Entry] | None = None) -> list[Question]:
+    """Pick `count` distinct entries and build a question of the given kinds for each.
+
+    `vocabulary` is the whole deck when `entries` are part of it (one level): no word of
+    it is ever taken for a typo of a typed answer.
+    """
     if count > len(entries):
         raise DeckError(f"the deck has {len(entries)} terms, fewer than {count} questions")
     order = kinds_in_order(kinds or ("choice",), count, rng)
     answers = _pick_answers(entries, order, rng)
-    maker = _Maker(entries, rng, confusable)
+    maker = _Maker(entries, rng, confusable, vocabulary or entries)
     return [maker.question(kind, answer) for kind, answer in zip(order, answers, strict=True)]
 
 
@@ -108,8 +113,10 @@ class _Maker:
     """Builds questions one at a time, remembering the wrong-choice sets used."""
 
     def __init__(self, entries: Sequence[Entry], rng: random.Random,
-                 confusable: Confusable) -> None:
+                 confusable: Confusable, vocabulary: Sequence[Entry]) -> None:
         self.entries, self.rng, self.confusable = entries, rng, confusable
+        self.vocabulary = vocabulary
+        self._normalized: frozenset[str] | None = None  # the vocabulary, for typed questions
         self.by_pos: dict[str, list[Entry]] = {}
         for entry in entries:
             self.by_pos.setdefault(entry.pos, []).append(entry)
@@ -117,7 +124,9 @@ class _Maker:
 
     def question(self, kind: Kind, answer: Entry) -> Question:
         if kind == "typed":
-            near = spelling.near_words(answer.term, (e.term for e in self.entries))
+            if self._normalized is None:  # once per quiz, not once per typed question
+                self._normalized = frozenset(spelling.normalize(e.term) for e in self.vocabulary)
+            near = spelling.near_normalized(answer.term, self._normalized)
             return Question(kind=kind, prompt=answer.definition, pos=answer.pos, choices=(),
                             correct=-1, word=answer.term, definition=answer.definition,
                             example=answer.example, near=near)

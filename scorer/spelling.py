@@ -35,13 +35,17 @@ def allowed_edits(word: str) -> int:
 
 def near_words(word: str, deck: Iterable[str]) -> tuple[str, ...]:
     """The other words of a deck a near miss of `word` could be mistaken for."""
+    return near_normalized(word, {normalize(other) for other in deck})
+
+
+def near_normalized(word: str, deck: Iterable[str]) -> tuple[str, ...]:
+    """near_words for a deck whose words are normalized already (once for many questions)."""
     target = normalize(word)
     # a typo is at most allowed_edits from the word, so a deck word closer than twice
     # that could collide with it; a wider net costs nothing at judging time
     limit = 2 * allowed_edits(word)
-    return tuple(sorted({normalize(other) for other in deck
-                         if normalize(other) != target
-                         and OSA.distance(normalize(other), target, score_cutoff=limit) <= limit}))
+    return tuple(sorted(other for other in set(deck) if other != target
+                        and OSA.distance(other, target, score_cutoff=limit) <= limit))
 
 
 def judge(typed: str, word: str, others: Iterable[str] = ()) -> Verdict:

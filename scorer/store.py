@@ -254,6 +254,8 @@ def _quiz_from_row(row: dict[str, Any]) -> Quiz:
     quiz = Quiz(code=row["code"], settings=msgspec.json.decode(row["settings"], type=Settings),
                 questions=questions, host_key=row["host_key"], created_at=row["created_at"])
     quiz.phase, quiz.index = row["phase"], row["q_index"]
+    if quiz.phase in ("question", "reveal"):
+        quiz.reset_distribution()  # the stored answers are counted in again on top
     quiz.opened_at, quiz.deadline = row["opened_at"], row["deadline"]
     quiz.revealed_at = row["revealed_at"]
     return quiz

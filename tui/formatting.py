@@ -231,8 +231,8 @@ def right_answers(kind: QuestionKind, reveal: RevealView) -> int:
 
 
 def percent(part: int, whole: int) -> int:
-    """The share `part` of `whole` in whole percent (0 of nobody)."""
-    return round(100 * part / whole) if whole > 0 else 0
+    """The share `part` of `whole` in whole percent (0 of nobody, never over 100)."""
+    return min(100, round(100 * part / whole)) if whole > 0 else 0
 
 
 def share_text(right: int, players: int) -> str:

@@ -132,3 +132,9 @@ def test_usage_errors_exit_2_with_a_sentence(tmp_path: Path, args: tuple[str, ..
                                             message: str) -> None:
     result = quiz(*args, home=tmp_path, broker="mqtt://127.0.0.1:9")
     assert result.code == 2 and message in result.err, result
+
+
+def test_review_without_joining_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = quiz("review", "ABCDEF", home=tmp_path, broker="mqtt://127.0.0.1:9")
+    assert result.code == 1 and "not joined" in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1

@@ -266,3 +266,10 @@ def test_a_level_must_have_as_many_words_as_asked() -> None:
     assert len(entries_at_level(BUILTIN, "A2", at_least=count)) == count
     with pytest.raises(DeckError, match=f"fewer than the {count + 1} needed"):
         entries_at_level(BUILTIN, "A2", at_least=count + 1)
+
+
+def test_a_header_may_name_the_columns_in_any_order() -> None:
+    entries = parse_deck("definition,term,pos\na large animal,elephant,noun\n"
+                         "a small animal,mouse,noun\na bird,robin,noun\na fish,trout,noun\n")
+    assert entries[0] == Entry("elephant", "a large animal", "noun")
+    assert len(entries) == 4  # the header is no entry

@@ -35,6 +35,7 @@ def test_a_typed_answer_is_judged_stored_and_restored(tmp_path: Path) -> None:
     again = room.restart()
     restored = again.quiz(code)
     assert restored.questions[0].kind == "typed" and restored.questions[0].word == word
+    assert restored.distribution == [0, 1, 0]  # right, near, wrong: counted in again
     assert restored.players[player].score == 500
     assert again.store.answers(code)[0].text == typo
 

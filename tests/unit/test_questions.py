@@ -105,3 +105,12 @@ def test_the_built_in_deck_makes_fair_questions_of_every_kind(seed: int, count: 
             e.term for e in entries if e.definition in q.choices]
         others = [w for w in words if w != q.word]
         assert not any(deck.confusable(q.word, other) for other in others)
+
+
+def test_a_word_of_another_level_is_never_a_typo_of_the_answer() -> None:
+    b1 = [Entry("effect", "a result", "noun", level="B1"),
+          *[Entry(f"noun{i}", f"thing {i}", "noun", level="B1") for i in range(4)]]
+    deck = [*b1, Entry("affect", "to change", "verb", level="C1")]
+    questions = make_questions(b1, 5, random.Random(1), kinds=["typed"], vocabulary=deck)
+    effect = next(q for q in questions if q.word == "effect")
+    assert effect.near == ("affect",)

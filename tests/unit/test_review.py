@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cli.review import ANKI_HEADER, anki_lines, by_word, missed_by, to_review
+from client.review import accuracy
 from protocol.messages import PlayerStatus, Word
 
 
@@ -28,3 +29,9 @@ def test_anki_lines_keep_one_note_per_line_and_three_fields() -> None:
     lines = anki_lines([word(0, "tab\tbed", example="line one\nline two")])
     assert lines[:3] == list(ANKI_HEADER)
     assert lines[3] == "tab bed\tmeaning of tab bed\tline one line two"
+
+
+def test_accuracy_never_passes_the_whole_class() -> None:
+    kicked_later = word(0, "alpha", right=3)  # three right, one of them removed since
+    assert accuracy(kicked_later, players=2) == 1.0
+    assert missed_by(kicked_later, players=2) == 0
