@@ -118,7 +118,7 @@ def test_every_option_and_argument_has_help() -> None:
     ("accounts", "ann", "--role", "boss", "--password", "pw"),
     ("serve", "--log-format", "yaml"),
     ("serve", "--log-level", "loud"),
-    ("bench", "--broker", "nats"),
+    ("bench", "--broker", "rabbitmq"),
 ])
 def test_a_choice_outside_its_list_is_a_usage_error_that_lists_the_choices(
         tmp_path: Path, args: tuple[str, ...]) -> None:
