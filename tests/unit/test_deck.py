@@ -17,10 +17,10 @@ from scorer.deck import (
     forms,
     levels,
     load_builtin,
-    make_questions,
     parse_deck,
     term_span,
 )
+from scorer.questions import make_questions
 
 BUILTIN = load_builtin("everyday")
 BUILTIN_LEVELS = ("A2", "B1", "B2", "C1")
