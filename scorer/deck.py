@@ -31,7 +31,10 @@ _HEADER_WORDS = frozenset({"term", "word", "front"})
 # Header names (lower case, spaces as underscores) of the columns a deck may have.
 _COLUMNS = {"term": "term", "word": "term", "front": "term",
             "definition": "definition", "back": "definition", "meaning": "definition",
-            "part_of_speech": "pos", "pos": "pos", "example": "example", "level": "level"}
+            "part_of_speech": "pos", "pos": "pos", "example": "example", "level": "level",
+            "accept": "accept", "also": "accept", "distractors": "distractors"}
+# Several answers or distractors in one cell are separated by this.
+LIST_SEPARATOR = ";"
 # Without a header, the columns come in this order.
 _POSITIONAL = ("term", "definition", "pos", "example", "level")
 # Anki's text export names its columns in a comment line.
@@ -102,6 +105,11 @@ class Entry:
     pos: str = ""
     example: str = ""  # a sentence using the term or one of its forms, if the deck has one
     level: str = ""  # one of LEVELS, if the deck says
+    # Other answers a typed question accepts as right (outside: outdoors).
+    accept: tuple[str, ...] = ()
+    # Wrong choices written for this entry's example sentence, each checked not to fit its
+    # blank: a cloze question is made only from an entry that has them (questions.py).
+    distractors: tuple[str, ...] = ()
 
 
 def builtin_names() -> list[str]:
@@ -163,7 +171,9 @@ def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck")
                             f"separated by {separator} (a part of speech may follow), "
                             f"got {delimiter.join(row)!r}")
         entries.append(Entry(cell["term"], cell["definition"], cell.get("pos", "").lower(),
-                             cell.get("example", ""), cell.get("level", "").upper()))
+                             cell.get("example", ""), cell.get("level", "").upper(),
+                             split_list(cell.get("accept", "")),
+                             split_list(cell.get("distractors", ""))))
         lines.append(line)
     return check_entries(entries, source=source, lines=lines)
 
@@ -219,7 +229,14 @@ def check_entries(entries: Sequence[Entry], *, source: str = "deck",
     if len(entries) < CHOICES:
         raise DeckError(f"{source}: a deck needs at least {CHOICES} terms, found {len(entries)}")
     return [Entry(e.term.strip(), e.definition.strip(), e.pos.strip().lower(),
-                  e.example.strip(), e.level.strip().upper()) for e in entries]
+                  e.example.strip(), e.level.strip().upper(),
+                  tuple(a.strip() for a in e.accept if a.strip()),
+                  tuple(d.strip() for d in e.distractors if d.strip())) for e in entries]
+
+
+def split_list(cell: str) -> tuple[str, ...]:
+    """The items of a cell that lists several (`a; b; c`), each stripped, empty ones dropped."""
+    return tuple(item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip())
 
 
 def levels(entries: Iterable[Entry]) -> dict[str, int]:
