@@ -71,6 +71,17 @@ def cloze_prompt(entry: Entry) -> str | None:
     return blanked if found else None
 
 
+def cloze_ready(entry: Entry) -> bool:
+    """Whether the entry makes a safe cloze: its example holds the word, and distractors.
+
+    It needs CHOICES - 1 written distractors, none of them the word: a wrong choice guessed
+    from the deck may fit the blank, so a cloze uses only those written for its sentence.
+    """
+    term = entry.term.casefold()
+    usable = {d.casefold() for d in entry.distractors} - {term}
+    return cloze_prompt(entry) is not None and len(usable) >= CHOICES - 1
+
+
 def kinds_in_order(kinds: Sequence[Kind], count: int, rng: random.Random) -> list[Kind]:
     """Each question's kind: the chosen kinds in turn, shuffled into a mixed order."""
     order = [kinds[i % len(kinds)] for i in range(count)]
