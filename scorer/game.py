@@ -241,7 +241,9 @@ class Quiz:
             tally[2 if record.typo else 1] += 1
             if not record.typo:
                 player.right.append(record.q)
-        if record.correct and not record.late:
+        # A calm quiz promises no streak (docs/protocol.md, CreateQuiz): none is counted, so
+        # no player status shows one, before a restart or after it.
+        if record.correct and not record.late and not self.settings.calm:
             continuing = player.last_correct_q == record.q - 1
             player.streak = player.streak + 1 if continuing else 1
             player.last_correct_q = record.q

@@ -102,6 +102,7 @@ def test_a_calm_quiz_scores_without_speed_or_streak_and_ranks_nobody() -> None:
     quiz.next(at=0, now=121)
     quiz.next(at=0, now=122)
     assert answer(quiz, "ann", 0, now=123.0, q=1) == 1000  # no streak bonus
+    assert player_view(quiz, "ann").streak == 0  # and no streak counted: no screen shows one
     assert player_view(quiz, "ann").score == 2000
     assert player_view(quiz, "ann").rank == 0 and player_view(quiz, "bob").rank == 0
 
