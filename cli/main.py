@@ -24,8 +24,9 @@ import typer
 from cli import render, review
 from client.answers import answer as send_answer
 from client.credentials import Credentials, PlayerCredentials
-from client.errors import QuizError, RefusedError
+from client.errors import QuizError
 from client.follow import follow
+from client.joining import join as join_quiz
 from client.options import (
     Broker,
     CefrLevel,
@@ -40,6 +41,7 @@ from client.options import (
     parse_code,
     parse_kinds,
     run,
+    say,
 )
 from client.reconnect import Disconnected
 from client.requests import QuizClient
@@ -456,25 +458,18 @@ async def results(
 async def join(code: Code, name: Annotated[str, typer.Option(help="Your name in the quiz.")],
                broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
                as_json: Json = False) -> None:
-    """Join a quiz (or resume as the same player); print the player id."""
+    """Join a quiz (or resume as the same player); print the player id.
+
+    Through a broker that is lost on the way it tries again until --timeout: the secret is
+    kept first, so a join sent again resumes the same player.
+    """
     code = parse_code(code)
-    name = clean_name(name)
-    credentials = Credentials.default()
-    async with QuizClient.connect(brokers(broker), timeout) as client:
-        # An unknown code is refused here: with several scorers none would reply to it.
-        await client.state(code)
-        # kept before sending: if the reply never comes, a retry resumes this player
-        known = credentials.reserve_player(code, name)
-        try:
-            reply = await client.join(code, name, known.secret)
-        except RefusedError:
-            credentials.forget_reserved(code, name, known.secret)  # not ours: free the name
-            raise
-    player = carried(reply.player, "player id")
-    credentials.save_player(code, PlayerCredentials(reply.name or name, player, known.secret))
-    emit(as_json, {"quiz": code, "player": player, "name": reply.name,
-                   "score": reply.score, "resumed": known.confirmed},
-         render.joined(code, reply.name or name, player, reply.score or 0, known.confirmed))
+    joined = await join_quiz(brokers(broker), code, clean_name(name), timeout,
+                             Credentials.default(), notice=say)
+    reply, me = joined.reply, joined.me
+    emit(as_json, {"quiz": code, "player": me.player, "name": reply.name,
+                   "score": reply.score, "resumed": joined.resumed},
+         render.joined(code, me.name, me.player, reply.score or 0, joined.resumed))
 
 
 def _me(code: str, name: str | None) -> PlayerCredentials:
@@ -524,7 +519,8 @@ async def answer(
     code = parse_code(code)
     me = _me(code, name)
     given: int | str = choice - 1 if choice is not None else (text or "").strip()
-    verdict = await send_answer(brokers(broker), code, me.player, me.secret, given, timeout)
+    verdict = await send_answer(brokers(broker), code, me.player, me.secret, given, timeout,
+                                notice=say)
     status = verdict.status
     text = render.answered(status, None if isinstance(given, int) else given)
     if verdict.already:

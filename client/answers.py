@@ -1,7 +1,7 @@
 """`quiz answer`: one answer, kept and sent again until its verdict, across reconnects.
 
 The answer is signed once and keeps its request id (client/outbox.py); after a lost
-connection it goes out again on the next broker that answers (client/reconnect.py) with
+connection it goes out again on the next broker that answers (client/patient.py) with
 the same client id, so its reply topic stays the same.
 """
 
@@ -11,12 +11,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-import aiomqtt
-
 from client.connection import Follower, Kind, Received
 from client.errors import BrokerUnreachableError, NoReplyError, QuizError, RefusedError
 from client.outbox import Outbox, PendingAnswer
-from client.reconnect import Reconnect
+from client.patient import GaveUpError, Notice, patiently
 from client.requests import (
     ANSWER_AGAIN,
     REPLY_TIMEOUT_SECONDS,
@@ -39,51 +37,59 @@ class Verdict:
 
 
 async def answer(where: BrokerAddress | Brokers, code: str, player: str, secret: str,
-                 given: int | str, timeout: float = REPLY_TIMEOUT_SECONDS) -> Verdict:
+                 given: int | str, timeout: float = REPLY_TIMEOUT_SECONDS,
+                 notice: Notice | None = None) -> Verdict:
     """Answer the open question (a 0-based choice, or a text) and return its verdict.
 
     A question this player already answered returns the verdict recorded then. The answer
     is kept until its verdict shows in the player's retained status (or a reply refuses
-    it) and goes out again, the same signed answer with the same request id, after any
-    reconnect within `timeout`: the broker may have lost it, and a copy changes nothing.
+    it): through a broker that cannot be reached or is lost on the way, it connects again
+    (client/patient.py) and sends the same signed answer, with the same request id, until
+    `timeout`; the broker may have lost it, and a copy changes nothing. `notice` hears
+    about a lost broker, one line at a time.
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
     client_id = topics.new_client_id()  # kept across reconnects: the reply topic stays
-    retry = Reconnect(where)
-    async with QuizClient.connect(retry.order(), timeout, client_id) as client:
-        retry.connected(client.broker)
-        state = await client.state(code)
-        question = state.question
-        if question is None or state.phase not in ("question", "reveal"):
-            raise QuizError(f"no question is open in quiz {code} ({state.phase})")
-        before = await client.retained(PlayerStatus, topics.player(code, player))
-        if before is not None and before.last is not None and before.last.q == question.index:
-            return Verdict(before, already=True)  # a retry: the first one counted
-        if state.phase != "question":
-            raise QuizError(f"no question is open in quiz {code} ({state.phase})")
-        if isinstance(given, str) != (question.kind == "typed"):
-            wanted = "a typed word (--text WORD)" if question.kind == "typed" else "a choice"
-            raise QuizError(f"question {question.index + 1} of quiz {code} takes {wanted}")
-        pending = PendingAnswer.sign(secret, code, player, question.index, given)
-        try:
-            return await send_answer(client, code, player, pending, deadline)
-        except aiomqtt.MqttError as exc:
-            lost: Exception = exc
-    while (left := deadline - loop.time()) > 0:
-        await asyncio.sleep(min(retry.lost(), left))
-        left = deadline - loop.time()
-        if left <= 0:
-            break
-        try:
-            async with QuizClient.connect(retry.order(), left, client_id) as client:
-                retry.connected(client.broker)
-                log.info("reconnected to %s: sending the answer again", client.broker)
-                return await send_answer(client, code, player, pending, deadline)
-        except (aiomqtt.MqttError, BrokerUnreachableError) as exc:
-            lost = exc
-    raise NoReplyError(f"lost the connection to {retry.brokers} before the verdict ({lost}); "
-                       f"the answer was sent and may still be scored: {ANSWER_AGAIN}")
+    pending: PendingAnswer | None = None
+
+    async def step(client: QuizClient, deadline: float) -> Verdict:
+        nonlocal pending
+        if pending is None:
+            found = await _question(client, code, player, given)
+            if isinstance(found, Verdict):
+                return found
+            pending = PendingAnswer.sign(secret, code, player, found, given)
+        else:
+            log.info("reconnected to %s: sending the answer again", client.broker)
+        return await send_answer(client, code, player, pending, deadline)
+
+    try:
+        return await patiently(where, timeout, step, client_id=client_id, notice=notice)
+    except GaveUpError as exc:
+        if pending is None:  # never sent: nothing to lose, and nothing sent to score
+            raise exc.lost if isinstance(exc.lost, QuizError) else BrokerUnreachableError(
+                f"lost the connection to the broker before the answer went out ({exc.lost})",
+            ) from None
+        raise NoReplyError(f"lost the connection to {Brokers.of(where)} before the verdict "
+                           f"({exc.lost}); the answer was sent and may still be scored: "
+                           f"{ANSWER_AGAIN}") from None
+
+
+async def _question(client: QuizClient, code: str, player: str,
+                    given: int | str) -> int | Verdict:
+    """The open question's index, or the verdict when this player answered it already."""
+    state = await client.state(code)
+    question = state.question
+    if question is None or state.phase not in ("question", "reveal"):
+        raise QuizError(f"no question is open in quiz {code} ({state.phase})")
+    before = await client.retained(PlayerStatus, topics.player(code, player))
+    if before is not None and before.last is not None and before.last.q == question.index:
+        return Verdict(before, already=True)  # a retry: the first one counted
+    if state.phase != "question":
+        raise QuizError(f"no question is open in quiz {code} ({state.phase})")
+    if isinstance(given, str) != (question.kind == "typed"):
+        wanted = "a typed word (--text WORD)" if question.kind == "typed" else "a choice"
+        raise QuizError(f"question {question.index + 1} of quiz {code} takes {wanted}")
+    return question.index
 
 
 async def send_answer(client: QuizClient, code: str, player: str, pending: PendingAnswer,

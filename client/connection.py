@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import aiomqtt
 import msgspec
 
-from client.errors import BrokerUnreachableError, SubscriptionRefusedError
+from client.errors import BrokerUnreachableError, LoginRefusedError, SubscriptionRefusedError
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
 from protocol.messages import DecodeError, decode, encode
@@ -266,17 +266,20 @@ async def connect(where: BrokerAddress | Brokers, *,
                   client_id: str | None = None) -> AsyncIterator[Connection]:
     """Connect to the first broker of `where` that answers, in order, and start the reader.
 
-    Raise BrokerUnreachableError, naming each address (without its password) and why.
+    Raise BrokerUnreachableError, naming each address (without its password) and why;
+    LoginRefusedError when a broker that answered refused the login.
     """
     client_id = client_id or topics.new_client_id()
     brokers = Brokers.of(where)
     failures: list[str] = []
+    refused = False
     for broker in brokers:
         mqtt = mqtt_client(broker, client_id, timeout=timeout)
         try:
             await mqtt.__aenter__()
         except aiomqtt.MqttError as exc:
             log.info("cannot connect to %s: %s", broker, exc)
+            refused = refused or _login_refused(exc)
             failures.append(_why(broker, exc))
             continue
         connection = Connection(mqtt, client_id, broker)
@@ -291,11 +294,15 @@ async def connect(where: BrokerAddress | Brokers, *,
             except aiomqtt.MqttError:
                 log.debug("disconnect from %s failed", broker)
         return
-    raise BrokerUnreachableError("; ".join(failures))
+    raise (LoginRefusedError if refused else BrokerUnreachableError)("; ".join(failures))
+
+
+def _login_refused(exc: aiomqtt.MqttError) -> bool:
+    return "authori" in str(exc).lower()
 
 
 def _why(broker: BrokerAddress, exc: aiomqtt.MqttError) -> str:
-    if "authori" in str(exc).lower():
+    if _login_refused(exc):
         return (f"the broker at {broker} refused the login ({exc}): check the user and "
                 "password in --broker (or QUIZ_BROKER)")
     return (f"cannot reach the MQTT broker at {broker} ({exc}); "

@@ -11,6 +11,10 @@ class BrokerUnreachableError(QuizError):
     """No MQTT broker answers at the address (or at any of the addresses)."""
 
 
+class LoginRefusedError(BrokerUnreachableError):
+    """A broker answered and refused the user and password: trying again will not help."""
+
+
 class NoReplyError(QuizError):
     """The scorer did not reply in time."""
 

@@ -33,7 +33,8 @@ Broker = Annotated[str, typer.Option(
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
 Timeout = Annotated[float, typer.Option(
-    "--timeout", envvar="QUIZ_TIMEOUT", min=0.5, help="Seconds to wait for the scorer.")]
+    "--timeout", envvar="QUIZ_TIMEOUT", min=0.5,
+    help="Seconds to wait for the scorer (join and answer: also for a lost broker).")]
 HostToken = Annotated[str | None, typer.Option(
     "--token", envvar="QUIZ_HOST_TOKEN",
     help="Host token, when the quiz was created on another machine.")]
@@ -54,6 +55,11 @@ def parse_kinds(value: str) -> str:
 def kind_list(value: str) -> list[QuestionKind]:
     """The kinds of a --kinds value that parse_kinds accepted, in the order given."""
     return [cast(QuestionKind, kind) for kind in value.split(",")]
+
+
+def say(line: str) -> None:
+    """Tell the user what is going on, on stderr: a line that may quote names and replies."""
+    typer.echo(printable(line), err=True)
 
 
 def fail(message: str) -> typer.Exit:

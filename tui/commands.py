@@ -16,8 +16,9 @@ from typing import Annotated
 
 import typer
 
-from client.credentials import Credentials, PlayerCredentials
-from client.errors import BrokerUnreachableError, QuizError, RefusedError
+from client.credentials import Credentials
+from client.errors import BrokerUnreachableError
+from client.joining import join
 from client.options import (
     Broker,
     Code,
@@ -30,19 +31,14 @@ from client.options import (
     parse_code,
     parse_kinds,
     run,
+    say,
 )
 from client.reconnect import Reconnect
 from client.requests import QuizClient
 from client.text import printable
-from protocol import auth
 from protocol.address import DEFAULT_URL, BrokerAddress, Brokers
 from protocol.messages import clean_name
 from tui.live import Live
-
-# A player whose name is taken may choose another this many times (at a terminal).
-NAME_ATTEMPTS = 3
-
-
 
 
 def register(app: typer.Typer) -> None:
@@ -62,7 +58,8 @@ def play(code: Code,
 
     code, address = parse_code(code), brokers(broker)
     ask = _ask_name if sys.stdin.isatty() else None
-    me = run(join(address, code, _name(name), timeout, Credentials.default(), _say, ask))
+    me = run(join(address, code, _name(name), timeout, Credentials.default(), notice=say,
+                  ask=ask)).me
     PlayApp(Live(address, code, player=me)).run()
 
 
@@ -71,7 +68,7 @@ def board(code: Code, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> 
     from tui.board import BoardApp  # noqa: PLC0415
 
     code, address = parse_code(code), brokers(broker)
-    run(check_quiz(address, code, timeout, _say))
+    run(check_quiz(address, code, timeout, say))
     BoardApp(Live(address, code)).run()
 
 
@@ -82,7 +79,7 @@ def host(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
 
     code, address = parse_code(code), brokers(broker)
     key = host_token(code, token)
-    run(check_quiz(address, code, timeout, _say))
+    run(check_quiz(address, code, timeout, say))
     HostApp(Live(address, code, host_key=key)).run()
 
 
@@ -134,40 +131,7 @@ async def check_quiz(broker: BrokerAddress | Brokers, code: str, reply_timeout: 
         await client.state(code)
 
 
-async def join(broker: BrokerAddress | Brokers, code: str, name: str, reply_timeout: float,
-               credentials: Credentials, say: Callable[[str], None],
-               ask: Callable[[str], str] | None = None) -> PlayerCredentials:
-    """Join (or resume, with the secret kept in `credentials`) and return the player.
-
-    A taken name raises RefusedError, or asks for another one when `ask` is given.
-    """
-    name = clean_name(name)  # the credentials know the name as the scorer keeps it
-    async with AsyncExitStack() as stack:
-        client = await connect(stack, broker, reply_timeout, say)
-        await client.state(code)
-        for _ in range(NAME_ATTEMPTS):
-            known = credentials.player(code, name)
-            secret = known.secret if known else auth.new_secret()
-            try:
-                reply = await client.join(code, name, secret)
-            except RefusedError as exc:
-                if exc.reason != "name_taken" or ask is None:
-                    raise
-                name = clean_name(await asyncio.to_thread(ask, f"{exc}; another name"))
-                continue
-            if reply.player is None:
-                raise QuizError("the scorer did not name the player")
-            me = PlayerCredentials(reply.name or name, reply.player, secret)
-            credentials.save_player(code, me)
-            return me
-    raise QuizError(f"no free name after {NAME_ATTEMPTS} tries: choose one with --name")
-
-
 # --- small pieces ---------------------------------------------------------------------------
-
-
-def _say(line: str) -> None:
-    typer.echo(printable(line), err=True)  # lines quote names and the scorer's replies
 
 
 def _ask_name(question: str) -> str:

@@ -21,13 +21,13 @@ from textual.widgets import Button
 from broker.embedded import Embedded, run_embedded
 from client.credentials import Credentials, PlayerCredentials
 from client.errors import RefusedError
+from client.joining import join
 from client.requests import QuizClient
 from protocol import auth
 from protocol.messages import Leaderboard, Standing
 from scorer.service import Scorer
 from tests.conftest import connected, free_port, running_scorer, until
 from tui.board import BoardApp
-from tui.commands import join
 from tui.demo import DemoSettings, running_demo
 from tui.events import BoardChanged
 from tui.host import HostApp
@@ -73,7 +73,8 @@ class Room:
         return self.scorer.quizzes[self.code].questions[q].correct
 
     async def join(self, name: str) -> PlayerCredentials:
-        return await join(self.broker.public, self.code, name, 5.0, self.credentials, print)
+        return (await join(self.broker.public, self.code, name, 5.0, self.credentials,
+                            notice=print)).me
 
     async def answer(self, who: PlayerCredentials, q: int, choice: int) -> None:
         await self.client.answer(self.code, who.player, who.secret, q, choice)
@@ -161,7 +162,7 @@ async def test_the_same_player_resumes_and_a_taken_name_is_refused(room: Room,
     assert await room.join("ALICE ") == alice  # a restart of the app: same player, same secret
     elsewhere = Credentials(tmp_path / "another-machine")
     with pytest.raises(RefusedError) as refused:
-        await join(room.broker.public, room.code, "alice", 5.0, elsewhere, print)
+        await join(room.broker.public, room.code, "alice", 5.0, elsewhere, notice=print)
     assert refused.value.reason == "name_taken"
     asked: list[str] = []
 
@@ -169,11 +170,12 @@ async def test_the_same_player_resumes_and_a_taken_name_is_refused(room: Room,
         asked.append(question)
         return "alice2"
 
-    other = await join(room.broker.public, room.code, "alice", 5.0, elsewhere, print, ask)
+    other = (await join(room.broker.public, room.code, "alice", 5.0, elsewhere, notice=print,
+                        ask=ask)).me
     assert other.name == "alice2" and other.player != alice.player
     assert "taken" in asked[0]
     with pytest.raises(RefusedError) as unknown:
-        await join(room.broker.public, "ABCDEF", "zed", 5.0, elsewhere, print)
+        await join(room.broker.public, "ABCDEF", "zed", 5.0, elsewhere, notice=print)
     assert unknown.value.reason == "unknown_quiz"
 
 

@@ -16,6 +16,7 @@ from textual.widgets import Input
 
 from broker.embedded import Embedded
 from client.credentials import Credentials, PlayerCredentials
+from client.joining import join
 from client.requests import QuizClient
 from protocol import auth
 from protocol.messages import DeckEntry, QuestionKind
@@ -24,7 +25,6 @@ from scorer.service import Scorer
 from tests.conftest import connected, running_scorer
 from tests.e2e.test_tui import SIZE, shows
 from tui.board import BoardApp
-from tui.commands import join
 from tui.demo import DemoSettings, running_demo
 from tui.host import HostApp
 from tui.live import Live
@@ -60,7 +60,8 @@ class Room:
         return self.scorer.quizzes[self.code].questions[q]
 
     async def join(self, name: str) -> PlayerCredentials:
-        return await join(self.broker.public, self.code, name, 5.0, self.credentials, print)
+        return (await join(self.broker.public, self.code, name, 5.0, self.credentials,
+                            notice=print)).me
 
     async def answer(self, who: PlayerCredentials, q: int, given: int | str) -> None:
         await self.client.answer(self.code, who.player, who.secret, q, given)
