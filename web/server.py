@@ -19,6 +19,7 @@ from pathlib import Path
 from httpserve.server import HttpServer, Limits, Response, text
 from protocol import topics, views
 from protocol.messages import StandingsPage, Words
+from web.join import base_url, public_hosts, qr_svg
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,12 @@ CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".md": "text/plain; charset=utf-8",
     ".json": "application/json",
+    ".svg": "image/svg+xml",
 }
+# Placeholders in the player page's topic templates, which the page fills in once it has
+# its client id and player id; the topics themselves come from protocol/topics.py.
+CLIENT_SLOT = "{client}"
+PLAYER_SLOT = "{player}"
 # The page runs only its own files, and talks only to this server and to a broker's
 # WebSockets: a name that slipped into markup still could not run a script.
 SECURITY_HEADERS = (
@@ -77,14 +83,15 @@ class BrokerForBrowsers:
         return "" if host in _LOOPBACK else host
 
 
-def config(broker: BrokerForBrowsers, code: str | None) -> dict[str, object]:
+def config(broker: BrokerForBrowsers, code: str | None, play: str = "") -> dict[str, object]:
     """The page's config: the broker's WebSockets and, for a quiz, what a display follows.
 
     The topics come from `protocol.views.display_follows`, so the page subscribes to exactly
     what `quiz board` does, named by the module that names every topic; under "everyone",
     the pages of everyone's standings, which the page (as `quiz board` on its key `a`)
     subscribes to only once it shows them; under "words", the words of the finished quiz
-    (retained, published once at the end), for the words to review.
+    (retained, published once at the end), for the words to review; under "play", the
+    player page's address for this quiz (`play`, as players type it) and its QR code.
     """
     out: dict[str, object] = {
         "ws": {"host": broker.ws_host, "port": broker.ws_port, "path": WS_PATH},
@@ -98,7 +105,28 @@ def config(broker: BrokerForBrowsers, code: str | None) -> dict[str, object]:
                           for topic, kind in views.display_follows(code).items()}
         out["everyone"] = {topics.standings_of(code): StandingsPage.__name__}
         out["words"] = {topics.words(code): Words.__name__}
+        if play:
+            out["play"] = {"url": f"{play}play/{code}", "qr": f"/qr/{code}.svg"}
     return out
+
+
+def player_config(broker: BrokerForBrowsers, code: str) -> dict[str, object]:
+    """The player page's config: the broker's WebSockets and the topics a player uses.
+
+    The topics come from `protocol.views.player_follows`, so the page follows what `quiz
+    play` does; those that name the page's client id or its player id hold CLIENT_SLOT or
+    PLAYER_SLOT, which the page replaces once it knows them.
+    """
+    follows = views.player_follows(code, CLIENT_SLOT, PLAYER_SLOT)
+    return {
+        "ws": {"host": broker.ws_host, "port": broker.ws_port, "path": WS_PATH},
+        "code": code,
+        "join": topics.join(code),
+        "answer": topics.answer(code, PLAYER_SLOT),
+        "slots": {"client": CLIENT_SLOT, "player": PLAYER_SLOT},
+        "follows": {topic: kind.__name__ for topic, kind in follows.items()},
+        "words": {topics.words(code): Words.__name__},
+    }
 
 
 def _load_static() -> dict[str, tuple[str, bytes]]:
@@ -112,8 +140,10 @@ def _load_static() -> dict[str, tuple[str, bytes]]:
 class WebBoard(HttpServer):
     """The web board's HTTP server on asyncio streams, one request per connection.
 
-    `GET /` and `GET /CODE` give the page; `/static/NAME` its files; `/config.json?code=CODE`
-    where the broker is and the quiz's topics. Use it as an async context manager.
+    `GET /` and `GET /CODE` give the board; `/play` and `/play/CODE` the player page;
+    `/static/NAME` their files; `/config.json?code=CODE` where the broker is and the quiz's
+    topics for the board, `/player.json?code=CODE` for the player page; `/qr/CODE.svg` a
+    QR code of the player page of quiz CODE. Use it as an async context manager.
     """
 
     def __init__(self, broker: BrokerForBrowsers, host: str, port: int) -> None:
@@ -123,9 +153,13 @@ class WebBoard(HttpServer):
 
     @property
     def url(self) -> str:
-        """The board's address, for people (a wildcard host printed as 127.0.0.1)."""
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # noqa: S104
-        return f"http://[{host}]:{self.port}/" if ":" in host else f"http://{host}:{self.port}/"
+        """The board's address, for people: on every interface, this machine's LAN address."""
+        return base_url(public_hosts(self.host)[0], self.port)
+
+    @property
+    def urls(self) -> list[str]:
+        """Every address of the server that another machine may use (the best first)."""
+        return [base_url(host, self.port) for host in public_hosts(self.host)]
 
     async def start(self) -> None:
         """Listen; raise WebPortError when it cannot. `port` 0 picks a free port."""
@@ -146,19 +180,32 @@ class WebBoard(HttpServer):
         """The status, content type and body for a GET of `path`."""
         if path == "/" or _quiz_code(path.removeprefix("/")) is not None:
             return HTTPStatus.OK, *self._files["index.html"]
+        if path in ("/play", "/play/") or (path.startswith("/play/") and _quiz_code(
+                path.removeprefix("/play/")) is not None):
+            return HTTPStatus.OK, *self._files["play.html"]
         if path.startswith("/static/"):
             found = self._files.get(path.removeprefix("/static/"))
             if found is not None:
                 return HTTPStatus.OK, *found
         if path == "/favicon.ico":  # browsers ask for it; there is none, and that is no error
             return HTTPStatus.NO_CONTENT, CONTENT_TYPES[".html"], b""
-        if path == "/config.json":
+        return self._quiz_route(path, query)
+
+    def _quiz_route(self, path: str, query: dict[str, list[str]]) -> Response:
+        """What a quiz code names: the configs, the QR code; else 404."""
+        if path.startswith("/qr/") and path.endswith(".svg"):
+            code = _quiz_code(path.removeprefix("/qr/").removesuffix(".svg"))
+            if code is not None:
+                return HTTPStatus.OK, CONTENT_TYPES[".svg"], qr_svg(f"{self.url}play/{code}")
+        if path in ("/config.json", "/player.json"):
             asked = query.get("code", [""])[0]
             code = _quiz_code(asked)
-            if asked and code is None:
+            if code is None and (asked or path == "/player.json"):
                 return _json(HTTPStatus.NOT_FOUND, {"error": f"{asked!r} is not a quiz code"})
-            return _json(HTTPStatus.OK, config(self.broker, code))
-        return text(HTTPStatus.NOT_FOUND, "not found; open / or /CODE")
+            if code is not None and path == "/player.json":
+                return _json(HTTPStatus.OK, player_config(self.broker, code))
+            return _json(HTTPStatus.OK, config(self.broker, code, self.url))
+        return text(HTTPStatus.NOT_FOUND, "not found; open / or /CODE, or /play to play")
 
 
 def _quiz_code(text: str) -> str | None:
