@@ -16,6 +16,7 @@ import msgspec
 from rich.console import Console
 
 from client.counts import Folded
+from client.reveal import revealed_answer
 from client.standings import Everyone, PageCleared
 from client.text import fit, name_column, plural, printable, standings_lines
 from protocol.address import BrokerAddress
@@ -99,12 +100,12 @@ def state_line(state: State) -> str:
     assert q is not None  # noqa: S101 - question and reveal phases carry the question
     head = f"quiz {state.quiz}: question {q.index + 1}/{q.count}"
     if state.phase == "reveal" and state.reveal is not None:
+        answer = revealed_answer(q, state.reveal)  # for reverse: the word and its meaning
         if q.kind == "typed" and len(state.reveal.distribution) == 3:
             right, near, wrong = state.reveal.distribution
-            return printable(f"{head} revealed: {state.reveal.term} ({right} right, "
+            return printable(f"{head} revealed: {answer} ({right} right, "
                              f"{near} near, {wrong} wrong)")
-        return printable(f"{head} revealed: {state.reveal.term} "
-                         f"({state.answered} answered in time)")
+        return printable(f"{head} revealed: {answer} ({state.answered} answered in time)")
     ask = {"reverse": "what does it mean?", "cloze": "which word fits?",
            "typed": f"type the word: quiz answer {state.quiz} --text WORD"}.get(q.kind)
     prompt = printable(f"{head} ({q.pos}): {q.prompt}")

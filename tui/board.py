@@ -116,9 +116,9 @@ class BoardApp(QuizApp):
                           if question.kind == "typed" else
                           fmt.distribution_lines(question.choices, reveal.distribution,
                                                  reveal.correct))
+                answer = fmt.answer_line(question, reveal)
                 distribution.update("\n".join([
-                    f"{fmt.answer_line(reveal.term)}  ·  {fmt.share_text(right, state.players)}",
-                    *counts]))
+                    f"{answer}  ·  {fmt.share_text(right, state.players)}", *counts]))
         self.refresh_bindings()  # a calm quiz has no standings to page through
         self._show_board()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from client.reveal import revealed_answer
 from client.review import by_word
 from client.text import NAME_CELLS, cells, clip, fit, name_column, printable
 from protocol.messages import (
@@ -333,9 +334,9 @@ def prompt_lines(question: QuestionView, *, choices: bool = True,
     return lines
 
 
-def answer_line(term: str) -> str:
-    """The right word, once revealed."""
-    return f"The answer: {printable(term)}"
+def answer_line(question: QuestionView, reveal: RevealView) -> str:
+    """The right answer, once revealed: the word; for `reverse`, the word and its definition."""
+    return f"The answer: {printable(revealed_answer(question, reveal))}"
 
 
 def sent_text(choice: int, word: str) -> str:

@@ -105,8 +105,8 @@ class HostApp(QuizApp):
         reveal = state.reveal
         if question is not None:
             lines = fmt.prompt_lines(question, correct=reveal.correct if reveal else None)
-            if reveal is not None and question.kind == "typed":
-                lines.append(fmt.answer_line(reveal.term))
+            if reveal is not None:  # ✓ marks the choice; the line names the word (and meaning)
+                lines.append(fmt.answer_line(question, reveal))
             prompt.update("\n".join(lines))
             if state.phase == "question":
                 countdown.start(question.deadline, question.deadline - question.opened_at)

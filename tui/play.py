@@ -271,7 +271,7 @@ class PlayApp(QuizApp):
         self._show_input(question, given if isinstance(given, str) else None, closed)
         countdown = self.query_one(Countdown)
         if reveal is not None:
-            countdown.stop(fmt.answer_line(reveal.term))
+            countdown.stop(fmt.answer_line(question, reveal))
         else:
             countdown.start(question.deadline, question.deadline - question.opened_at)
 
@@ -299,7 +299,9 @@ class PlayApp(QuizApp):
         last = status.last if status else None
         given = self.sent.get(index)
         if last is not None and last.q == index:
-            self._result(fmt.result_text(last, status.streak if status else 0,
+            # a calm quiz promises no streak: none shows, whatever a status says
+            streak = status.streak if status is not None and not self._calm() else 0
+            self._result(fmt.result_text(last, streak,
                                          given if isinstance(given, str) else None))
         elif state.phase == "reveal":
             self._result("You did not answer this one.")

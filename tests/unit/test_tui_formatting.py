@@ -314,7 +314,10 @@ def test_every_line_with_a_name_or_word_shows_it_literally(name: str) -> None:
     shown = fmt.printable(name)
     assert shown in fmt.lobby_text([name, "bob"], 2)
     assert shown in fmt.choice_label(0, name, chosen=0)
-    assert fmt.answer_line(name) == f"The answer: {shown}"
+    assert fmt.answer_line(QuestionView(index=0, count=1, prompt=name, pos="", choices=[],
+                                        opened_at=0.0, deadline=1.0, kind="typed"),
+                           RevealView(index=0, correct=-1, term=name, distribution=[0, 0, 0])
+                           ) == f"The answer: {shown}"
     assert shown in fmt.sent_text(1, name)
     assert shown in fmt.typed_sent_text(name)
     assert shown in fmt.calm_status_line(name, 10, 1)
