@@ -323,7 +323,8 @@ async def create(
     path = Path(deck)
     if path.is_file():
         text = path.read_text(encoding="utf-8-sig")
-        entries = [DeckEntry(e.term, e.definition, e.pos, e.example, e.level)  # type: ignore[arg-type]
+        entries = [DeckEntry(e.term, e.definition, e.pos, e.example,
+                             e.level, list(e.accept), list(e.distractors))  # type: ignore[arg-type]
                    for e in decks.parse_deck(
             text, delimiter="\t" if path.suffix.lower() in (".tsv", ".txt") else None,
             source=str(path))]

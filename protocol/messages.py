@@ -71,6 +71,11 @@ Level = Literal["", "A1", "A2", "B1", "B2", "C1", "C2"]
 MAX_TYPED = 80  # a typed answer is one word or phrase of a deck: terms are at most 80 too
 
 
+# A word or phrase listed in a deck entry, and how many such an entry may list.
+DeckWord = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+MAX_LISTED = 10
+
+
 class DeckEntry(msgspec.Struct, frozen=True):
     """One vocabulary item."""
 
@@ -79,6 +84,13 @@ class DeckEntry(msgspec.Struct, frozen=True):
     pos: Annotated[str, msgspec.Meta(max_length=20)] = ""
     example: Annotated[str, msgspec.Meta(max_length=500)] = ""
     level: Level = ""
+    # Other answers a typed question takes as right (outside: outdoors); contract rev. 4.
+    accept: Annotated[list[DeckWord], msgspec.Meta(max_length=MAX_LISTED)] = \
+        msgspec.field(default_factory=list)
+    # Wrong words written for the example's blank: a cloze is made only from an entry
+    # with three of them (docs/protocol.md, CreateQuiz); contract rev. 4.
+    distractors: Annotated[list[DeckWord], msgspec.Meta(max_length=MAX_LISTED)] = \
+        msgspec.field(default_factory=list)
 
 
 class Request(Message, frozen=True, kw_only=True):

@@ -43,7 +43,7 @@ def _verdict(question: Question, given: int | str) -> spelling.Verdict:
     if question.kind == "typed":
         if not isinstance(given, str):
             raise Refused("bad_choice", "this question takes a typed answer, not a choice")
-        return spelling.judge(given, question.word, question.near)
+        return spelling.judge(given, question.word, question.near, question.accept)
     if not isinstance(given, int):
         raise Refused("bad_choice", "this question takes a choice, not a typed answer")
     if not 0 <= given < len(question.choices):

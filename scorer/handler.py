@@ -260,7 +260,8 @@ class Handler:
         try:
             entries = (deck.load_builtin(request.deck) if request.entries is None else
                        deck.check_entries([deck.Entry(e.term, e.definition, e.pos, e.example,
-                                                      e.level)
+                                                      e.level, tuple(e.accept),
+                                                      tuple(e.distractors))
                                            for e in request.entries], source=request.deck))
             drawn = deck.entries_at_level(entries, request.level) if request.level else entries
             questions = make_questions(drawn, request.questions, self.rng,

@@ -3,13 +3,17 @@
 - choice: a definition; pick the word out of four.
 - reverse: a word; pick its definition out of four.
 - cloze: an example sentence with the word blanked out; pick the word that fits. Only
-  entries whose example holds the word itself (not an inflection) make cloze questions.
+  entries whose example holds the word itself (not an inflection) and that have three
+  distractors written for that sentence make cloze questions, and those distractors are
+  the wrong choices: a word drawn from the deck may fit the blank as well as the answer
+  ("My piano teacher was very ___": strict, patient, honest).
 - typed: a definition; type the word (judged by scorer.spelling).
 
-Wrong choices share the answer's part of speech when the deck has enough of them, are
-never a word confusable with the answer (two words that both fit a sentence make one
-right answer look wrong), lean towards the answer's length so the odd one out is not
-the answer, and do not repeat the same set across questions where the deck allows.
+The wrong choices of choice and reverse questions share the answer's part of speech when
+the deck has enough of them, are never a word confusable with the answer (two words that
+both answer a definition make one right answer look wrong), come from the answer's level
+first and lean towards its length so the odd one out is not the answer, and do not
+repeat the same set across questions where the deck allows.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 
 from protocol.messages import QuestionKind as Kind
 from scorer import spelling
-from scorer.deck import CHOICES, DeckError, Entry
+from scorer.deck import CHOICES, LEVELS, DeckError, Entry
 
 BLANK = "_____"
 # Wrong choices are drawn from this many candidates closest in length to the answer
@@ -46,6 +50,7 @@ class Question:
     definition: str
     example: str = ""
     near: tuple[str, ...] = ()  # deck words never accepted as a typo of `word`
+    accept: tuple[str, ...] = ()  # other answers a typed question takes as right
 
     @property
     def term(self) -> str:
@@ -109,10 +114,11 @@ def make_questions(entries: Sequence[Entry], count: int, rng: random.Random,
 def _pick_answers(entries: Sequence[Entry], order: list[Kind],
                   rng: random.Random) -> list[Entry]:
     clozes = order.count("cloze")
-    usable = [e for e in entries if cloze_prompt(e) is not None]
+    usable = [e for e in entries if cloze_ready(e)]
     if clozes > len(usable):
         raise DeckError(f"{clozes} cloze questions need as many entries whose example "
-                        f"sentence holds the word; the deck has {len(usable)}")
+                        f"sentence holds the word and that have three distractors written "
+                        f"for it; the deck has {len(usable)}")
     for_cloze = rng.sample(usable, clozes)
     taken = {id(e) for e in for_cloze}
     rest = rng.sample([e for e in entries if id(e) not in taken], len(order) - clozes)
@@ -140,18 +146,31 @@ class _Maker:
             near = spelling.near_normalized(answer.term, self._normalized)
             return Question(kind=kind, prompt=answer.definition, pos=answer.pos, choices=(),
                             correct=-1, word=answer.term, definition=answer.definition,
-                            example=answer.example, near=near)
+                            example=answer.example, near=near, accept=answer.accept)
+        if kind == "cloze":
+            return self.cloze(answer)
         wrong = self.wrong_choices(answer, by_definition=kind == "reverse")
         options = [answer, *wrong]
         self.rng.shuffle(options)
         if kind == "reverse":
             prompt, shown = answer.term, [e.definition for e in options]
         else:
-            prompt = (cloze_prompt(answer) or answer.definition) if kind == "cloze" \
-                else answer.definition
-            shown = [e.term for e in options]
+            prompt, shown = answer.definition, [e.term for e in options]
         return Question(kind=kind, prompt=prompt, pos=answer.pos, choices=tuple(shown),
                         correct=options.index(answer), word=answer.term,
+                        definition=answer.definition, example=answer.example)
+
+    def cloze(self, answer: Entry) -> Question:
+        """The example with its word blanked out; the wrong choices are its distractors."""
+        prompt = cloze_prompt(answer)
+        if prompt is None or not cloze_ready(answer):
+            raise DeckError(f"{answer.term!r} cannot make a cloze question")
+        term = answer.term.casefold()
+        distractors = list(dict.fromkeys(d for d in answer.distractors if d.casefold() != term))
+        shown = [answer.term, *self.rng.sample(distractors, CHOICES - 1)]
+        self.rng.shuffle(shown)
+        return Question(kind="cloze", prompt=prompt, pos=answer.pos, choices=tuple(shown),
+                        correct=shown.index(answer.term), word=answer.term,
                         definition=answer.definition, example=answer.example)
 
     def wrong_choices(self, answer: Entry, *, by_definition: bool) -> list[Entry]:
@@ -172,7 +191,8 @@ class _Maker:
             return len(entry.definition if by_definition else entry.term)
 
         target = size(answer)
-        ranked = sorted(pool, key=lambda e: (abs(size(e) - target), self.rng.random()))
+        ranked = sorted(pool, key=lambda e: (_level_gap(e, answer), abs(size(e) - target),
+                                             self.rng.random()))
         candidates = ranked[:max(CANDIDATES, len(ranked) // 4)]
         picked = self.rng.sample(candidates, CHOICES - 1)
         for _ in range(REDRAWS):
@@ -181,3 +201,10 @@ class _Maker:
             picked = self.rng.sample(candidates, CHOICES - 1)
         self.used.add(frozenset(e.term for e in picked))
         return picked
+
+
+def _level_gap(entry: Entry, answer: Entry) -> int:
+    """How many CEFR levels apart two entries are (0 when either has none)."""
+    if entry.level not in LEVELS or answer.level not in LEVELS:
+        return 0
+    return abs(LEVELS.index(entry.level) - LEVELS.index(answer.level))

@@ -32,6 +32,7 @@ from protocol.address import BrokerAddress, Brokers
 from protocol.channels import channel
 from protocol.messages import ScorerStatus, encode
 from protocol.retry import Reconnect
+from scorer import words
 from scorer.collector import Collector
 from scorer.effects import Effects, show
 from scorer.handler import Handler, Outcome
@@ -110,6 +111,7 @@ class Scorer:
     async def run(self) -> None:
         """Serve forever, reconnecting to the broker with backoff."""
         self.collector.full()  # what was restored from the database is long-lived
+        words.load()  # the English word list typed answers are judged with: once, now
         try:
             await self._serve_forever()
         finally:

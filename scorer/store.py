@@ -238,7 +238,8 @@ def _question_row(question: Question) -> dict[str, Any]:
     return {"kind": question.kind, "prompt": question.prompt, "pos": question.pos,
             "choices": list(question.choices), "correct": question.correct,
             "word": question.word, "definition": question.definition,
-            "example": question.example, "near": list(question.near)}
+            "example": question.example, "near": list(question.near),
+            "accept": list(question.accept)}
 
 
 def _question_from_row(row: Any) -> Question:
@@ -246,7 +247,8 @@ def _question_from_row(row: Any) -> Question:
         prompt, pos, choices, correct = row
         return Question(kind="choice", prompt=prompt, pos=pos, choices=tuple(choices),
                         correct=correct, word=choices[correct], definition=prompt)
-    return Question(**{**row, "choices": tuple(row["choices"]), "near": tuple(row["near"])})
+    return Question(**{**row, "choices": tuple(row["choices"]), "near": tuple(row["near"]),
+                       "accept": tuple(row.get("accept", ()))})  # none before revision 4
 
 
 def _quiz_from_row(row: dict[str, Any]) -> Quiz:

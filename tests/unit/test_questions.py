@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from scorer import deck
 from scorer.deck import DeckError, Entry
-from scorer.questions import BLANK, cloze_prompt, make_questions
+from scorer.questions import BLANK, cloze_prompt, cloze_ready, make_questions
 
-WORDS = [Entry(f"word{i}", f"meaning number {i}", "noun", f"I saw a word{i} today.")
-         for i in range(12)]
+WORDS = [Entry(f"word{i}", f"meaning number {i}", "noun", f"I saw a word{i} today.",
+               distractors=(f"miss{i}a", f"miss{i}b", f"miss{i}c")) for i in range(12)]
 
 
 def test_each_kind_asks_what_it_says() -> None:
@@ -30,6 +30,7 @@ def test_each_kind_asks_what_it_says() -> None:
             assert all(c.startswith("meaning") for c in q.choices)
         elif q.kind == "cloze":
             assert q.prompt == f"I saw a {BLANK} today." and q.choices[q.correct] == entry.term
+            assert set(q.choices) - {entry.term} == set(entry.distractors)
         else:
             assert q.prompt == entry.definition and q.choices == () and q.correct == -1
         if q.kind != "typed":
@@ -43,6 +44,24 @@ def test_cloze_needs_the_word_itself_in_the_example() -> None:
     without = [Entry(e.term, e.definition, e.pos) for e in WORDS]
     with pytest.raises(DeckError, match="cloze"):
         make_questions(without, 3, random.Random(1), kinds=["cloze"])
+
+
+def test_a_cloze_is_made_only_with_written_distractors() -> None:
+    # Wrong choices drawn from the deck may fit the blank: an entry without its own
+    # distractors, or with fewer than three, makes no cloze.
+    no_distractors = [Entry(e.term, e.definition, e.pos, e.example) for e in WORDS]
+    two = [Entry(e.term, e.definition, e.pos, e.example, distractors=e.distractors[:2])
+           for e in WORDS]
+    itself = [Entry(e.term, e.definition, e.pos, e.example,
+                    distractors=(e.term, *e.distractors[:2])) for e in WORDS]
+    for deck_without in (no_distractors, two, itself):
+        assert not any(cloze_ready(e) for e in deck_without)
+        with pytest.raises(DeckError, match="three distractors"):
+            make_questions(deck_without, 1, random.Random(1), kinds=["cloze"])
+    mixed = [*no_distractors[:6], *WORDS[6:]]
+    for seed in range(20):
+        for q in make_questions(mixed, 6, random.Random(seed), kinds=["cloze"]):
+            assert q.word in {e.term for e in WORDS[6:]}
 
 
 def test_wrong_choices_are_never_confusable_with_the_answer() -> None:
