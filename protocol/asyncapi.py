@@ -9,6 +9,7 @@ docs/asyncapi.yaml is that output (`make asyncapi` writes it).
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -36,6 +37,8 @@ _PARAMETERS: dict[str, tuple[str, str]] = {
     "scorer": ("The MQTT client id of a scorer other than the default quiz-scorer.",
                "quiz-scorer-1"),
 }
+# A pattern of protocol.messages.whole(): matched from the first character to the last.
+_WHOLE = re.compile(r"\A\\A\(\?:(.*)\)\\Z\Z", re.DOTALL)
 _DESCRIPTION = (
     "The MQTT contract of the vocabulary quiz (docs/protocol.md tells it for people), as "
     "seen by the scorer: it receives the requests that hosts and players publish and sends "
@@ -60,6 +63,20 @@ def _parameter(name: str) -> dict[str, Any]:
     pattern = f"^{topics.ID_PATTERNS[name]}$"
     return {"description": f"{description} Matches `{pattern}`.", "examples": [example],
             "x-pattern": pattern}
+
+
+def _ecma_patterns(schema: Any) -> Any:
+    r"""The schema with each whole-field pattern (`\A(?:...)\Z`) written as JSON Schema's.
+
+    JSON Schema patterns are ECMA-262 regular expressions, which know no `\A` and `\Z`, and
+    where `^` and `$` (without the multiline flag) already anchor at the ends of the string.
+    """
+    if isinstance(schema, dict):
+        return {key: _WHOLE.sub(r"^\1$", value) if key == "pattern" and isinstance(value, str)
+                else _ecma_patterns(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_ecma_patterns(item) for item in schema]
+    return schema
 
 
 def _mqtt(channel: Channel) -> dict[str, Any]:
@@ -115,6 +132,7 @@ def document() -> dict[str, Any]:
     kinds = list(dict.fromkeys(channel.message for channel in CHANNELS))
     _, schemas = msgspec.json.schema_components(
         kinds, ref_template="#/components/schemas/{name}")
+    schemas = _ecma_patterns(schemas)
     messages = {
         kind.__name__: {"name": kind.__name__, "title": kind.__name__,
                         "summary": _summary(kind), "contentType": "application/json",

@@ -24,11 +24,22 @@ MAX_CREATE_PAYLOAD = 1024 * 1024
 MAX_NAME_LENGTH = 24
 MAX_DECK_ENTRIES = 5000
 
+
+def whole(pattern: str) -> str:
+    r"""A pattern that only a whole field matches.
+
+    msgspec checks a pattern with `re.search`, where `$` also matches before a final
+    newline: "^[0-9a-f]{64}$" takes a signature followed by "\n". `\A` and `\Z` anchor at
+    the very start and end. (protocol/asyncapi.py writes them as JSON Schema's ^ and $.)
+    """
+    return rf"\A(?:{pattern})\Z"
+
+
 # The id patterns are protocol/topics.py's: a request names its reply topic with them.
-RequestId = Annotated[str, msgspec.Meta(pattern=f"^{ID_PATTERNS['req']}$")]
-ClientId = Annotated[str, msgspec.Meta(pattern=f"^{ID_PATTERNS['client']}$")]
-Secret = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32,128}$")]
-Signature = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+RequestId = Annotated[str, msgspec.Meta(pattern=whole(ID_PATTERNS["req"]))]
+ClientId = Annotated[str, msgspec.Meta(pattern=whole(ID_PATTERNS["client"]))]
+Secret = Annotated[str, msgspec.Meta(pattern=whole("[0-9a-f]{32,128}"))]
+Signature = Annotated[str, msgspec.Meta(pattern=whole("[0-9a-f]{64}"))]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 Phase = Literal["lobby", "question", "reveal", "finished"]
@@ -442,10 +453,6 @@ def decode_request(inbound: Inbound, payload: bytes) -> AnyRequest:
     except msgspec.DecodeError as exc:
         raise DecodeError(f"invalid {inbound.kind.value} message: {exc}",
                           _reply_address(payload)) from None
-    if not (is_client_id(message.client) and is_request_id(message.req)):
-        # msgspec's pattern lets a trailing newline through ("$"); the ids name a topic
-        raise DecodeError(f"invalid {inbound.kind.value} message: client or req is not an id",
-                          None)
     reply_to = (message.client, message.req)
     if message.v != VERSION:
         raise DecodeError(f"unsupported version {message.v}; this scorer speaks {VERSION}",
