@@ -20,6 +20,7 @@ Case, surrounding spaces, punctuation and accents never matter. In order:
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from typing import Literal
@@ -126,4 +127,10 @@ def _inflection(typed: str, word: str) -> bool:
 
     The stems forms() builds (breath of breathe, quit of quite) are other words.
     """
-    return typed != word and typed in forms(word) and not word.startswith(typed)
+    return typed != word and typed in _forms(word) and not word.startswith(typed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _forms(word: str) -> frozenset[str]:
+    # A quiz asks a few words many times: their inflections are made once.
+    return forms(word)
