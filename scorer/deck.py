@@ -1,22 +1,24 @@
-"""Vocabulary decks: parsing, checking, levels and confusable words (pure).
+"""Vocabulary decks: entries, checking, levels and confusable words (pure).
 
-A deck is CSV or TSV with the columns term, definition[, part of speech[, example
-[, level]]]: the format Anki and Quizlet export. A header row is optional; with one,
-columns are found by name in any order (term/word/front, definition/back/meaning,
-part of speech/pos, example, level) and other columns are ignored. The questions
-made from a deck are scorer/questions.py's.
+A deck file (CSV, TSV, an Anki or Quizlet export) is read into rows by
+scorer/deckfile.py; `parse_deck` makes entries of them and refuses a deck no quiz can be
+made from. The questions made from a deck are scorer/questions.py's, and what a teacher
+should fix in a deck, scorer/deckcheck.py's.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+
+from scorer import deckfile
+
+# Defined beside the file formats, which raise it too; raised and caught as deck.DeckError.
+DeckError = deckfile.DeckError
 
 CHOICES = 4
 # The wire contract's bounds (protocol.messages.DeckEntry), checked for files too.
@@ -27,18 +29,8 @@ MAX_EXAMPLE = 500
 BUILTIN_DEFAULT = "everyday"
 # The Common European Framework's levels, easiest first.
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
-_HEADER_WORDS = frozenset({"term", "word", "front"})
-# Header names (lower case, spaces as underscores) of the columns a deck may have.
-_COLUMNS = {"term": "term", "word": "term", "front": "term",
-            "definition": "definition", "back": "definition", "meaning": "definition",
-            "part_of_speech": "pos", "pos": "pos", "example": "example", "level": "level",
-            "accept": "accept", "also": "accept", "distractors": "distractors"}
 # Several answers or distractors in one cell are separated by this.
 LIST_SEPARATOR = ";"
-# Without a header, the columns come in this order.
-_POSITIONAL = ("term", "definition", "pos", "example", "level")
-# Anki's text export names its columns in a comment line.
-_ANKI_COLUMNS = "#columns:"
 # The regular endings forms() adds to a word or its stem.
 _ENDINGS = ("", "s", "es", "d", "ed", "ing", "er", "est", "ly", "y")
 # Forms the regular endings do not make, for the built-in deck's words.
@@ -92,10 +84,6 @@ CONFUSABLE: tuple[str, ...] = (
 )
 
 
-class DeckError(ValueError):
-    """A deck that cannot be used, with the line at fault when there is one."""
-
-
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One word of a deck."""
@@ -132,71 +120,59 @@ def load_builtin(name: str) -> list[Entry]:
     return list(_builtin(name))
 
 
+def builtin_text(name: str) -> str:
+    """The file of a built-in deck (TSV); raise DeckError for an unknown name."""
+    if name not in _builtin_names():
+        raise DeckError(f"no built-in deck {name!r}; built-in decks: {', '.join(builtin_names())}")
+    return (resources.files("scorer") / "decks" / f"{name}.tsv").read_text(encoding="utf-8")
+
+
 @functools.cache
 def _builtin(name: str) -> tuple[Entry, ...]:
     # Parsed once per process: creating a quiz re-read and re-parsed the file each time
     # (8% of the scorer's samples while a bench created 1,000 quizzes).
-    text = (resources.files("scorer") / "decks" / f"{name}.tsv").read_text(encoding="utf-8")
-    return tuple(parse_deck(text, delimiter="\t", source=name))
+    return tuple(parse_deck(builtin_text(name), delimiter="\t", source=name))
 
 
-def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck") -> list[Entry]:
-    """Parse CSV/TSV text into entries; raise DeckError naming the broken line."""
-    if delimiter is None:
-        first = text.split("\n", 1)[0]
-        delimiter = "\t" if "\t" in first else ","
+def parse_deck(text: str, *, delimiter: str | None = None, source: str = "deck",
+               row_separator: str | None = None) -> list[Entry]:
+    """Parse a deck file's text into entries; raise DeckError naming the broken line.
+
+    `delimiter` and `row_separator` are the file's separators when the caller knows them
+    (`quiz create --separator`); scorer/deckfile.py reads or guesses them otherwise.
+    """
+    return parse_deck_lines(text, delimiter=delimiter, source=source,
+                            row_separator=row_separator)[0]
+
+
+def parse_deck_lines(text: str, *, delimiter: str | None = None, source: str = "deck",
+                     row_separator: str | None = None) -> tuple[list[Entry], list[int]]:
+    """The entries of a deck file and the line each comes from (for what to fix where)."""
+    table = deckfile.read_rows(text, separator=delimiter, row_separator=row_separator)
     entries: list[Entry] = []
-    lines: list[int] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    columns = dict(zip(_POSITIONAL, range(len(_POSITIONAL)), strict=True))
-    first_row = True
-    for row in reader:
-        line = reader.line_num
-        cells = [cell.strip() for cell in row]
-        if first_row and cells and cells[0].lower().startswith(_ANKI_COLUMNS):
-            first_row = False  # Anki's header, whatever its columns are called
-            columns = _named_columns([cells[0][len(_ANKI_COLUMNS):], *cells[1:]])
-            continue
-        if not any(cells) or cells[0].startswith("#"):
-            continue
-        if first_row and _is_header(cells):
-            first_row = False  # an optional header row
-            columns = _named_columns(cells)
-            continue
-        first_row = False
-        cell = {name: cells[at] for name, at in columns.items() if at < len(cells)}
+    for row in table.rows:
+        cell = row.cells
         if not cell.get("term") or not cell.get("definition"):
-            separator = "a tab" if delimiter == "\t" else repr(delimiter)
-            raise DeckError(f"{source}, line {line}: expected a term and its definition "
+            separator = "a tab" if table.separator == "\t" else repr(table.separator)
+            raise DeckError(f"{source}, line {row.line}: expected a term and its definition "
                             f"separated by {separator} (a part of speech may follow), "
-                            f"got {delimiter.join(row)!r}")
+                            f"got {row.text!r}")
+        level = cell.get("level", "") or level_in_tags(cell.get("tags", ""))
         entries.append(Entry(cell["term"], cell["definition"], cell.get("pos", "").lower(),
-                             cell.get("example", ""), cell.get("level", "").upper(),
+                             cell.get("example", ""), level.upper(),
                              split_list(cell.get("accept", "")),
                              split_list(cell.get("distractors", ""))))
-        lines.append(line)
-    return check_entries(entries, source=source, lines=lines)
+    lines = [row.line for row in table.rows]
+    return check_entries(entries, source=source, lines=lines), lines
 
 
-def _column_name(cell: str) -> str | None:
-    return _COLUMNS.get(re.sub(r"[\s-]+", "_", cell.strip().lower()))
-
-
-def _is_header(cells: Sequence[str]) -> bool:
-    """A first row that starts with a term's header, or names the term and definition columns."""
-    named = {_column_name(cell) for cell in cells}
-    return cells[0].lower() in _HEADER_WORDS or {"term", "definition"} <= named
-
-
-def _named_columns(header: Sequence[str]) -> dict[str, int]:
-    # Term and definition default to the first two columns (a header "word,translation"
-    # still reads); the optional columns are only read where the header names them.
-    named: dict[str, int] = {}
-    for at, cell in enumerate(header):
-        name = _column_name(cell)
-        if name is not None:
-            named.setdefault(name, at)
-    return {"term": 0, "definition": 1} | named
+def level_in_tags(tags: str) -> str:
+    """The CEFR level among an Anki note's tags (`B1`, or `CEFR::B1`), or ''."""
+    for tag in tags.split():
+        last = tag.rsplit("::", 1)[-1].upper()
+        if last in LEVELS:
+            return last
+    return ""
 
 
 def check_entries(entries: Sequence[Entry], *, source: str = "deck",
