@@ -217,7 +217,13 @@ def test_web_board_follows_a_quiz(tmp_path: Path) -> None:
                     expect(row(page, player).locator(".name")).to_have_text(name,
                                                                            timeout=SLOW_MS)
                 expect(page.locator("#lobby-players")).to_have_text("3 players have joined")
-                assert page.locator("#board svg, #board img").count() == 0
+                # no markup from a name: the only image is the QR code of the player page
+                assert page.locator("#board svg, #board img:not(#lobby-qr)").count() == 0
+                expect(page.locator("#lobby-play-url")).to_have_text(
+                    f"http://127.0.0.1:{web_port}/play/{code}")
+                expect(page.locator("#lobby-qr")).to_have_attribute("src", f"/qr/{code}.svg")
+                assert page.evaluate(
+                    "() => document.getElementById('lobby-qr').naturalWidth") > 0
                 shot(page, shots, "1-lobby")
 
                 # the question, its choices and a countdown on the scorer's clock
@@ -298,7 +304,7 @@ def test_web_board_follows_a_quiz(tmp_path: Path) -> None:
                 expect(podium).to_have_count(3)
                 shown = sorted(podium.all_text_contents())
                 assert shown == sorted(["alice", "bob", HOSTILE])
-                assert page.locator("#board svg, #board img").count() == 0
+                assert page.locator("#board svg, #board img:not(#lobby-qr)").count() == 0
                 fits(page)
                 shot(page, shots, "7-podium")
         finally:
@@ -432,7 +438,7 @@ def test_web_board_shows_everyones_standings(tmp_path: Path) -> None:
             board.locator("#everyone-back").click()  # the button as a mouse sees it
             expect(board.locator("#podium")).to_be_visible(timeout=SLOW_MS)
             assert "view=standings" not in board.url
-            assert board.locator("#board svg, #board img").count() == 0
+            assert board.locator("#board svg, #board img:not(#lobby-qr)").count() == 0
         finally:
             browser.close()
 
