@@ -645,6 +645,13 @@
     const command = joinCommand(config, code);
     setText($("join-command"), command);
     setText($("lobby-command"), command);
+    // how phones join: the player page's address and its QR code, both from the server
+    // (which names this machine's LAN address, never 0.0.0.0)
+    if (isObj(config.play)) {
+      setText($("lobby-play-url"), config.play.url);
+      $("lobby-qr").src = config.play.qr;
+      show($("lobby-play"), true);
+    }
     setText($("waiting"), `Waiting for quiz ${code}…`);
     document.title = `Quiz ${code}`;
     show($("board"), true);
