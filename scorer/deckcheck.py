@@ -29,6 +29,9 @@ from scorer import questions
 from scorer.alike import Alike, alike, interchangeable
 from scorer.deck import CHOICES, LEVELS, Entry, builtin_text, parse_deck_lines
 
+# What to do about two entries that answer each other's questions.
+_FIX = ("reword a definition so each fits only its word, or list the words in each other's "
+        "accept column")
 # How many terms a finding names in its line before "and N more".
 NAMED_TERMS = 5
 
@@ -154,28 +157,39 @@ def _accept_each_other(first: Entry, second: Entry) -> bool:
 
 def _pairs(entries: Sequence[Entry], where: Sequence[int]) -> list[Finding]:
     found = []
+    same: dict[int, set[int]] = {}  # each entry's group of entries with its very definition
     for pair in alike(entries):
         first, second = entries[pair.first], entries[pair.second]
         if pair.reason == "accepted" or _accept_each_other(first, second):
             continue
+        if pair.reason == "same":
+            group = same.get(pair.first, {pair.first}) | same.get(pair.second, {pair.second})
+            same.update(dict.fromkeys(group, group))
+            continue
         found.append(Finding(_PAIR_KINDS[pair.reason], "warning",
                              (where[pair.first], where[pair.second]),
                              (first.term, second.term), _pair_message(pair, first, second)))
+    for ats in {min(group): sorted(group) for group in same.values()}.values():
+        terms = [entries[at].term for at in ats]
+        found.append(Finding(
+            "same-definition", "warning", tuple(where[at] for at in ats), tuple(terms),
+            f"{_listed(terms)} have the same definition ({entries[ats[0]].definition!r}): "
+            f"a question for one has {len(ats)} right answers; {_FIX}"))
     return found
 
 
+def _listed(terms: Sequence[str]) -> str:
+    quoted = [repr(term) for term in terms]
+    return f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
 def _pair_message(pair: Alike, first: Entry, second: Entry) -> str:
-    fix = ("reword one definition so it fits only its word, or list each word in the "
-           "other's accept column")
     both = f"{first.term!r} and {second.term!r}"
-    if pair.reason == "same":
-        return (f"{both} have the same definition ({first.definition!r}): a question for "
-                f"either has two right answers; {fix}")
     if pair.reason == "similar":
         return (f"{both} have near-identical definitions ({first.definition!r}; "
-                f"{second.definition!r}): either word answers both; {fix}")
+                f"{second.definition!r}): either word answers both; {_FIX}")
     return (f"{both} define each other ({first.definition!r}; {second.definition!r}): "
-            f"either word answers both; {fix}")
+            f"either word answers both; {_FIX}")
 
 
 def _distractors(entries: Sequence[Entry], where: Sequence[int]) -> list[Finding]:

@@ -188,8 +188,6 @@ def test_the_check_names_the_lines_of_the_builtin_file() -> None:
             assert [where[t] for t in finding.terms] == list(finding.lines)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22: the built-in deck's rewrite (distractors, "
-                                       "reworded near-identical definitions) is under way")
 def test_the_builtin_deck_passes_its_own_check() -> None:
     report = check_builtin("everyday")
     assert [describe(f, report.source) for f in report.findings] == []
