@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from protocol.messages import QuestionKind as Kind
 from scorer import spelling
+from scorer.alike import interchangeable
 from scorer.deck import CHOICES, LEVELS, DeckError, Entry
 
 BLANK = "_____"
@@ -101,13 +102,21 @@ def make_questions(entries: Sequence[Entry], count: int, rng: random.Random,
     """Pick `count` distinct entries and build a question of the given kinds for each.
 
     `vocabulary` is the whole deck when `entries` are part of it (one level): no word of
-    it is ever taken for a typo of a typed answer.
+    it is ever taken for a typo of a typed answer. Besides the pairs `confusable` names,
+    two entries that answer each other's questions (scorer/alike.py: the same or nearly
+    the same definition, one defining the other, one accepting the other) are never each
+    other's wrong choice.
     """
     if count > len(entries):
         raise DeckError(f"the deck has {len(entries)} terms, fewer than {count} questions")
     order = kinds_in_order(kinds or ("choice",), count, rng)
     answers = _pick_answers(entries, order, rng)
-    maker = _Maker(entries, rng, confusable, vocabulary or entries)
+    apart = interchangeable(entries) if any(k != "cloze" for k in order) else set()
+
+    def either(a: str, b: str) -> bool:
+        return confusable(a, b) or frozenset({a.casefold(), b.casefold()}) in apart
+
+    maker = _Maker(entries, rng, either, vocabulary or entries)
     return [maker.question(kind, answer) for kind, answer in zip(order, answers, strict=True)]
 
 

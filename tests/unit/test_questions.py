@@ -133,3 +133,21 @@ def test_a_word_of_another_level_is_never_a_typo_of_the_answer() -> None:
     questions = make_questions(b1, 5, random.Random(1), kinds=["typed"], vocabulary=deck)
     effect = next(q for q in questions if q.word == "effect")
     assert effect.near == ("affect",)
+
+
+def test_entries_that_answer_each_other_are_never_each_others_wrong_choice() -> None:
+    # solution and approach once shared "a way of dealing with a problem": shown it, a
+    # learner who picked the other word was marked wrong (issue 22).
+    entries = [Entry("solution", "a way of dealing with a problem", "noun"),
+               Entry("approach", "a way of dealing with a problem or situation", "noun"),
+               Entry("outside", "not in a building", "adverb", accept=("outdoors",)),
+               Entry("outdoors", "in the open air", "adverb"),
+               *[Entry(f"noun{i}", f"a thing of kind {i}", "noun") for i in range(6)],
+               *[Entry(f"adv{i}", f"in manner {i}", "adverb") for i in range(4)]]
+    for seed in range(30):
+        for q in make_questions(entries, 14, random.Random(seed), kinds=["choice", "reverse"]):
+            words = set(q.choices) if q.kind == "choice" else {
+                e.term for e in entries if e.definition in q.choices}
+            for pair in ({"solution", "approach"}, {"outside", "outdoors"}):
+                if q.word in pair:  # as wrong choices of a third word, both are wrong
+                    assert not pair <= words
