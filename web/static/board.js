@@ -133,6 +133,19 @@
     return message;
   };
 
+  // --- the reveal's text: a pure function, tested on its own ------------------------------
+  // The right answer a reveal names (as client/reveal.py): the word; a reverse question
+  // asks for the word's meaning, so its answer is the definition the right choice holds.
+  function answerText(question, reveal) {
+    const term = String(reveal.term);
+    const reverse = isObj(question) && question.kind === "reverse" &&
+      Array.isArray(question.choices) && Number.isInteger(reveal.correct);
+    const meaning = reverse ? question.choices[reveal.correct] : undefined;
+    return typeof meaning === "string" ? `${term} — ${meaning}` : term;
+  }
+  // For its test (tests/e2e/test_web_board_answer_key.py): nothing else reads it.
+  globalThis.quizBoardText = Object.freeze({ answerText });
+
   // --- the page's parts --------------------------------------------------------------------
   const stage = { lobby: $("lobby"), question: $("question"), podium: $("podium"),
     review: $("review") };
@@ -221,7 +234,7 @@
     });
     show($("reveal-line"), !!reveal);
     show($("timer"), !reveal);
-    if (reveal) setText($("reveal-line"), `Answer: ${reveal.term}`);
+    if (reveal) setText($("reveal-line"), `Answer: ${answerText(q, reveal)}`);
     show($("type-hint"), kind === "typed" && !reveal);
     show($("typed-tally"), kind === "typed" && !!reveal);
     if (kind === "typed" && reveal) {
