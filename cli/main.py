@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import msgspec
 import typer
 
+from cli import decks as decks_cli
 from cli import render, review
 from client.answers import answer as send_answer
 from client.credentials import Credentials, PlayerCredentials
@@ -295,8 +296,9 @@ def accounts(
 @client_command
 async def create(
     deck: Annotated[str, typer.Option(
-        help="A built-in deck name (see `quiz decks`) or a CSV/TSV file: term, definition"
-             "[, part of speech].")] = decks.BUILTIN_DEFAULT,
+        help="A built-in deck name (see `quiz decks`) or a deck file: CSV or TSV (term, "
+             "definition[, part of speech]...), an Anki or Quizlet export. Its warnings "
+             "(`quiz decks check`) go to stderr.")] = decks.BUILTIN_DEFAULT,
     questions: Annotated[int, typer.Option(min=1, max=100, help="Number of questions.")] = 10,
     seconds: Annotated[float, typer.Option(min=3, max=600, help="Seconds per question.")]
     = 20.0,
@@ -316,18 +318,22 @@ async def create(
                        "each player still sees their own score.")] = False,
     level: Annotated[CefrLevel | None, typer.Option(
         help="Only the deck's words of this CEFR level (see `quiz decks`).")] = None,
+    separator: decks_cli.Separator = None, row_separator: decks_cli.RowSeparator = None,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
 ) -> None:
     """Create a quiz; print its code and the host token (kept in the credentials file)."""
     entries: list[DeckEntry] | None = None
     path = Path(deck)
     if path.is_file():
-        text = path.read_text(encoding="utf-8-sig")
+        read, report = decks_cli.read_file(path, separator, row_separator)
+        for warning in decks_cli.warnings_for_quiz(report, kind_list(kinds), level):
+            typer.echo(warning, err=True)
+        if not report.quiz_possible:
+            raise decks.DeckError(f"{path}: no quiz can be made from this deck "
+                                  f"(`quiz decks check {path}` says why)")
         entries = [DeckEntry(e.term, e.definition, e.pos, e.example,
                              e.level, list(e.accept), list(e.distractors))  # type: ignore[arg-type]
-                   for e in decks.parse_deck(
-            text, delimiter="\t" if path.suffix.lower() in (".tsv", ".txt") else None,
-            source=str(path))]
+                   for e in read]
     elif deck not in decks.builtin_names():
         raise decks.DeckError(f"{deck!r} is neither a file nor a built-in deck "
                               f"({', '.join(decks.builtin_names())})")
@@ -676,18 +682,8 @@ def bench(
         raise typer.Exit(1)
 
 
-@app.command(name="decks")
-def list_decks(as_json: Json = False) -> None:
-    """List the built-in vocabulary decks, with their words per CEFR level."""
-    found = {name: decks.load_builtin(name) for name in decks.builtin_names()}
-    emit(as_json,
-         {name: {"words": len(entries), "levels": decks.levels(entries)}
-          for name, entries in found.items()},
-         "\n".join(render.deck_line(name, len(entries), decks.levels(entries))
-                   for name, entries in found.items()))
-
-
 def register(quiz: typer.Typer) -> None:
     """Add the CLI's commands to the `quiz` command (quiz/main.py assembles it)."""
     quiz.registered_commands.extend(app.registered_commands)
     quiz.command(name="review")(review.review)
+    decks_cli.register(quiz)

@@ -124,7 +124,7 @@ def for_quiz(findings: Sequence[Finding], kinds: Sequence[str],
 
 def describe(finding: Finding, source: str, unit: str = "line") -> str:
     """One line for people: `source, lines 3 and 9: message`."""
-    many = len(finding.lines) > 1
+    many = len(set(finding.lines)) > 1  # rows of a Quizlet export may share a line
     plural = "entries" if unit == "entry" else unit + "s"
     return f"{source}, {plural if many else unit} {_spans(finding.lines)}: {finding.message}"
 
