@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from quiz.main import app
+from scorer.deck import parse_deck
 from tests.conftest import free_port
-from tests.e2e.cli import quiz, serving
+from tests.e2e.cli import ROOT, quiz, serving
+
+DECKS_DOC = (ROOT / "docs" / "decks.md").read_text(encoding="utf-8")
+# The doc's example files, in its order: a CSV with every column, an Anki export, a
+# Quizlet export with a custom separator.
+EXAMPLES = re.findall(r"```text\n(.*?)```", DECKS_DOC, flags=re.DOTALL)
 
 # An Anki "Notes in Plain Text" export (HTML, tags, deck and note type ticked), as Anki
 # writes it: header lines, then note type, deck, the two fields and the tags. Lines 6
@@ -107,3 +115,23 @@ def test_create_prints_the_decks_warnings_on_stderr_before_creating(tmp_path: Pa
     assert refused.code == 1
     assert refused.err.splitlines()[-1] == (
         f"error: {same}: no quiz can be made from this deck (`quiz decks check {same}` says why)")
+
+
+def test_the_docs_example_files_read_as_the_doc_says() -> None:
+    csv_deck, anki, quizlet = (parse_deck(text) for text in EXAMPLES)
+    assert csv_deck[0].accept == ("outdoors",)
+    assert csv_deck[1].distractors == ("lend", "keep", "steal")
+    assert [(e.term, e.level) for e in anki][:3] == [
+        ("solution", "B1"), ("approach", "B1"), ("table", "A2")]
+    assert anki[0].definition == "a way of dealing with a problem"
+    assert quizlet[0].definition == "to take something that you will give back, later"
+
+
+def test_the_docs_check_output_is_what_the_check_prints(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("english.txt").write_text(EXAMPLES[1], encoding="utf-8")
+    code, out, _ = invoke("decks", "check", "english.txt")
+    shown = re.search(r"```console\n(.*?)```", DECKS_DOC, flags=re.DOTALL)
+    assert shown is not None
+    assert (code, out) == (0, shown.group(1))
