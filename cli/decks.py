@@ -66,7 +66,7 @@ def check(
     try:
         report = (deckcheck.check_builtin(deck) if _is_builtin(deck)
                   else read_file(Path(deck), separator, row_separator)[1])
-    except (decks.DeckError, OSError, UnicodeDecodeError) as exc:
+    except (decks.DeckError, OSError) as exc:
         raise fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(report.to_json()))
@@ -96,7 +96,11 @@ def read_file(path: Path, separator: str | None, row_separator: str | None,
     if not path.is_file():
         raise decks.DeckError(f"{str(path)!r} is neither a file nor a built-in deck "
                               f"({', '.join(decks.builtin_names())})")
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise decks.DeckError(f"{path}: byte {exc.start + 1} is not UTF-8 text; save the file "
+                              f"as UTF-8 (Anki and Quizlet export UTF-8)") from None
     entries, lines = decks.parse_deck_lines(
         text, delimiter=separator_from(separator) if separator is not None else None,
         row_separator=separator_from(row_separator) if row_separator is not None else None,

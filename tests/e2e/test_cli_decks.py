@@ -95,6 +95,15 @@ def test_check_of_an_unreadable_deck_is_one_line_on_stderr(tmp_path: Path) -> No
                    f"',' (a part of speech may follow), got 'bird'\n")
 
 
+def test_a_deck_that_is_not_utf8_is_one_line_on_stderr(tmp_path: Path) -> None:
+    deck = tmp_path / "latin1.csv"
+    deck.write_bytes("caf\u00e9,a small restaurant\nbar,a place to drink\n".encode("latin-1"))
+    code, _, err = invoke("decks", "check", str(deck))
+    assert code == 1
+    assert err == (f"error: {deck}: byte 4 is not UTF-8 text; save the file as UTF-8 "
+                   f"(Anki and Quizlet export UTF-8)\n")
+
+
 def test_create_prints_the_decks_warnings_on_stderr_before_creating(tmp_path: Path) -> None:
     deck = tmp_path / "english.txt"
     deck.write_text(ANKI_EXPORT, encoding="utf-8")
