@@ -115,7 +115,9 @@ def player_config(broker: BrokerForBrowsers, code: str) -> dict[str, object]:
 
     The topics come from `protocol.views.player_follows`, so the page follows what `quiz
     play` does; those that name the page's client id or its player id hold CLIENT_SLOT or
-    PLAYER_SLOT, which the page replaces once it knows them.
+    PLAYER_SLOT, which the page replaces once it knows them. Once the quiz finishes, the
+    page also reads the words (for the words to review) and everyone's standings (its final
+    place when the players' board, the top 10, does not hold it).
     """
     follows = views.player_follows(code, CLIENT_SLOT, PLAYER_SLOT)
     return {
@@ -126,6 +128,8 @@ def player_config(broker: BrokerForBrowsers, code: str) -> dict[str, object]:
         "slots": {"client": CLIENT_SLOT, "player": PLAYER_SLOT},
         "follows": {topic: kind.__name__ for topic, kind in follows.items()},
         "words": {topics.words(code): Words.__name__},
+        # at the end only: the final place of a player below the players' board's top
+        "everyone": {topics.standings_of(code): StandingsPage.__name__},
     }
 
 

@@ -11,7 +11,10 @@ What the page shows is checked against what the scorer stored (`quiz results`).
 from __future__ import annotations
 
 import contextlib
+import os
+import random
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ import pytest
 from scorer import deck as decks
 from scorer.questions import cloze_ready
 from tests.conftest import free_port
-from tests.e2e.cli import quiz
+from tests.e2e.cli import QUIZ, ROOT, quiz
 from tests.e2e.test_web_board import CHROMIUM, CHROMIUM_ARGS, HOSTILE, SLOW_MS, require_chromium
 from tests.e2e.test_web_board import serving as board_serving
 from tests.e2e.test_web_board_kinds import near_miss, open_question, right_choice, word_of
@@ -282,5 +285,82 @@ def test_a_hostile_deck_word_and_name_show_as_text(tmp_path: Path) -> None:
         assert page.locator("img, b, script:not([src]), svg").count() == 0
         assert set(terms) <= {HOSTILE_TERM, "apple", "bread", "chair", "door"}
         page.screenshot(path=str(tmp_path / "hostile-finished.png"), full_page=True)
+        browser.close()
+    assert problems == []
+
+
+# A classroom: phones and terminals in one quiz.
+BROWSER_PLAYERS = 30
+TERMINAL_PLAYERS = 10
+CROWD_QUESTIONS = 3
+
+
+def test_thirty_phones_and_ten_terminals_play_one_quiz(tmp_path: Path) -> None:
+    """Every verdict and score on every page is what SQLite stored: nothing lost or twice."""
+    require_chromium()
+    port, ws_port, web_port = free_port(), free_port(), free_port()
+    home, db = tmp_path / "home", tmp_path / "quiz.db"
+    broker = f"mqtt://127.0.0.1:{port}"
+    problems: list[str] = []
+    rng = random.Random(30)
+
+    def cli(*args: str) -> Any:
+        done = quiz(*args, "--json", home=home, broker=broker)
+        assert done.code == 0, done.err
+        return done.json()
+
+    def terminals(*args: str) -> None:
+        """`quiz ARGS --name tNN` for every terminal player at once, each from its own home."""
+        env = {**os.environ, "QUIZ_BROKER": broker, "QUIZ_TIMEOUT": "30"}
+        running = [subprocess.Popen(
+            [*QUIZ, *[a.replace("NAME", f"t{i:02}") for a in args]],
+            env={**env, "QUIZ_HOME": str(tmp_path / f"t{i:02}")}, cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for i in range(TERMINAL_PLAYERS)]
+        for process in running:
+            _, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+
+    with sync_playwright() as playwright, board_serving(port, ws_port, web_port, db):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=PHONE_ARGS)
+        code = cli("create", "--questions", str(CROWD_QUESTIONS), "--seconds", "300")["quiz"]
+        terminals("join", code, "--name", "NAME")
+        pages = []
+        for i in range(BROWSER_PLAYERS):
+            page = phone(browser, problems)
+            join(page, f"http://{CLASSROOM}:{web_port}/play/{code}", f"p{i:02}")
+            pages.append(page)
+        players = BROWSER_PLAYERS + TERMINAL_PLAYERS
+        expect(pages[0].locator("#lobby-players")).to_have_text(
+            f"{players} players have joined", timeout=SLOW_MS)
+        cli("start", code)
+        shown: dict[int, list[str]] = {}  # question -> each page's verdict
+        for index in range(CROWD_QUESTIONS):
+            question = open_question(code, home, broker)
+            for page in pages:
+                expect(page.locator("#q-number")).to_have_text(
+                    f"Question {index + 1} of {CROWD_QUESTIONS}", timeout=SLOW_MS)
+                page.locator(".choice").nth(rng.randrange(4)).tap()
+            terminals("answer", code, "--choice", str(right_choice(question)))
+            shown[index] = [verdict(page) for page in pages]
+            cli("next", code)
+            cli("next", code)
+        for page in pages:
+            expect(page.locator("body")).to_have_attribute("data-view", "finished",
+                                                           timeout=SLOW_MS)
+        stored = results(code, home, broker)
+        answers = [(a["player"], a["question"]) for a in stored["answers"]]
+        assert len(answers) == len(set(answers)) == players * CROWD_QUESTIONS
+        by_player = {s["name"]: s for s in stored["standings"]}
+        assert len(by_player) == players
+        for i, page in enumerate(pages):
+            me = by_player[f"p{i:02}"]
+            mine = {a["question"] - 1: a for a in stored["answers"]
+                    if a["player"] == me["player"]}
+            assert [shown[q][i] for q in range(CROWD_QUESTIONS)] == \
+                ["correct" if mine[q]["correct"] else "wrong" for q in range(CROWD_QUESTIONS)]
+            expect(page.locator("#me-score")).to_have_attribute("data-score", str(me["score"]))
+            expect(page.locator("#place")).to_have_text(
+                f"You finished {ordinal(me['rank'])} of {players} with {me['score']} points.")
         browser.close()
     assert problems == []

@@ -60,6 +60,7 @@ async def test_the_player_config_names_what_a_player_follows(board: WebBoard) ->
         topic: kind.__name__ for topic, kind in views.player_follows(CODE, client,
                                                                      player).items()}
     assert config["words"] == {topics.words(CODE): "Words"}
+    assert config["everyone"] == {topics.standings_of(CODE): "StandingsPage"}
     assert config["ws"] == {"host": "", "port": 11884, "path": "/mqtt"}
     assert "secret" not in body.decode() and "password" not in body.decode()
 

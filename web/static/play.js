@@ -78,6 +78,9 @@
     Reply: (m) => typeof m.req === "string" && typeof m.ok === "boolean",
     ScorerStatus: (m) => (m.status === "online" || m.status === "offline") &&
       typeof m.since === "number",
+    StandingsPage: (m) => typeof m.quiz === "string" && typeof m.seq === "number" &&
+      typeof m.players === "number" && Array.isArray(m.rows) && m.rows.every((s) =>
+      isObj(s) && typeof s.player === "string" && typeof s.rank === "number"),
     Words: (m) => typeof m.quiz === "string" && Array.isArray(m.words) &&
       m.words.every((w) => isObj(w) && Number.isInteger(w.q) && typeof w.term === "string" &&
         typeof w.definition === "string"),
@@ -122,7 +125,8 @@
   }
 
   // --- the page -------------------------------------------------------------------------------
-  const view = { state: null, board: null, status: null, words: null };
+  // `final`: the player's place in everyone's standings at the end ({seq, rank, players})
+  const view = { state: null, board: null, status: null, words: null, final: null };
   let config = null;
   let code = "";
   let kept = null;          // what localStorage keeps for this quiz
@@ -241,7 +245,7 @@
       if (kept.player) sendKept();
       else sendJoin();
     });
-    if (wordsFollowed) client.subscribe(Object.keys(config.words), { qos: 0 });
+    if (wordsFollowed) client.subscribe(endFilters(), { qos: 0 });
   }
 
   function onReply(reply) {
@@ -299,12 +303,17 @@
     }
     if (kind === "Words") {
       if (message.quiz === code) view.words = message;
+    } else if (kind === "StandingsPage") {
+      const mine = message.rows.find((s) => kept && s.player === kept.player);
+      if (message.quiz === code && mine && (!view.final || message.seq >= view.final.seq)) {
+        view.final = { seq: message.seq, rank: mine.rank, players: message.players };
+      }
     } else if (kind === "State") {
       if (!packet.retain) sawStamp(message.updated_at);
       view.state = message;
       if (message.phase === "finished" && !wordsFollowed) {
         wordsFollowed = true;
-        client.subscribe(Object.keys(config.words), { qos: 0 });
+        client.subscribe(endFilters(), { qos: 0 });
       }
     } else if (kind === "Leaderboard") {
       if (!view.board || message.seq >= view.board.seq) view.board = message;
@@ -326,7 +335,11 @@
   const answered = (q) => (kept && q in kept.picks) ||
     (!!view.status && isObj(view.status.last) && view.status.last.q === q);
 
+  // The filters read once the quiz is over: its words, and everyone's standings.
+  const endFilters = () => [...Object.keys(config.words), ...Object.keys(config.everyone)];
+
   function ownRank() {
+    if (view.final && view.state && view.state.phase === "finished") return view.final.rank;
     const status = view.status;
     const seen = status && isObj(status.last) ? status.last.seq || 0 : 0;
     const board = view.board && view.board.seq >= seen ? view.board : null;
@@ -577,6 +590,7 @@
     kindOf = {};
     for (const [filter, kind] of Object.entries(config.follows)) kindOf[slot(filter)] = kind;
     for (const [filter, kind] of Object.entries(config.words)) kindOf[filter] = kind;
+    for (const [filter, kind] of Object.entries(config.everyone)) kindOf[filter] = kind;
   }
 
   async function loadConfig(asked) {
