@@ -32,15 +32,15 @@ from tui.play import PlayApp
 
 DECK = [
     DeckEntry("receive", "to get something that someone gives or sends you", "verb",
-              "Did you receive my letter?"),
+              "Did you receive my letter?", distractors=["wash", "paint", "eat"]),
     DeckEntry("journey", "a trip from one place to another, especially a long one", "noun",
-              "The journey took two days."),
+              "The journey by train took two days.", distractors=["colour", "smell", "height"]),
     DeckEntry("wealth", "a large amount of money or valuable things", "noun",
-              "Her wealth came from her family."),
+              "She spent her wealth on houses and cars.", distractors=["rain", "fog", "thunder"]),
     DeckEntry("borrow", "to take something that you will give back later", "verb",
-              "Can I borrow your pen?"),
+              "Can I borrow your pen?", distractors=["swim", "sleep", "cry"]),
     DeckEntry("harbour", "a place on the coast where boats stay safe", "noun",
-              "The boats waited in the harbour."),
+              "The boats waited in the harbour.", distractors=["desert", "kitchen", "sky"]),
     DeckEntry("whisper", "to speak very quietly", "verb", "She whispered his name."),
 ]
 
