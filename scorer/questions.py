@@ -18,6 +18,7 @@ repeat the same set across questions where the deck allows.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -72,9 +73,14 @@ def cloze_prompt(entry: Entry) -> str | None:
     """The entry's example with its word blanked out, or None when the word is not in it."""
     if not entry.example:
         return None
-    pattern = re.compile(rf"(?<!\w){re.escape(entry.term)}(?!\w)", re.IGNORECASE)
-    blanked, found = pattern.subn(BLANK, entry.example)
+    blanked, found = _whole_word(entry.term).subn(BLANK, entry.example)
     return blanked if found else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _whole_word(term: str) -> re.Pattern[str]:
+    # Made once per term: checking a deck of thousands would compile each pattern again.
+    return re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
 
 
 def cloze_ready(entry: Entry) -> bool:
