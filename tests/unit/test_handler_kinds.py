@@ -80,3 +80,34 @@ def test_an_answer_needs_exactly_one_of_choice_and_text(room: Room, payload: dic
     out = room.send(topics.answer(code, player), json.dumps(body).encode())
     (reply,) = replies(out)
     assert reply.reason == "bad_request" and "choice or a text" in (reply.error or "")
+
+
+def test_a_decks_accepted_answer_is_right_and_another_real_word_wrong(tmp_path: Path) -> None:
+    # The deck sent along says outdoors is right for outside (contract revision 4); a
+    # restart keeps it, and aware for awake is another word, not a slip (issue 22).
+    room = Room(tmp_path / "q.db")
+    entries = [DeckEntry("outside", "not in a building, but in the open air", "adverb",
+                         accept=["outdoors"]),
+               DeckEntry("awake", "not sleeping", "adjective"),
+               *[DeckEntry(f"word{i}", f"meaning {i}", "noun") for i in range(4)]]
+    out = room.send(topics.create(), CreateQuiz(client=CLIENT, req=req(78), host_key=HOST,
+                                                deck="mine.csv", entries=entries, questions=6,
+                                                kinds=["typed"]))
+    code = replies(out)[0].quiz
+    assert code is not None
+    room = room.restart()
+    questions = room.quiz(code).questions
+    assert next(q for q in questions if q.word == "outside").accept == ("outdoors",)
+    ann = room.join(code, "ann")
+    room.control(code, "start")
+    typed = {"outside": "Outdoors", "awake": "aware"}
+    judged = {}
+    for q, question in enumerate(questions):
+        if question.word in typed:
+            out = room.send(topics.answer(code, ann),
+                            typed_answer(code, ann, q, typed[question.word]), NOW + 0.2)
+            (scored,) = [s.record for _, s in out.writes.answers]
+            judged[question.word] = (scored.correct, scored.typo, scored.points > 0)
+        room.control(code, "next", at=q)  # the reveal
+        room.control(code, "next", at=q)  # the next question
+    assert judged == {"outside": (True, False, True), "awake": (False, False, False)}
