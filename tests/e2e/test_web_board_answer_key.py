@@ -57,7 +57,9 @@ def serve_static(route: Route) -> None:
                   content_type=TYPES.get(file.suffix, "application/octet-stream"))
 
 
-@pytest.mark.parametrize(("question", "reveal", "text"), [
+# (question, reveal, what the reveal says), for the board's answerText and for its twin in
+# the player page (tests/e2e/test_web_player_answer_key.py).
+REVEALS: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     ({**REVERSE, "kind": "choice", "choices": ["stop", "prevent", "allow", "cause"]},
      {"correct": 1, "term": "prevent"}, "prevent"),
     ({**REVERSE, "kind": "typed", "choices": []}, {"correct": -1, "term": "prevent"}, "prevent"),
@@ -69,7 +71,10 @@ def serve_static(route: Route) -> None:
     ({**REVERSE, "choices": "not a list"}, {"correct": 1, "term": "prevent"}, "prevent"),
     ({**REVERSE, "choices": [HOSTILE, "b", "c", "d"]}, {"correct": 0, "term": HOSTILE},
      f"{HOSTILE} — {HOSTILE}"),  # text, never markup: it goes into textContent as typed
-])
+]
+
+
+@pytest.mark.parametrize(("question", "reveal", "text"), REVEALS)
 def test_the_reveal_names_a_reverse_questions_definition(
         question: dict[str, Any], reveal: dict[str, Any], text: str) -> None:
     require_chromium()

@@ -204,7 +204,11 @@ def test_a_phone_plays_every_kind_of_question_over_plain_http(tmp_path: Path) ->
                 expect(page.locator("#me-score")).to_have_attribute("data-score", str(score))
                 assert kept(page, code)["player"] == me["player"]
             cli("next", code)  # the reveal: the answer, and the players' board
-            expect(page.locator("#answer-line")).to_have_text(f"The answer: {word}",
+            # a reverse question's answer is the word and its right definition, as on the
+            # board and in `quiz play`
+            meaning = (f" — {question['choices'][right_choice(question) - 1]}"
+                       if kind == "reverse" else "")
+            expect(page.locator("#answer-line")).to_have_text(f"The answer: {word}{meaning}",
                                                               timeout=SLOW_MS)
             expect(page.locator("#rows .row.me .name")).to_have_text(HOSTILE)
             page.screenshot(path=str(shots / f"5-{index}-{kind}-reveal.png"), full_page=True)

@@ -405,6 +405,19 @@
     node.append(prompt.slice(0, at), blank, prompt.slice(at + gap.length));
   }
 
+  // The right answer as a reveal says it, as every screen does (client/reveal.py, and
+  // answerText in board.js): the word; for a reverse question, whose right choice is a
+  // definition, the word and that definition.
+  function answerText(question, reveal) {
+    const term = String(reveal.term);
+    const reverse = isObj(question) && question.kind === "reverse" &&
+      Array.isArray(question.choices) && Number.isInteger(reveal.correct);
+    const meaning = reverse ? question.choices[reveal.correct] : undefined;
+    return typeof meaning === "string" ? `${term} — ${meaning}` : term;
+  }
+  // For its test (tests/e2e/test_web_player_answer_key.py): nothing else reads it.
+  globalThis.quizPlayText = Object.freeze({ answerText });
+
   function renderQuestion(state) {
     const q = state.question;
     const kind = typeof q.kind === "string" ? q.kind : "choice";
@@ -441,7 +454,7 @@
     renderResult(state, reveal);
     const answerLine = $("answer-line");
     show(answerLine, !!reveal);
-    if (reveal) setText(answerLine, `The answer: ${reveal.term}`);
+    if (reveal) setText(answerLine, `The answer: ${answerText(q, reveal)}`);
     renderBoard(!!reveal && !calm());
     tick();
   }
