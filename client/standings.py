@@ -98,6 +98,16 @@ class Everyone:
         newest = max(self.pages.values(), key=lambda page: page.seq, default=None)
         return newest.players if newest is not None else 0
 
+    def standing(self, player: str) -> Standing | None:
+        """The player's row in the newest page that holds them (None: in no page seen).
+
+        A player moves between pages as the standings change; their row in an older page
+        is stale, so the newest page's row wins.
+        """
+        found = [(page.seq, row) for page in self.pages.values() for row in page.rows
+                 if row.player == player]
+        return max(found, key=lambda seen: seen[0])[1] if found else None
+
     def rows(self) -> list[Standing]:
         """Every standing, best first (pages past the newest page count are left out)."""
         newest = max(self.pages.values(), key=lambda page: page.seq, default=None)

@@ -20,16 +20,15 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
 from client.standings import Everyone, PageCleared, standings_pages
 from client.text import plural, standings_lines
 from protocol.address import DEFAULT_URL
-from protocol.messages import Leaderboard, StandingsPage, State
+from protocol.messages import Leaderboard, State
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
-from tui.events import BoardChanged, StateChanged
+from tui.events import BoardChanged, StandingsChanged, StateChanged
 from tui.live import Live
 from tui.widgets import ConnectionBanner, Countdown
 
@@ -37,14 +36,6 @@ from tui.widgets import ConnectionBanner, Countdown
 BOARD_ROWS = 10
 # Rows of everyone's standings a screen shows before the first layout tells how many fit.
 EVERYONE_ROWS = 15
-
-
-class StandingsChanged(Message):
-    """A page of everyone's standings arrived, or was cleared."""
-
-    def __init__(self, update: StandingsPage | PageCleared) -> None:
-        super().__init__()
-        self.update = update
 
 
 class BoardApp(QuizApp):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from textual.message import Message
 
 from client.reconnect import Connected, Disconnected
-from protocol.messages import Leaderboard, PlayerStatus, Reply, ScorerStatus, State
+from client.standings import PageCleared
+from protocol.messages import (
+    Leaderboard,
+    PlayerStatus,
+    Reply,
+    ScorerStatus,
+    StandingsPage,
+    State,
+)
 from tui.live import Event
 
 
@@ -47,6 +55,14 @@ class ScorerChanged(Message):
     def __init__(self, status: ScorerStatus) -> None:
         super().__init__()
         self.status = status
+
+
+class StandingsChanged(Message):
+    """A page of everyone's standings arrived, or was cleared (read on a connection of its own)."""
+
+    def __init__(self, update: StandingsPage | PageCleared) -> None:
+        super().__init__()
+        self.update = update
 
 
 class ConnectionChanged(Message):

@@ -3,7 +3,10 @@
 A question of four choices (a word, a definition for `reverse`, a word that fills the
 gap for `cloze`) is answered with keys 1-4 or a click; a `typed` one in a text input,
 sent with Enter. At the end the player sees the words they missed (from the quiz's
-retained words, read once). A calm quiz shows the player's own score, never a rank.
+retained words, read once) and their place, from everyone's standings (the retained
+pages, followed from the end on a connection of their own): the players' board holds only
+the top 10, and the rank in the player's status is as of their last answer. A calm quiz
+shows the player's own score, never a rank.
 
 Names and deck words are data, never markup: Statics show text with markup off and the
 choice buttons get `Text` labels (a str label would be parsed).
@@ -25,6 +28,7 @@ from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Stat
 from client.errors import QuizError
 from client.reconnect import Connected
 from client.review import to_review
+from client.standings import Everyone, PageCleared, standings_pages
 from client.text import printable
 from protocol.messages import MAX_TYPED, Leaderboard, PlayerStatus, QuestionView, State, Words
 from tui import formatting as fmt
@@ -34,6 +38,7 @@ from tui.events import (
     ConnectionChanged,
     PlayerChanged,
     ReplyReceived,
+    StandingsChanged,
     StateChanged,
 )
 from tui.live import Live
@@ -72,6 +77,9 @@ class PlayApp(QuizApp):
         self.words: Words | None = None  # the finished quiz's words, for the review
         self.words_missing = False  # asked, and none came in time
         self.typed_for = -1  # the question the text input belongs to
+        # Everyone's standings, followed once the quiz is over: the final place
+        self.everyone = Everyone()
+        self.everyone_followed = False
 
     def compose(self) -> ComposeResult:
         """The layout: the player's line on top, one view per phase, the keys at the bottom."""
@@ -123,6 +131,9 @@ class PlayApp(QuizApp):
         self._show_review()
         if self.state.phase == "finished" and self.words is None:
             self.fetch_words()
+        if self.state.phase == "finished" and not self._calm() and not self.everyone_followed:
+            self.everyone_followed = True
+            self.follow_final_place()
 
     @while_running
     def on_board_changed(self, message: BoardChanged) -> None:
@@ -163,6 +174,21 @@ class PlayApp(QuizApp):
         if isinstance(message.event, Connected) and self.words is None \
                 and self.state is not None and self.state.phase == "finished":
             self.fetch_words()
+
+    @work(exclusive=True, group="final-place")
+    async def follow_final_place(self) -> None:
+        """Read everyone's standings pages from the end on, for the player's final place."""
+        async for update in standings_pages(self.live.broker, self.live.code):
+            self.post_message(StandingsChanged(update))
+
+    @while_running
+    def on_standings_changed(self, message: StandingsChanged) -> None:
+        """A page of everyone's standings came (or went): the final place may change."""
+        update = message.update
+        changed = (self.everyone.clear(update.page) if isinstance(update, PageCleared)
+                   else self.everyone.take(update))
+        if changed:
+            self._show_me()
 
     def words_arrived(self, words: Words | None) -> None:
         """The player's words to review can be shown (or that none came in time)."""
@@ -342,6 +368,9 @@ class PlayApp(QuizApp):
         rank = fmt.own_rank(board, self.me.player, status.rank if status else 0)
         views = [view for view in (self.board, self.state) if view is not None]
         players = max(views, key=lambda view: view.seq).players if views else 0
+        final = self.everyone.standing(self.me.player)
+        if final is not None and self.state is not None and self.state.phase == "finished":
+            rank, players = final.rank, self.everyone.players  # the place everyone sees
         # The status changes only when the player answers: a question that closed without
         # their answer ended the streak, as the scorer counts it.
         streak = fmt.streak_now(status.streak, status.last.q if status.last else None,

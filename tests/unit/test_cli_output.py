@@ -200,6 +200,18 @@ def test_everyone_pages_make_one_list_and_screenfuls_page_through_it() -> None:
     assert fmt.screenful(rows, -1, 15) == (0, 0, 15)
 
 
+def test_a_players_place_comes_from_the_newest_page_that_holds_them() -> None:
+    everyone = Everyone()
+    rows = [Standing(i + 1, f"{i:08x}", f"p{i}", 300 - i) for i in range(150)]
+    moved = Standing(120, rows[5].player, rows[5].name, 0)  # fell from page 1 to page 2
+    assert everyone.standing(rows[5].player) is None  # no page seen yet
+    everyone.take(page(1, 4, rows[:100], pages=2))
+    assert everyone.standing(rows[5].player) == rows[5]
+    everyone.take(page(2, 7, [*rows[100:119], moved, *rows[120:]], pages=2))
+    assert everyone.standing(rows[5].player) == moved  # page 1 is older: stale there
+    assert everyone.standing("nobody") is None
+
+
 def test_a_reply_missing_what_it_must_carry_is_a_quiz_error_not_a_crash() -> None:
     assert carried("0011aabb", "player id") == "0011aabb"
     with pytest.raises(QuizError, match="carried no player id"):
