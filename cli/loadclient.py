@@ -9,8 +9,10 @@ no state per message beyond a packet id.
 
 It does only what the bench needs: connect, subscribe, publish at QoS 0 or 1 without
 waiting for the PUBACK, and hand every PUBLISH received (acknowledged when QoS 1) to one
-callback. The quiz's clients (CLI, TUI) and the scorer use paho and aiomqtt; so does the
-bench's echo baseline, which stands for what a Python scorer can reach.
+callback. Over TCP, or over WebSockets (`WebSocketLoadClient`, as the player page connects
+to Mosquitto's WebSockets listener), with the same packets and the same one write a round.
+The quiz's clients (CLI, TUI) and the scorer use paho and aiomqtt; so does the bench's
+echo baseline, which stands for what a Python scorer can reach.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import asyncio
 import contextlib
 import struct
 from collections.abc import AsyncIterator, Callable
+from typing import Literal
 
+from cli import wsframe
 from protocol.address import BrokerAddress
 
 CONNECT, CONNACK, PUBLISH, PUBACK = 0x10, 0x20, 0x30, 0x40
@@ -27,8 +31,12 @@ SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 0x82, 0x90, 0xC0, 0xD0, 0xE0
 KEEPALIVE_SECONDS = 60
 # How long the broker may take to answer a CONNECT or a SUBSCRIBE.
 REQUEST_TIMEOUT_SECONDS = 30.0
+# The key under which the WebSocket upgrade's response is awaited (packet ids are 1-65535).
+UPGRADE = -1
 
 OnMessage = Callable[[str, bytes], None]
+# How the bench's players reach the broker: MQTT over TCP, or over WebSockets.
+Transport = Literal["tcp", "websockets"]
 
 
 class LoadClientError(ConnectionError):
@@ -134,7 +142,7 @@ class LoadClient(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Keep the transport to write to."""
-        assert isinstance(transport, asyncio.Transport)  # noqa: S101 - TCP only
+        assert isinstance(transport, asyncio.Transport)  # noqa: S101 - a stream (TCP)
         self._transport = transport
 
     def data_received(self, data: bytes) -> None:
@@ -155,7 +163,7 @@ class LoadClient(asyncio.Protocol):
             elif kind == SUBACK:
                 self._resolve(struct.unpack_from("!H", body)[0], body[2:])
         if acks and self._transport is not None:
-            self._transport.write(b"".join(acks))
+            self._write(b"".join(acks))
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Fail whoever waits for a reply from the broker, with the cause.
@@ -231,7 +239,7 @@ class LoadClient(asyncio.Protocol):
             self._pinger.cancel()
         if self._transport is not None and not self._transport.is_closing():
             self._flush()
-            self._transport.write(packet(DISCONNECT, b""))
+            self._write(packet(DISCONNECT, b""))
             self._transport.close()
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(asyncio.shield(self._closed), 2.0)
@@ -250,9 +258,14 @@ class LoadClient(asyncio.Protocol):
 
     # --- inside -------------------------------------------------------------------------
 
+    def _write(self, data: bytes) -> None:
+        """Write MQTT bytes to the connection (a WebSocket client frames them)."""
+        assert self._transport is not None  # noqa: S101 - callers check
+        self._transport.write(data)
+
     def _flush(self) -> None:
         if self._out and self._transport is not None and not self._transport.is_closing():
-            self._transport.write(b"".join(self._out))
+            self._write(b"".join(self._out))
         self._out.clear()
 
     def _next_mid(self) -> int:
@@ -265,7 +278,7 @@ class LoadClient(asyncio.Protocol):
         waiter: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._waiting[key] = waiter
         self._flush()
-        self._transport.write(data)
+        self._write(data)
         try:
             return await asyncio.wait_for(waiter, REQUEST_TIMEOUT_SECONDS)
         finally:
@@ -277,30 +290,90 @@ class LoadClient(asyncio.Protocol):
             waiter.set_result(body)
 
 
-async def open_client(broker: BrokerAddress, client_id: str,
-                      timeout: float = 30.0) -> LoadClient:
+class WebSocketLoadClient(LoadClient):
+    """The same client over MQTT over WebSockets: an HTTP upgrade, then binary frames.
+
+    Each round of packets leaves as one masked frame; the payloads of the frames received
+    are one MQTT byte stream, parsed as over TCP.
+    """
+
+    def __init__(self, client_id: str) -> None:
+        super().__init__(client_id)
+        self._key = wsframe.new_key()
+        self._head: bytearray | None = bytearray()  # the HTTP response, until the upgrade
+        self._frames = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        """Complete the upgrade, then unframe; hand the MQTT bytes to LoadClient."""
+        if self._head is not None:
+            self._head += data
+            end = self._head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head, data = bytes(self._head[:end]), bytes(self._head[end + 4:])
+            self._head = None
+            self._resolve(UPGRADE, head)
+        self._frames += data
+        stream = []
+        for opcode, payload in wsframe.split_frames(self._frames):
+            if opcode in (wsframe.BINARY, wsframe.CONTINUATION, wsframe.TEXT):
+                stream.append(payload)
+            elif opcode == wsframe.PING and self._transport is not None:
+                self._transport.write(wsframe.frame(payload, wsframe.PONG))
+            elif opcode == wsframe.CLOSE and self._transport is not None:
+                self.error = LoadClientError("the broker closed the WebSocket")
+                self._transport.close()
+        if stream:
+            super().data_received(b"".join(stream))
+
+    def _write(self, data: bytes) -> None:
+        assert self._transport is not None  # noqa: S101 - callers check
+        self._transport.write(wsframe.frame(data))
+
+    async def handshake(self, broker: BrokerAddress) -> None:
+        """Upgrade the connection to a WebSocket, then send CONNECT."""
+        if self._transport is None:
+            raise LoadClientError("not connected")
+        waiter: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._waiting[UPGRADE] = waiter
+        self._transport.write(wsframe.upgrade_request(broker.host, broker.port, self._key))
+        try:
+            head = await asyncio.wait_for(waiter, REQUEST_TIMEOUT_SECONDS)
+        finally:
+            self._waiting.pop(UPGRADE, None)
+        try:
+            wsframe.check_upgrade(head, self._key)
+        except wsframe.FrameError as exc:
+            raise LoadClientError(f"{broker}: {exc}") from None
+        await super().handshake(broker)
+
+
+async def open_client(broker: BrokerAddress, client_id: str, timeout: float = 30.0,
+                      transport: Transport = "tcp") -> LoadClient:
     """A connected LoadClient that keeps itself alive until `close()`.
 
-    TCP_NODELAY is asyncio's default.
+    With `transport="websockets"`, `broker` is a WebSockets listener. TCP_NODELAY is
+    asyncio's default.
     """
     loop = asyncio.get_running_loop()
+    kind = WebSocketLoadClient if transport == "websockets" else LoadClient
     async with asyncio.timeout(timeout):
-        transport, client = await loop.create_connection(lambda: LoadClient(client_id),
-                                                         broker.host, broker.port)
+        transport_, client = await loop.create_connection(lambda: kind(client_id),
+                                                          broker.host, broker.port)
         try:
             await client.handshake(broker)
         except BaseException:
-            transport.close()
+            transport_.close()
             raise
     client.start_pinging()
     return client
 
 
 @contextlib.asynccontextmanager
-async def load_client(broker: BrokerAddress, client_id: str,
-                      timeout: float = 30.0) -> AsyncIterator[LoadClient]:
+async def load_client(broker: BrokerAddress, client_id: str, timeout: float = 30.0,
+                      transport: Transport = "tcp") -> AsyncIterator[LoadClient]:
     """A connected LoadClient for the block."""
-    client = await open_client(broker, client_id, timeout)
+    client = await open_client(broker, client_id, timeout, transport)
     try:
         yield client
     finally:

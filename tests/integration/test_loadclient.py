@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from broker.embedded import run_embedded
+from broker.mosquitto import Accounts, run_mosquitto
 from cli.bench import established_connections
 from cli.loadclient import LoadClientError, load_client, open_client
 from protocol import topics
-from tests.conftest import free_port, until
+from protocol.address import BrokerAddress
+from tests.conftest import free_port, require_mosquitto, until
 
 
 async def test_messages_flow_and_a_refused_subscription_raises() -> None:
@@ -64,3 +67,27 @@ async def test_each_client_is_its_own_connection_at_the_broker() -> None:
                 await client.close()
         # the broker's side closes too
         await until(lambda: established_connections(broker.public.port) == before, step=0.05)
+
+
+async def test_over_websockets_messages_flow_and_the_tcp_port_is_refused(
+        tmp_path: Path) -> None:
+    require_mosquitto()
+    accounts = Accounts(tmp_path / "mosquitto")
+    accounts.add("scorer", "scorer", "pw")
+    port, ws_port = free_port(), free_port()
+    with run_mosquitto(accounts.folder, port, ws_port):
+        scorer = BrokerAddress("127.0.0.1", ws_port, "scorer", "pw")
+        async with load_client(scorer, topics.new_client_id(), transport="websockets") as client:
+            got: list[tuple[str, bytes]] = []
+            client.on_message = lambda topic, payload: got.append((topic, payload))
+            topic = topics.state(topics.new_code())
+            await client.subscribe(topic, qos=1)
+            big = bytes(range(256)) * 400  # more than one 16-bit frame length
+            client.publish(topic, b"hello")
+            client.publish(topic, big)  # QoS 1 both ways: acknowledged in turn
+            await until(lambda: len(got) == 2, timeout=10)
+            assert got == [(topic, b"hello"), (topic, big)]
+        # a WebSocket client at the MQTT port gets an error, not a hang
+        with pytest.raises(LoadClientError):
+            await open_client(BrokerAddress("127.0.0.1", port), topics.new_client_id(),
+                              timeout=10, transport="websockets")
