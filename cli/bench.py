@@ -21,6 +21,10 @@ every follower, as it does for real clients. The latencies are then as those cli
 them: the own result, the players' board at each player, the live leaderboard at each
 display. `compare` runs both modes on the same scenario and reports the fan-out penalty.
 
+With `transport="websockets"` the players and displays reach Mosquitto through its
+WebSockets listener, as the player page and the web board do (MQTT over WebSockets); the
+scorer and the host stay on TCP.
+
 Every wait is bounded in time; nothing here is a test assertion.
 """
 
@@ -52,7 +56,7 @@ from typing import Any
 import aiomqtt
 
 from broker.mosquitto import stop_process
-from cli.loadclient import LoadClient, load_client, open_client
+from cli.loadclient import LoadClient, Transport, load_client, open_client
 from client.outbox import PendingAnswer
 from client.requests import QuizClient
 from protocol import auth, topics, views
@@ -84,6 +88,13 @@ BOARD_WAIT_SECONDS = 2.0
 QUESTION = 0
 # A bench cluster's route ports start this far above its MQTT ports (port, +1, +2).
 CLUSTER_ROUTE_OFFSET = 1000
+# Mosquitto's WebSockets listener, when the bench opens one, is this far above --port (as
+# `quiz serve` places it).
+WS_PORT_OFFSET = 1
+# The brokers the bench starts with a WebSockets listener it can open for the players.
+# The embedded broker opens one only with the web board, for at most 1,000 browsers;
+# NATS 2.9 has none.
+WEBSOCKET_BROKERS = ("mosquitto",)
 
 
 class BenchError(RuntimeError):
@@ -106,6 +117,15 @@ class BenchConfig:
     displays: int = 3
     scorers: int = 1  # scorer processes (quiz serve --scorers), each owning some quizzes
     typed: bool = False  # a typed question: players type words the scorer judges
+    transport: Transport = "tcp"  # how players and displays reach the broker
+
+
+def usage_problem(config: BenchConfig) -> str | None:
+    """Why the bench cannot run `config` as asked (a usage error), or None."""
+    if config.transport == "websockets" and config.broker not in WEBSOCKET_BROKERS:
+        return (f"--transport websockets needs a broker with a WebSockets listener the bench "
+                f"can open: --broker {' or '.join(WEBSOCKET_BROKERS)} (not {config.broker})")
+    return None
 
 
 @dataclass
@@ -303,14 +323,15 @@ class Pool:
 
 
 @asynccontextmanager
-async def pools(broker: BrokerAddress, sims: list[Sim]) -> AsyncIterator[list[Pool]]:
+async def pools(broker: BrokerAddress, sims: list[Sim],
+                transport: Transport = "tcp") -> AsyncIterator[list[Pool]]:
     """Open one connection per PLAYERS_PER_CONNECTION players."""
     async with contextlib.AsyncExitStack() as stack:
         opened: list[Pool] = []
         for start in range(0, len(sims), PLAYERS_PER_CONNECTION):
             client_id = topics.new_client_id()
             client = await stack.enter_async_context(
-                load_client(broker, client_id, PHASE_TIMEOUT_SECONDS))
+                load_client(broker, client_id, PHASE_TIMEOUT_SECONDS, transport))
             pool = Pool(client, client_id, sims[start:start + PLAYERS_PER_CONNECTION])
             client.on_message = pool.handle
             opened.append(pool)
@@ -415,8 +436,9 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
         if done % 100 == 0 or done == len(sims):
             progress("answers scored", done, len(sims))
 
-    async with pools(public, sims) as opened, \
-            load_client(public, topics.new_client_id(), PHASE_TIMEOUT_SECONDS) as watcher:
+    async with pools(public, sims, config.transport) as opened, \
+            load_client(public, topics.new_client_id(), PHASE_TIMEOUT_SECONDS,
+                        config.transport) as watcher:
         watcher.on_message = boards.handle
         await watcher.subscribe(topics.every_leaderboard(), qos=1)
         join_start = time.monotonic()
@@ -676,14 +698,15 @@ class Display:
 
 @asynccontextmanager
 async def connections(broker: BrokerAddress, count: int, what: str,
-                      progress: Callable[[str, int, int], None]) -> AsyncIterator[list[LoadClient]]:
+                      progress: Callable[[str, int, int], None],
+                      transport: Transport = "tcp") -> AsyncIterator[list[LoadClient]]:
     """`count` lean connections, opened CONNECT_BATCH at a time, all closed at the end."""
     opened: list[LoadClient] = []
     try:
         progress(what, 0, count)
         for start in range(0, count, CONNECT_BATCH):
             outcomes = await asyncio.gather(
-                *(open_client(broker, topics.new_client_id(), PHASE_TIMEOUT_SECONDS)
+                *(open_client(broker, topics.new_client_id(), PHASE_TIMEOUT_SECONDS, transport)
                   for _ in range(min(CONNECT_BATCH, count - start))), return_exceptions=True)
             opened += [client for client in outcomes if isinstance(client, LoadClient)]
             failed = [error for error in outcomes if isinstance(error, BaseException)]
@@ -735,9 +758,10 @@ async def _simulate_per_player(
         if done % 100 == 0 or done == len(sims):
             progress("answers scored", done, len(sims))
 
-    async with connections(public, config.displays, "displays connecting",
-                           progress) as display_clients, \
-            connections(public, len(sims), "players connecting", progress) as player_clients:
+    async with connections(public, config.displays, "displays connecting", progress,
+                           config.transport) as display_clients, \
+            connections(public, len(sims), "players connecting", progress,
+                        config.transport) as player_clients:
         displays = [Display(code, client, fleet) for code, client
                     in zip(display_quizzes(codes, config.displays), display_clients, strict=True)]
         players = [Player(sim, client, fleet)
@@ -936,7 +960,11 @@ async def echo_baseline(broker: BrokerAddress, *, inside_quiz: bool,
 @contextmanager
 def environment(config: BenchConfig, port: int) -> Iterator[
         tuple[ScorerProcess, BrokerAddress, BrokerAddress, BrokerAddress, Path]]:
-    """Start the broker and the scorer; yield (scorer, public, host, echo-broker, db)."""
+    """Start the broker and the scorer; yield (scorer, public, host, echo-broker, db).
+
+    `public` is where players and displays connect: Mosquitto's WebSockets listener (on
+    port + WS_PORT_OFFSET) with `transport="websockets"`.
+    """
     from broker.mosquitto import Accounts, run_mosquitto  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="quiz-bench-") as folder:
@@ -945,6 +973,9 @@ def environment(config: BenchConfig, port: int) -> Iterator[
                   "--client-id", f"bench-{secrets.token_hex(4)}", "--web-port", "0",
                   "--scorers", str(config.scorers)]
         public = BrokerAddress("127.0.0.1", port)
+        problem = usage_problem(config)
+        if problem:
+            raise BenchError(problem)
         if config.broker == "embedded":
             with scorer_process([*common, "--port", str(port)]) as scorer:
                 yield scorer, public, public, public, db
@@ -957,7 +988,10 @@ def environment(config: BenchConfig, port: int) -> Iterator[
         scorer_pw, host_pw = secrets.token_hex(8), secrets.token_hex(8)
         accounts.add("scorer", "scorer", scorer_pw)
         accounts.add("bench", "host", host_pw)
-        with run_mosquitto(accounts.folder, port) as broker:
+        ws_port = port + WS_PORT_OFFSET if config.transport == "websockets" else None
+        if ws_port is not None:
+            public = BrokerAddress("127.0.0.1", ws_port)
+        with run_mosquitto(accounts.folder, port, ws_port) as broker:
             url = f"mqtt://scorer:{scorer_pw}@127.0.0.1:{port}"
             with scorer_process([*common, "--broker", url], broker) as scorer:
                 host = BrokerAddress("127.0.0.1", port, "bench", host_pw)
@@ -1009,6 +1043,7 @@ async def run(config: BenchConfig, port: int,
     with environment(config, port) as (scorer, public, host, echo_broker, db):
         result = await drive(config, public, host, scorer, db, progress)
         result["broker"] = config.broker
+        result["transport"] = config.transport
         if config.echo:
             progress("echo baseline", 0, 1)
             # topics the echo clients may use: outside quiz/ on the embedded broker, inside

@@ -97,6 +97,36 @@ def test_compare_runs_both_modes_and_prints_the_fan_out_penalty() -> None:
     assert result["fan_out_penalty"] == round(ratio, 1)
 
 
+def test_a_bench_over_websockets_scores_every_answer_once() -> None:
+    require_mosquitto()
+    port = free_ports_in_a_row(2)  # MQTT on port, WebSockets on port + 1
+    done = subprocess.run([*QUIZ, "bench", "--players", "300", "--spread", "2", "--broker",
+                           "mosquitto", "--port", str(port), "--per-player-connections",
+                           "--transport", "websockets", "--no-echo", "--json"],
+                          capture_output=True, text=True, timeout=240, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["transport"], result["mode"]) == ("websockets", "per-player")
+    # checked against SQLite: every answer stored once
+    assert result["stored_answers"] == result["answers_sent"] == 300
+    assert result["lost"] == result["counted_twice"] == 0
+    # every player and display on a socket of its own, all at the WebSockets listener
+    assert result["connections"]["players"] == 300
+    assert result["connections"]["at_broker"] == 300 + 3
+    assert result["answers_without_a_board"] == 0
+    assert 0 < result["own_result_ms"]["p50"] <= result["own_result_ms"]["max"]
+    assert result["refused_subscriptions"] == {"players": {}, "displays": {}}
+
+
+@pytest.mark.parametrize("broker", ["embedded", "nats"])
+def test_websockets_on_a_broker_without_a_listener_is_a_usage_error(broker: str) -> None:
+    done = subprocess.run([*QUIZ, "bench", "--broker", broker, "--transport", "websockets",
+                           "--per-player-connections", "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "--broker mosquitto" in done.stderr and f"not {broker}" in done.stderr
+
+
 def test_too_few_open_files_for_the_players_is_one_clear_line() -> None:
     def few_files() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
