@@ -1,5 +1,9 @@
 """The embedded development broker: amqtt, in-process, on 127.0.0.1.
 
+`QuizBroker` mends amqtt 0.12's faults that the quiz met (see its docstring), among them
+its take-over: a second connection with a connected client's id must close the first
+before it takes the session, or the scorer can be left connected and deaf.
+
 Two plugins make it safe enough to play on:
 - `ScorerAuth` lets players and displays in anonymously, and the scorer in with
   its own account only. amqtt keeps no offline queue for anonymous sessions, so
@@ -37,6 +41,10 @@ log = logging.getLogger(__name__)
 SCORER_USERNAME = "scorer"
 # amqtt's shutdown waits on every session's handler; past this, only the listener is closed.
 SHUTDOWN_TIMEOUT_SECONDS = 5.0
+# A take-over waits this long at most for the connection it closes to be done with the
+# session (its will sent, the session marked disconnected): a client that reads nothing
+# can hold its socket's close up.
+TAKE_OVER_TIMEOUT_SECONDS = 5.0
 
 # What anyone may subscribe to. A client reads only the replies under its own client id;
 # wildcards over answers or joins are refused.
@@ -101,7 +109,12 @@ class ScorerAuth(BaseAuthPlugin):  # type: ignore[misc]
         """Refuse a wrong scorer password; let everyone else in anonymously."""
         if session.username == SCORER_USERNAME:
             expected: str = self.config.scorer_password
-            return bool(expected) and secrets.compare_digest(session.password or "", expected)
+            if bool(expected) and secrets.compare_digest(session.password or "", expected):
+                # A persistent session is one object for every connection with its client
+                # id: an anonymous client that connected with the scorer's id marked it.
+                session.is_anonymous = False
+                return True
+            return False
         session.is_anonymous = True
         return True
 
@@ -136,12 +149,164 @@ class _Subscriptions(dict[str, Any]):
         return list(super().items())
 
 
+def _abort(handler: Any) -> bool:
+    """Close a connection's socket at once; False when its transport cannot be reached.
+
+    amqtt's `handler.stop()` cancels the connection's reader task, and Python 3.11's
+    `asyncio.wait_for`, which that reader reads in, loses a cancellation that comes as a
+    packet arrives: the reader reads on and `stop()` waits for it forever. A socket that
+    is gone ends the reader by itself (end of stream), whatever it was doing.
+    """
+    writer = handler.writer
+    stream = getattr(writer, "_writer", None) or getattr(writer, "_protocol", None)  # TCP, WS
+    transport = getattr(stream, "transport", None)
+    if transport is None:
+        return False
+    transport.abort()
+    return True
+
+
+@dataclass(frozen=True)
+class _Will:
+    """The last will a connection gave in its CONNECT."""
+
+    flag: bool
+    topic: str | None
+    message: bytes | bytearray | None
+    qos: int | None
+    retain: bool | None
+
+    @classmethod
+    def of(cls, session: Session) -> _Will:
+        return cls(session.will_flag, session.will_topic, session.will_message,
+                   session.will_qos, session.will_retain)
+
+    def put(self, session: Session) -> None:
+        (session.will_flag, session.will_topic, session.will_message, session.will_qos,
+         session.will_retain) = (self.flag, self.topic, self.message, self.qos, self.retain)
+
+
 class QuizBroker(Broker):  # type: ignore[misc]
-    """amqtt's broker with two of its faults mended (see `_Subscriptions`)."""
+    """amqtt's broker with its faults mended: the subscription table, and take-overs.
+
+    A take-over in amqtt 0.12 let a client with a connected client's id in before the
+    first connection was done with the session they share:
+    - with clean_session, it deleted the session and its subscriptions but left the
+      first connection open: a client connected and subscribed to nothing;
+    - with a persistent session, the first connection's end marked the shared session
+      disconnected after the second had taken it (or a third, when two arrived together):
+      the broker then queued that session's messages as for an absent client, and a
+      connected scorer heard nothing more (issue 29).
+    Here a connection with a connected client's id closes the other connection and waits
+    until it is done (its own will sent, the session disconnected), one connection per
+    client id at a time, and only then takes the session. A connection that ends after
+    its session went to another touches that session no more.
+    """
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self._subscriptions = _Subscriptions()
+        # One connection at a time per client id goes from its CONNECT to its message loop.
+        self._turns: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
+        self._holding: dict[Any, str] = {}  # handler -> the client id whose turn it holds
+        self._ended: dict[Any, asyncio.Event] = {}  # handler -> set when it is done
+        self._wills: dict[Any, _Will] = {}  # handler -> the will of its own CONNECT
+
+    async def _handle_client_session(self, reader: Any, writer: Any, client_session: Session,
+                                     handler: Any, server: Any, listener_name: str) -> None:
+        client_id: str = client_session.client_id
+        self._ended[handler] = asyncio.Event()
+        self._wills[handler] = _Will.of(client_session)  # this CONNECT just wrote it there
+        try:
+            await self._take_turn(client_id, handler)
+            await self._take_over(client_id)
+            await super()._handle_client_session(reader, writer, client_session, handler,
+                                                 server, listener_name)
+        finally:
+            self._end_turn(handler)
+            self._wills.pop(handler, None)
+            self._ended.pop(handler).set()
+
+    async def _client_message_loop(self, client_session: Session, handler: Any) -> None:
+        self._end_turn(handler)  # connected: the next connection with this id may take over
+        await super()._client_message_loop(client_session, handler)
+
+    async def _delete_session(self, client_id: str) -> None:
+        # A clean_session CONNECT: close the connection that has the session first.
+        holder = object()
+        await self._take_turn(client_id, holder)
+        try:
+            await self._take_over(client_id)
+            await super()._delete_session(client_id)
+        finally:
+            self._end_turn(holder)
+
+    async def _handle_disconnect(self, client_session: Session, handler: Any,
+                                 disconnect_waiter: asyncio.Future[Any]) -> None:
+        _, current = self._sessions.get(client_session.client_id, (None, None))
+        if current is not handler:
+            # the session has gone to a later connection (or was deleted): leave it alone
+            await self._stop_handler(handler)
+            return
+        # A later CONNECT with a persistent session wrote its will into the shared session:
+        # this connection's end sends its own will, and leaves the later one in place.
+        later = _Will.of(client_session)
+        own = self._wills.get(handler, later)
+        own.put(client_session)
+        try:
+            await super()._handle_disconnect(client_session, handler, disconnect_waiter)
+        finally:
+            later.put(client_session)
+
+    async def _take_turn(self, client_id: str, holder: object) -> None:
+        """Wait until no other connection with this client id is between CONNECT and loop."""
+        self._waiting[client_id] = self._waiting.get(client_id, 0) + 1
+        turn = self._turns.setdefault(client_id, asyncio.Lock())
+        try:
+            async with asyncio.timeout(TAKE_OVER_TIMEOUT_SECONDS):
+                await turn.acquire()
+        except TimeoutError:
+            # one stuck in its setup must not lock its client id out: go on as amqtt would
+            log.warning("another connection of %s is still setting up after %.0f s; "
+                        "connecting anyway", client_id, TAKE_OVER_TIMEOUT_SECONDS)
+            self._leave(client_id)
+            return
+        except BaseException:
+            self._leave(client_id)
+            raise
+        self._holding[holder] = client_id
+
+    def _end_turn(self, holder: object) -> None:
+        client_id = self._holding.pop(holder, None)
+        if client_id is not None:
+            self._turns[client_id].release()
+            self._leave(client_id)
+
+    def _leave(self, client_id: str) -> None:
+        self._waiting[client_id] -= 1
+        if not self._waiting[client_id]:  # nobody holds or awaits it: forget the lock
+            del self._waiting[client_id], self._turns[client_id]
+
+    async def _take_over(self, client_id: str) -> None:
+        """Close the connection that has `client_id`'s session, and wait until it is done."""
+        session, handler = self._sessions.get(client_id, (None, None))
+        if session is None or handler is None or not session.transitions.is_connected():
+            return
+        log.warning("client %s connected again: closing its other connection (take-over)",
+                    client_id)
+        ended = self._ended.get(handler)
+        try:
+            async with asyncio.timeout(TAKE_OVER_TIMEOUT_SECONDS):
+                if not _abort(handler):
+                    await handler.stop()
+                if ended is not None:
+                    await ended.wait()
+        except TimeoutError:
+            log.warning("the other connection of %s did not end within %.0f s; taking its "
+                        "session anyway", client_id, TAKE_OVER_TIMEOUT_SECONDS)
+        if session.transitions.is_connected():  # it never reached its message loop
+            session.transitions.disconnect()
 
     async def _publish_retained_messages_for_subscription(
             self, subscription: tuple[str, int], session: Session) -> None:
