@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import errno
 import functools
 import io
@@ -47,7 +48,7 @@ from client.options import (
 from client.reconnect import Disconnected
 from client.requests import QuizClient
 from protocol import auth
-from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress
+from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress, Brokers
 from protocol.messages import MAX_TYPED, DeckEntry, clean_name
 from scorer import deck as decks
 from web.server import DEFAULT_WEB_PORT
@@ -181,17 +182,26 @@ def serve(
         partition=part)
     # No MQTT over WebSockets in NATS 2.9, so no board: said once online, not refused,
     # since --web-port is on by default.
-    web = WebSettings(host, web_port, ws_port) if web_port and broker != "nats" else None
+    # the wheels terminal players install from are kept beside the database
+    web = (WebSettings(host, web_port, ws_port, wheels=db.parent / "wheels")
+           if web_port and broker != "nats" else None)
 
     def ready(public: BrokerAddress) -> None:
-        typer.echo(render.server_ready(public, broker, db))
+        from web.join import public_hosts  # noqa: PLC0415
+
+        # a broker on every interface (--host 0.0.0.0) is named by this machine's LAN
+        # address: 0.0.0.0 is no address another machine can use
+        shown = dataclasses.replace(public, host=public_hosts(public.host)[0])
+        typer.echo(render.server_ready(shown, broker, db))
         if broker == "nats":
             typer.echo(f"NATS: host accounts with `quiz cluster accounts teacher --role host "
                        f"--dir {nats_dir}` (read at the next start); no web board (NATS 2.9 "
                        "has no MQTT over WebSockets: use --broker mosquitto for one)")
 
     def board_ready(url: str, live: list[str]) -> None:
-        typer.echo(render.board_ready(url, live))
+        from web.wheels import project_wheel  # noqa: PLC0415
+
+        typer.echo(render.board_ready(url, live, project_wheel()))
 
     if scorers > 1:
         children = ["--leaderboard-interval", str(leaderboard_interval), "--top", str(top),
@@ -347,8 +357,10 @@ async def create(
                                    level=level or "")
     # printed first: if keeping it fails, the host still has it; the address without its
     # password (a host's terminal is often on a projector)
+    players = ",".join(str(BrokerAddress(address.host, address.port))  # no account
+                       for address in Brokers.of(where).addresses)
     emit(as_json, {"quiz": code, "host_token": host_key},
-         render.created(code, host_key, str(where)))
+         render.created(code, host_key, str(where), players))
     Credentials.default().save_host_key(code, host_key)
 
 

@@ -19,7 +19,7 @@ from client.counts import Folded
 from client.reveal import revealed_answer
 from client.standings import Everyone, PageCleared
 from client.text import fit, name_column, plural, printable, standings_lines
-from protocol.address import BrokerAddress
+from protocol.address import DEFAULT_URL, BrokerAddress
 from protocol.messages import (
     AnswerRecord,
     Counts,
@@ -69,18 +69,31 @@ def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:
     return "\n".join(lines)
 
 
-def board_ready(url: str, live: list[str]) -> str:
-    """What `quiz serve` prints for the web board: its address, and each live quiz's."""
-    lines = [f"classroom board in a browser: {url}CODE (or open {url} and type the code)"]
-    lines += [f"  quiz {code}: {url}{code}" for code in live]
+def board_ready(url: str, live: list[str], wheel: str | None = None) -> str:
+    """What `quiz serve` prints for the web: the player page, the install line, the board.
+
+    `url` is an address other machines can use (never 0.0.0.0: web/join.py); `wheel`, the
+    file name of the project's wheel the server hands out (None: it cannot build one). The
+    board's line comes last: scripts wait for it.
+    """
+    lines = [f"players on phones: {url}play (or the QR code on the board)"]
+    if wheel is not None:
+        lines += [f"players in a terminal install quiz with: pip install {url}wheels/{wheel}"]
+    lines += [f"classroom board in a browser: {url}CODE (or open {url} and type the code)"]
+    lines += [f"  quiz {code}: {url}{code}  players: {url}play/{code}" for code in live]
     return "\n".join(lines)
 
 
-def created(code: str, token: str, broker: str) -> str:
-    """What `quiz create` prints."""
+def created(code: str, token: str, broker: str, players: str = DEFAULT_URL) -> str:
+    """What `quiz create` prints; `players`: the broker players use, with no account.
+
+    Players' commands take the default broker when given none: on any other, the join
+    line names it, as players must type it.
+    """
+    flag = "" if players == DEFAULT_URL else f" --broker {players}"
     return (f"quiz {code} created on {broker}\n"
             f"host token: {token} (kept in your credentials file)\n"
-            f"players join with: quiz join {code} --name NAME\n"
+            f"players join with: quiz play {code} --name NAME{flag}\n"
             f"start it with:     quiz start {code}")
 
 

@@ -15,6 +15,9 @@ from typing import Self
 
 # What a path answers: its status, content type and body.
 Response = tuple[HTTPStatus, str, bytes]
+# A large body (a wheel of a few MB) gets as long to go out as the slowest client worth
+# serving needs: a phone or a laptop on a crowded classroom Wi-Fi, 100 kB/s.
+SLOWEST_BYTES_PER_SECOND = 100_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,14 @@ class HttpServer:
     def respond(self, path: str, query: str) -> Response:
         """The answer to a GET of `path` (`query`: what followed a `?`, or "")."""
         raise NotImplementedError
+
+    async def answer(self, path: str, query: str) -> Response:
+        """`respond`, for a path whose answer must be awaited (made, or read from disk).
+
+        The request's timeout bounds reading the request, not this: a subclass bounds
+        what it awaits.
+        """
+        return self.respond(path, query)
 
     async def start(self) -> None:
         """Listen; raise OSError when it cannot (the port is in use). `port` 0 picks a free one."""
@@ -88,9 +99,15 @@ class HttpServer:
         timeout = self.limits.timeout_seconds
         try:
             async with asyncio.timeout(timeout):
-                status, content_type, body, head_only = await self._request(reader)
-                writer.write(self._response(status, content_type,
-                                            b"" if head_only else body, len(body)))
+                request = await self._request(reader)
+            if isinstance(request[0], HTTPStatus):
+                (status, content_type, body), head_only = request[:3], False
+            else:
+                path, query, head_only = request
+                status, content_type, body = await self.answer(path, query)
+            sent = b"" if head_only else body
+            async with asyncio.timeout(timeout + len(sent) / SLOWEST_BYTES_PER_SECOND):
+                writer.write(self._response(status, content_type, sent, len(body)))
                 await writer.drain()
         except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
             pass  # a client that left or stalled: nothing to answer
@@ -101,19 +118,20 @@ class HttpServer:
                 async with asyncio.timeout(timeout):
                     await writer.wait_closed()
 
-    async def _request(self, reader: asyncio.StreamReader) -> tuple[HTTPStatus, str, bytes, bool]:
+    async def _request(self, reader: asyncio.StreamReader) -> Response | tuple[str, str, bool]:
+        """(path, query, HEAD or not) of a well-formed request; else the error to answer."""
         try:
             head = await reader.readuntil(b"\r\n\r\n")
         except asyncio.LimitOverrunError:
-            return (*text(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request too large"), False)
+            return text(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request too large")
         parts = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
         if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            return (*text(HTTPStatus.BAD_REQUEST, "bad request line"), False)
+            return text(HTTPStatus.BAD_REQUEST, "bad request line")
         method, target = parts[0], parts[1]
         if method not in ("GET", "HEAD"):
-            return (*text(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and HEAD"), False)
+            return text(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and HEAD")
         path, _, query = target.partition("?")
-        return (*self.respond(path, query), method == "HEAD")
+        return path, query, method == "HEAD"
 
     def _response(self, status: HTTPStatus, content_type: str, body: bytes,
                   length: int) -> bytes:

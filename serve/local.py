@@ -14,6 +14,7 @@ from broker.nats import NatsAccounts, run_nats
 from protocol.address import BrokerAddress, Brokers
 from scorer.metrics import Metrics
 from web.server import BrokerForBrowsers, WebBoard, WebPortError
+from web.wheels import Wheelhouse
 
 # A running broker's WebSockets port when none is given: the one in mosquitto.conf.
 EXTERNAL_WS_PORT = 9001
@@ -34,12 +35,14 @@ class WebSettings:
     """The web board: where its HTTP server listens, and the broker's WebSockets port.
 
     `ws_port` is where a broker `quiz serve` starts listens for browsers (None: its MQTT
-    port + 1), or where a running broker does (None: EXTERNAL_WS_PORT).
+    port + 1), or where a running broker does (None: EXTERNAL_WS_PORT). `wheels` is the
+    folder where the wheels terminal players install from are kept (None: none served).
     """
 
     host: str
     port: int  # 0: any free port
     ws_port: int | None = None
+    wheels: Path | None = None
 
 
 def ws_port_for(web: WebSettings | None, local: LocalBroker | None) -> int | None:
@@ -94,8 +97,9 @@ async def start_board(stack: contextlib.AsyncExitStack, web: WebSettings | None,
     if web is None or ws_port is None:
         return None
     where = BrokerForBrowsers.host_for(public.host)
+    wheels = Wheelhouse(web.wheels) if web.wheels is not None else None
     return await stack.enter_async_context(WebBoard(
-        BrokerForBrowsers(ws_port, where, public.port, where), web.host, web.port))
+        BrokerForBrowsers(ws_port, where, public.port, where), web.host, web.port, wheels))
 
 
 def scorer_password(accounts: Accounts) -> str:

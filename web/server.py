@@ -8,6 +8,7 @@ disk, so no request can reach outside that folder.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import logging
@@ -20,6 +21,7 @@ from httpserve.server import HttpServer, Limits, Response, text
 from protocol import topics, views
 from protocol.messages import StandingsPage, Words
 from web.join import base_url, public_hosts, qr_svg
+from web.wheels import Wheelhouse, WheelsError, index_page
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ CONTENT_TYPES = {
     ".md": "text/plain; charset=utf-8",
     ".json": "application/json",
     ".svg": "image/svg+xml",
+    ".whl": "application/octet-stream",
 }
 # Placeholders in the player page's topic templates, which the page fills in once it has
 # its client id and player id; the topics themselves come from protocol/topics.py.
@@ -147,12 +150,16 @@ class WebBoard(HttpServer):
     `GET /` and `GET /CODE` give the board; `/play` and `/play/CODE` the player page;
     `/static/NAME` their files; `/config.json?code=CODE` where the broker is and the quiz's
     topics for the board, `/player.json?code=CODE` for the player page; `/qr/CODE.svg` a
-    QR code of the player page of quiz CODE. Use it as an async context manager.
+    QR code of the player page of quiz CODE; with `wheels`, `/wheels/` the page of the
+    wheels terminal players install `quiz` from, and `/wheels/NAME` each (web/wheels.py).
+    Use it as an async context manager.
     """
 
-    def __init__(self, broker: BrokerForBrowsers, host: str, port: int) -> None:
+    def __init__(self, broker: BrokerForBrowsers, host: str, port: int,
+                 wheels: Wheelhouse | None = None) -> None:
         super().__init__(host, port, LIMITS, cache_control="no-cache", headers=SECURITY_HEADERS)
         self.broker = broker
+        self.wheels = wheels
         self._files = _load_static()
 
     @property
@@ -179,6 +186,23 @@ class WebBoard(HttpServer):
     def respond(self, path: str, query: str) -> Response:
         """The answer to a GET of `path`, its query parsed."""
         return self.route(path, urllib.parse.parse_qs(query))
+
+    async def answer(self, path: str, query: str) -> Response:
+        """The wheels, built on the first request for them; any other path as `respond`."""
+        if self.wheels is None or not (path == "/wheels" or path.startswith("/wheels/")):
+            return self.respond(path, query)
+        try:
+            wheels = await self.wheels.files()
+        except WheelsError as exc:
+            log.error("no wheels for terminal players: %s", exc)  # noqa: TRY400 - one line
+            return text(HTTPStatus.SERVICE_UNAVAILABLE, f"the wheels could not be built: {exc}")
+        name = path.removeprefix("/wheels").removeprefix("/")
+        if not name:
+            return HTTPStatus.OK, CONTENT_TYPES[".html"], index_page(list(wheels))
+        found = wheels.get(name)  # a name of the folder's listing: no path from the request
+        if found is None:
+            return text(HTTPStatus.NOT_FOUND, f"no wheel {name}; the list: /wheels/")
+        return HTTPStatus.OK, CONTENT_TYPES[".whl"], await asyncio.to_thread(found.read_bytes)
 
     def route(self, path: str, query: dict[str, list[str]]) -> Response:
         """The status, content type and body for a GET of `path`."""

@@ -178,6 +178,28 @@ def test_next_steps_after_serving_against_a_running_broker_work_for_players_and_
     assert "quiz accounts teacher --role host" in text
 
 
+def test_quiz_serve_names_the_player_page_and_the_install_line_before_the_board() -> None:
+    url = "http://192.168.1.20:8080/"
+    text = render.board_ready(url, ["AB12CD"], "vocab_quiz-0.1.0-py3-none-any.whl")
+    assert text.splitlines() == [
+        "players on phones: http://192.168.1.20:8080/play (or the QR code on the board)",
+        "players in a terminal install quiz with: "
+        "pip install http://192.168.1.20:8080/wheels/vocab_quiz-0.1.0-py3-none-any.whl",
+        "classroom board in a browser: http://192.168.1.20:8080/CODE "
+        "(or open http://192.168.1.20:8080/ and type the code)",
+        "  quiz AB12CD: http://192.168.1.20:8080/AB12CD  "
+        "players: http://192.168.1.20:8080/play/AB12CD"]
+    assert "install" not in render.board_ready(url, [], None)  # no source: no wheel
+
+
+def test_quiz_create_names_the_broker_players_need_unless_it_is_the_default() -> None:
+    assert "--broker" not in render.created("AB12CD", "t0k3n", "mqtt://127.0.0.1:11883")
+    text = render.created("AB12CD", "t0k3n", "mqtt://teacher@10.0.0.5:1883",
+                          "mqtt://10.0.0.5:1883")
+    assert "players join with: quiz play AB12CD --name NAME --broker mqtt://10.0.0.5:1883" \
+        in text
+
+
 def test_the_streak_shown_ends_with_a_question_closed_without_an_answer() -> None:
     assert fmt.streak_now(1, last_q=0, closed_through=0) == 1  # answered the last one
     assert fmt.streak_now(1, last_q=0, closed_through=1) == 0  # skipped question 2
