@@ -133,16 +133,8 @@
     return message;
   };
 
-  // --- the reveal's text: a pure function, tested on its own ------------------------------
-  // The right answer a reveal names (as client/reveal.py): the word; a reverse question
-  // asks for the word's meaning, so its answer is the definition the right choice holds.
-  function answerText(question, reveal) {
-    const term = String(reveal.term);
-    const reverse = isObj(question) && question.kind === "reverse" &&
-      Array.isArray(question.choices) && Number.isInteger(reveal.correct);
-    const meaning = reverse ? question.choices[reveal.correct] : undefined;
-    return typeof meaning === "string" ? `${term} — ${meaning}` : term;
-  }
+  // --- the reveal's text: one pure function for the board and the player page ------------
+  const answerText = globalThis.quizReveal.answerText;  // reveal.js
   // For its test (tests/e2e/test_web_board_answer_key.py): nothing else reads it.
   globalThis.quizBoardText = Object.freeze({ answerText });
 

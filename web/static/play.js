@@ -405,16 +405,8 @@
     node.append(prompt.slice(0, at), blank, prompt.slice(at + gap.length));
   }
 
-  // The right answer as a reveal says it, as every screen does (client/reveal.py, and
-  // answerText in board.js): the word; for a reverse question, whose right choice is a
-  // definition, the word and that definition.
-  function answerText(question, reveal) {
-    const term = String(reveal.term);
-    const reverse = isObj(question) && question.kind === "reverse" &&
-      Array.isArray(question.choices) && Number.isInteger(reveal.correct);
-    const meaning = reverse ? question.choices[reveal.correct] : undefined;
-    return typeof meaning === "string" ? `${term} — ${meaning}` : term;
-  }
+  // The right answer as a reveal says it, as every screen does (reveal.js).
+  const answerText = globalThis.quizReveal.answerText;  // reveal.js
   // For its test (tests/e2e/test_web_player_answer_key.py): nothing else reads it.
   globalThis.quizPlayText = Object.freeze({ answerText });
 
