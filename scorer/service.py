@@ -36,10 +36,11 @@ from scorer import words
 from scorer.collector import Collector
 from scorer.effects import Effects, show
 from scorer.handler import Handler, Outcome
+from scorer.liveness import LOOK_SECONDS, Liveness
 from scorer.metrics import Metrics
 from scorer.partition import Partition
 from scorer.store import StorageError, Store
-from scorer.transport import Link, SubscriptionRefusedError
+from scorer.transport import Link, SessionLostError, SubscriptionRefusedError
 from scorer.views import Views
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ class Scorer:
         self._online_since = clock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._sync_topic = topics.scorer_sync(settings.client_id)
+        self._marker = b""  # this connection's backlog marker, also its liveness probe
+        self.liveness = Liveness()
         self.connected = asyncio.Event()
         self.broker = Brokers.of(settings.broker).addresses[0]  # the broker in use, or next
         self.collector = Collector()
@@ -154,9 +157,12 @@ class Scorer:
     async def _serve(self, link: Link) -> None:
         self._recovering, self._connected_at = True, self.clock()
         self._online_since = self.clock()
+        self.liveness = Liveness()
         await link.subscribe(*self._subscriptions(), self._sync_topic)
         # Queued messages come first; when this marker comes back, the backlog is drained.
-        link.publish(self._sync_topic, encode(self._status("online")), retain=False)
+        # (It names this connection's start: one left over from an earlier one does not do.)
+        self._marker = encode(self._status("online"))
+        link.publish(self._sync_topic, self._marker, retain=False)
         link.publish(topics.status_of(self.settings.client_id), encode(self._status("online")))
         now = self.clock()
         for code, quiz in self.quizzes.items():  # a broker without persistence lost them
@@ -171,6 +177,7 @@ class Scorer:
             group.create_task(self._consume(link), name="consume")
             group.create_task(self._tick(link), name="tick")
             group.create_task(self._flush(link), name="flush-views")
+            group.create_task(self._watch(link), name="liveness")
 
     def _subscriptions(self, codes: list[str] | None = None) -> list[str]:
         """What this scorer reads: every quiz by wildcard, or only its own (scorer.partition).
@@ -197,14 +204,18 @@ class Scorer:
 
     async def _consume(self, link: Link) -> None:
         async for batch in link.batches(MAX_BATCH):
+            self.liveness.heard()
             started = time.perf_counter()
             self.metrics.set_backlog(len(batch) + link.pending())
             out = Outcome()
             now = self.clock()
+            probes = 0
             for message in batch:
                 topic = str(message.topic)
                 if topic == self._sync_topic:
-                    self._caught_up(now)
+                    probes += 1
+                    if message.payload == self._marker:
+                        self._caught_up(now)
                     continue
                 # Answers that waited in the broker count as arrived when the scorer went away.
                 judged = now
@@ -225,8 +236,9 @@ class Scorer:
                 await link.subscribe(*self._subscriptions(created))
             self.effects.carry_out(link, out)
             self.scored += out.scored
-            self.metrics.observe_batch(len(batch), commit_seconds)
-            self.metrics.scored(time.perf_counter() - started, out.scored)
+            if probes < len(batch):  # the scorer's own markers are no requests to count
+                self.metrics.observe_batch(len(batch) - probes, commit_seconds)
+                self.metrics.scored(time.perf_counter() - started, out.scored)
             self.metrics.set_backlog(link.pending())
 
     def _commit(self, out: Outcome) -> float:
@@ -243,6 +255,26 @@ class Scorer:
             log.info("caught up with the broker's backlog; the outage lasted %.1fs",
                      now - self._down_since)
         self._recovering, self._down_since = False, None
+
+    async def _watch(self, link: Link) -> None:
+        """Probe the session through the broker; end the connection when it has gone deaf.
+
+        A message waiting to be taken by the batch loop counts as heard: a scorer too busy
+        to read is not deaf.
+        """
+        while True:
+            await asyncio.sleep(LOOK_SECONDS)
+            now = time.monotonic()
+            if link.pending():
+                self.liveness.heard()
+            if self.liveness.look(now):
+                message = (f"nothing came in for {self.liveness.silent_for(now):.1f} s, its "
+                           "own probe included: the broker lost the session, or another "
+                           "client took it with the same client id")
+                log.warning("%s; connecting again", message)
+                raise SessionLostError(message)
+            if self.liveness.probe_due(now):
+                link.publish(self._sync_topic, self._marker, retain=False)
 
     # --- timers, housekeeping and paced views ----------------------------------------------
 

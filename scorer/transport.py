@@ -1,10 +1,13 @@
-"""The scorer's MQTT connection: aiomqtt, plus the two things it does not offer.
+"""The scorer's MQTT connection: aiomqtt, plus the things it does not offer.
 
 aiomqtt acknowledges a QoS 1 message as soon as it arrives; the scorer must
 acknowledge only after the message is committed, so manual acknowledgement is
-switched on in the paho client underneath. And publishing must not wait for each
+switched on in the paho client underneath. Publishing must not wait for each
 PUBACK in turn: results are handed to paho's queue, which sends and retries them.
-Both reach `aiomqtt.Client._client`; this module is the one place that does.
+And a connection the broker closes must fail what waits on it at once, not after
+aiomqtt's timeout (10 s): a CONNECT that gets no CONNACK (NATS closes one that comes
+within a second of a take-over of its client id), a SUBSCRIBE that gets no SUBACK.
+All of these reach aiomqtt's private parts; this module is the one place that does.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 import aiomqtt
 from paho.mqtt.reasoncodes import ReasonCode
@@ -25,6 +29,8 @@ from protocol.topics import status_of
 from scorer.wire import bulk_reads, coalesce_writes
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # No cap on unacknowledged publishes: paho's default of 20 throttles a burst of results to
 # the round trip, and any cap makes paho rescan every message in flight on each PUBACK
@@ -58,6 +64,29 @@ class SubscriptionRefusedError(RuntimeError):
         self.topic_filter, self.code = topic_filter, code
 
 
+def _refusal_fails_the_connect(client: aiomqtt.Client) -> None:
+    """Make a connection closed before its CONNACK fail the connect now.
+
+    aiomqtt ignores a disconnection before the CONNACK and waits out its timeout.
+    """
+    paho = client._client  # noqa: SLF001 - see the module docstring
+    theirs = paho.on_disconnect
+
+    def on_disconnect(*args: Any) -> None:
+        connected = client._connected  # noqa: SLF001
+        if client._lock.locked() and not connected.done():  # noqa: SLF001 - connecting
+            connected.set_exception(aiomqtt.MqttError(
+                "the broker closed the connection before accepting it"))
+        if theirs is not None:
+            theirs(*args)
+
+    paho.on_disconnect = on_disconnect
+
+
+class SessionLostError(aiomqtt.MqttError):
+    """The connection is up but the broker delivers nothing to the session any more."""
+
+
 class Link:
     """A connected scorer session: batches in, acknowledgements and publishes out."""
 
@@ -78,6 +107,7 @@ class Link:
             socket_options=[NO_DELAY],
         )
         client._client.manual_ack_set(True)  # noqa: SLF001 - see the module docstring
+        _refusal_fails_the_connect(client)
         if BULK_IO:
             bulk_reads(client._client)  # noqa: SLF001
             coalesce_writes(client._client)  # noqa: SLF001
@@ -105,7 +135,7 @@ class Link:
                 await asyncio.sleep(delay)
 
     async def _subscribe_chunk(self, chunk: tuple[str, ...]) -> SubscriptionRefusedError | None:
-        granted = await self.client.subscribe([(topic, 1) for topic in chunk])
+        granted = await self._unless_lost(self.client.subscribe([(topic, 1) for topic in chunk]))
         codes = [int(c.value) if isinstance(c, ReasonCode) else c for c in granted or ()]
         for topic, value in zip(chunk, codes, strict=False):
             if value >= SUBACK_FAILURE:
@@ -115,7 +145,25 @@ class Link:
     async def unsubscribe(self, *filters: str) -> None:
         """Stop reading these filters (a forgotten quiz's requests)."""
         for start in range(0, len(filters), SUBSCRIBE_CHUNK):
-            await self.client.unsubscribe(list(filters[start:start + SUBSCRIBE_CHUNK]))
+            await self._unless_lost(
+                self.client.unsubscribe(list(filters[start:start + SUBSCRIBE_CHUNK])))
+
+    async def _unless_lost(self, call: Awaitable[T]) -> T:
+        """Wait for `call`; raise MqttError as soon as the connection is lost instead.
+
+        aiomqtt waits for a SUBACK or UNSUBACK until its timeout (10 s) even when the
+        connection is gone; its message iterator watches the same future as here.
+        """
+        task = asyncio.ensure_future(call)
+        lost = self.client._disconnected  # noqa: SLF001 - see the module docstring
+        try:
+            await asyncio.wait((task, lost), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not task.done():
+                task.cancel()
+        if task.done() and not task.cancelled():
+            return task.result()
+        raise aiomqtt.MqttError("the connection was lost while waiting for the broker")
 
     async def batches(self, limit: int) -> AsyncIterator[list[aiomqtt.Message]]:
         """Yield every message pending, at least one at a time and at most `limit`."""
