@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 from scorer.liveness import DEAF_SECONDS, LOOK_SECONDS, PROBE_SECONDS, STALL_SECONDS, Liveness
 
-# What the docs promise: a session the broker stopped delivering to is noticed within 5 s.
-NOTICED_WITHIN = 5.0
+# What docs/reliability.md promises: a session the broker stopped delivering to is
+# noticed within 4.75 s.
+NOTICED_WITHIN = 4.75
 
 
 def test_a_probe_goes_out_at_once_then_once_a_period() -> None:
@@ -72,7 +73,7 @@ def test_a_session_whose_probes_come_back_is_never_deaf(delays: list[float]) -> 
 
 @given(stops=st.floats(0.0, 30.0),
        delays=st.lists(st.floats(0.0, 0.5), min_size=1, max_size=20))
-def test_a_session_that_stops_answering_is_noticed_within_five_seconds(
+def test_a_session_that_stops_answering_is_noticed_within_the_bound(
         stops: float, delays: list[float]) -> None:
     seen = run(Liveness(), answers_until=stops, delays=delays, ends=stops + 30.0)
     assert seen is not None
