@@ -186,6 +186,17 @@ def test_kicked_players_leave_the_board_and_cannot_answer() -> None:
     assert refused.value.reason == "kicked"
 
 
+def test_a_finished_quiz_is_a_record_nobody_is_kicked_from() -> None:
+    quiz = started("ann", "bob")
+    answer(quiz, "ann", 0, QUESTIONS[0].correct, now=101)
+    quiz.end()
+    with pytest.raises(Refused) as refused:
+        quiz.kick("ann")
+    assert refused.value.reason == "finished" and "final" in str(refused.value)
+    assert not quiz.players["ann"].kicked
+    assert [s.name for s in quiz.standings()] == ["ann", "bob"]
+
+
 def test_host_commands_need_the_host_key() -> None:
     quiz = make_quiz()
     quiz.check_host("start", -1, "", auth.sign_control(HOST, CODE, "start", -1))
