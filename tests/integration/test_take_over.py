@@ -19,6 +19,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from broker.embedded import Embedded
 from client.errors import QuizError
 from client.requests import QuizClient
 from protocol import auth, topics
@@ -128,3 +129,31 @@ async def test_joins_are_answered_again_soon_after_an_impostor_took_the_scorers_
                                      and status.status == "online")
             assert after is not None and before is not None
             assert after.since > before.since, f"round {round_}"
+
+
+async def test_a_scorer_whose_session_goes_deaf_with_its_connection_up_comes_back(
+        embedded: Embedded, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # What amqtt 0.12 did after a take-over, made on purpose: the scorer's connection stays
+    # up, and the broker forgets what its session subscribed to.
+    caplog.set_level(logging.WARNING, logger="scorer.service")
+    async with running_scorer(embedded.scorer, tmp_path / "quiz.db"), \
+            QuizClient.connect(embedded.public, timeout=10.0) as client:
+        code = await client.create(host_key=HOST, deck="everyday", entries=None,
+                                   questions=3, seconds=20.0, speed_bonus=True,
+                                   streak=True, auto=False)
+        before = await scorer_status(client)
+        assert before is not None
+        session, _ = embedded.broker._sessions[topics.DEFAULT_SCORER]
+        await embedded.broker._del_all_subscriptions(session)
+        answered = False
+        for attempt in range(20):  # each waits JOIN_WAIT: the probe needs 4.75 s at most
+            if await try_join(client, code, f"after-{attempt}", JOIN_WAIT):
+                answered = True
+                break
+        assert answered
+        assert any("its own probe included" in record.getMessage()
+                   for record in caplog.records)
+        after = await first_that(lambda: scorer_status(client),
+                                 lambda status: status is not None
+                                 and status.status == "online")
+        assert after is not None and after.since > before.since
