@@ -19,11 +19,11 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-import msgspec
 import typer
 
 from cli import decks as decks_cli
 from cli import render, review
+from cli import results as quiz_results
 from client.answers import answer as send_answer
 from client.credentials import Credentials, PlayerCredentials
 from client.errors import QuizError
@@ -376,7 +376,7 @@ async def _host(code: str, action: str, token: str | None, broker: str, timeout:
         index = state.question.index if state.question else -1
         await client.control(code, key, action, at=index)
         state = await client.state(code)
-    emit(as_json, msgspec.to_builtins(state), render.state_line(state))
+    emit(as_json, render.numbered(state), render.state_line(state))
 
 
 @app.command()
@@ -432,40 +432,66 @@ async def kick(code: Code, name: Annotated[str, typer.Option(
 @client_command
 async def results(
     code: Code,
-    fmt: Annotated[Literal["csv", "json", "anki"], typer.Option(
-        "--format", help="One CSV row per answer (or per word with --by-word), JSON, or "
-                         "with --by-word an Anki import file.")] = "csv",
+    fmt: Annotated[Literal["csv", "json", "text", "anki"] | None, typer.Option(
+        "--format", help="csv (the default; one row per answer, per word with --by-word, "
+                         "per player with --by-player), json, text (--by-player's "
+                         "default, for people), or anki (the class's words as an Anki "
+                         "import file; implies --by-word).")] = None,
     by_word: Annotated[bool, typer.Option(
         "--by-word", help="Once the quiz is over: each word with how many got it right, "
                           "most missed first.")] = False,
+    by_player: Annotated[bool, typer.Option(
+        "--by-player", help="Once the quiz is over: each player's right, near and wrong "
+                            "answers, score, rank and the words they missed.")] = False,
     token: HostToken = None, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as --format json).")]
     = False,
 ) -> None:
-    """Print the standings and every answer, or the class's words (host only).
+    """Print the standings and every answer, or the class's words or players (host only).
 
-    As CSV (--format csv, the default) or JSON (--format json, or --json). Questions
-    and choices are numbered from 1, as in `quiz answer --choice`; a typed answer has
+    As CSV (--format csv, the default) or JSON (--format json, or --json). Every row
+    names its question: number (from 1, as `quiz answer --choice` counts choices), kind,
+    word, prompt and right answer (those four once the quiz is over); a typed answer has
     no choice and its text. With --by-word: one row per word with its accuracy (right,
     in time, spelled right, of the players), most missed first; --format anki writes
-    those words as a file Anki imports.
+    those words as a file Anki imports. With --by-player: one line per player, as text
+    by default.
     """
-    if by_word:
-        typer.echo(await review.class_words(code, token, broker, timeout,
-                                            "json" if as_json else fmt))
-        return
+    fmt = "json" if as_json else fmt
     if fmt == "anki":
-        raise typer.BadParameter("the Anki format is for --by-word", param_hint="--format")
+        by_word = True
+    if by_word and by_player:
+        raise typer.BadParameter("choose one of --by-word and --by-player",
+                                 param_hint="--by-player")
+    if fmt == "text" and not by_player:
+        raise typer.BadParameter("the text format is for --by-player", param_hint="--format")
+    if by_word and fmt != "text":
+        typer.echo(await review.class_words(code, token, broker, timeout, fmt or "csv"))
+        return
     code = parse_code(code)
     key = host_token(code, token)
     async with QuizClient.connect(brokers(broker), timeout) as client:
-        reply = await client.control(code, key, "results")
-    results = carried(reply.results, "results")
-    if as_json or fmt == "json":
-        typer.echo(json.dumps(render.results_json(results)))
-        return
+        scored = carried((await client.control(code, key, "results")).results, "results")
+        # the words say what each question asked; they come when the quiz is over
+        words = (await client.words(code)).words \
+            if by_player or scored.phase == "finished" else []
+    if by_player:
+        summaries = quiz_results.by_player(scored, words)
+        if fmt == "json":
+            typer.echo(json.dumps(quiz_results.by_player_json(code, summaries, len(words))))
+        elif fmt == "csv":
+            _csv(quiz_results.by_player_rows(summaries))
+        else:
+            typer.echo(quiz_results.by_player_text(code, summaries, len(words)))
+    elif fmt == "json":
+        typer.echo(json.dumps(quiz_results.results_json(scored, words)))
+    else:
+        _csv(quiz_results.results_rows(scored, words))
+
+
+def _csv(rows: list[list[object]]) -> None:
     out = io.StringIO()
-    csv.writer(out).writerows(render.results_rows(results))
+    csv.writer(out).writerows(rows)
     typer.echo(out.getvalue(), nl=False)
 
 
@@ -544,7 +570,7 @@ async def answer(
     text = render.answered(status, None if isinstance(given, int) else given)
     if verdict.already:
         text = f"question {carried(status.last, 'verdict').q + 1} was already answered; {text}"
-    emit(as_json, {**msgspec.to_builtins(status), "already_answered": verdict.already}, text)
+    emit(as_json, {**render.numbered(status), "already_answered": verdict.already}, text)
 
 
 # --- displays -------------------------------------------------------------------------------

@@ -21,11 +21,9 @@ from client.standings import Everyone, PageCleared
 from client.text import fit, name_column, plural, printable, standings_lines
 from protocol.address import DEFAULT_URL, BrokerAddress
 from protocol.messages import (
-    AnswerRecord,
     Counts,
     Leaderboard,
     PlayerStatus,
-    Results,
     ScorerStatus,
     Standing,
     StandingsPage,
@@ -128,6 +126,21 @@ def state_line(state: State) -> str:
     joiner = "\n  " if q.kind == "reverse" else "  "
     choices = joiner.join(printable(f"{i + 1}) {c}") for i, c in enumerate(q.choices))
     return f"{prompt}" + (f"\n  {ask}" if ask else "") + f"\n  {choices}"
+
+
+def numbered(message: object) -> dict[str, Any]:
+    """A wire message for --json, with its questions also counted from 1, as people count.
+
+    The wire counts questions from 0 (`index`, `q`) and --json keeps those fields as they
+    are; a state's question gains `number` (index + 1) and a player's status `question`
+    (its last answer's q + 1), as `quiz results` and `quiz review` number them.
+    """
+    data: dict[str, Any] = msgspec.to_builtins(message)
+    if isinstance(message, State) and message.question is not None:
+        data["question"]["number"] = message.question.index + 1
+    if isinstance(message, PlayerStatus) and message.last is not None:
+        data["question"] = message.last.q + 1
+    return data
 
 
 def find_player(standings: Sequence[Standing], who: str) -> Standing | None:
@@ -267,59 +280,7 @@ class WatchPrinter:
             return text
         kinds: dict[type, str] = {Leaderboard: "leaderboard", State: "state",
                                   ScorerStatus: "scorer", StandingsPage: "standings"}
-        return json.dumps({"type": kinds[type(message)], **msgspec.to_builtins(message)})
-
-
-RESULT_COLUMNS: list[object] = ["rank", "name", "player", "score", "question", "choice",
-                                "correct", "points", "elapsed_ms", "late", "kicked", "text",
-                                "typo"]
-
-
-def results_answer(answer: AnswerRecord) -> dict[str, object]:
-    """One answer for `quiz results`: question and choice numbered from 1, as people count.
-
-    On the wire they are 0-based (`q`, `choice`); `quiz results` names them `question` and
-    `choice` and counts from 1 in JSON as in CSV, as `quiz answer --choice` does.
-    """
-    return {"player": answer.player, "name": answer.name, "question": answer.q + 1,
-            "choice": answer.choice + 1 if answer.choice >= 0 else None,
-            "correct": answer.correct, "points": answer.points,
-            "elapsed_ms": answer.elapsed_ms, "late": answer.late, "kicked": answer.kicked,
-            "text": answer.text, "typo": answer.typo}
-
-
-def results_json(results: Results) -> dict[str, object]:
-    """`quiz results --json`: the standings, then every answer in scoring order (1-based)."""
-    return {"quiz": results.quiz, "phase": results.phase,
-            "standings": [{"rank": s.rank, "player": s.player, "name": s.name, "score": s.score}
-                          for s in results.standings],
-            "answers": [results_answer(a) for a in results.answers]}
-
-
-def results_rows(results: Results) -> list[list[object]]:
-    """CSV rows: one per answer, with the player's final rank and score.
-
-    A kicked player has no rank (empty) and keeps the points of their answers, marked
-    kicked: their answers stay in the results.
-    """
-    by_player: dict[str, list[list[object]]] = {}
-    kicked: dict[str, list[AnswerRecord]] = {}
-    for a in results.answers:
-        by_player.setdefault(a.player, []).append(
-            [a.q + 1, a.choice + 1 if a.choice >= 0 else "", int(a.correct), a.points,
-             a.elapsed_ms, int(a.late), int(a.kicked), printable(a.text), int(a.typo)])
-        if a.kicked:
-            kicked.setdefault(a.player, []).append(a)
-    rows: list[list[object]] = [RESULT_COLUMNS]
-    ranked = {s.player for s in results.standings}
-    heads: list[tuple[str, list[object]]] = [
-        (s.player, [s.rank, printable(s.name), s.player, s.score]) for s in results.standings]
-    heads += [(player, ["", printable(answers[0].name), player, sum(a.points for a in answers)])
-              for player, answers in kicked.items() if player not in ranked]
-    for player, head in heads:
-        rows += [head + answer for answer in by_player.get(player, [])] or \
-            [head + [""] * 9]
-    return rows
+        return json.dumps({"type": kinds[type(message)], **numbered(message)})
 
 
 def stderr_console() -> Console:

@@ -126,7 +126,8 @@ def test_a_calm_quiz_ranks_nobody_in_public(tmp_path: Path) -> None:
     (("create", "--level", "Z9"), "Z9"),
     (("answer", "ABCDEF"), "either --choice N or --text WORD"),
     (("answer", "ABCDEF", "--choice", "1", "--text", "word"), "either --choice N or --text"),
-    (("results", "ABCDEF", "--format", "anki"), "--by-word"),
+    (("results", "ABCDEF", "--by-word", "--by-player"), "--by-word and --by-player"),
+    (("results", "ABCDEF", "--format", "text"), "--by-player"),
 ])
 def test_usage_errors_exit_2_with_a_sentence(tmp_path: Path, args: tuple[str, ...],
                                             message: str) -> None:

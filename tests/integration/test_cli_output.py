@@ -1,7 +1,8 @@
 """What the `quiz` command prints over a real broker and scorer (issue 18).
 
-`quiz results` numbers questions and choices from 1 and keeps a kicked player's answers,
-marked; `quiz kick` names who it removed; host commands on a finished quiz fail;
+`quiz results` numbers questions and choices from 1, names each answer's question and
+keeps a kicked player's answers, marked; `--by-player` sums up each player; `quiz kick`
+names who it removed; host commands and kicks on a finished quiz fail;
 `quiz watch` prints changes only and exits 0 once the quiz finishes; `--all` prints
 everyone's standings.
 """
@@ -63,11 +64,25 @@ async def test_results_kick_and_a_finished_quiz(embedded: Embedded, tmp_path: Pa
                 f"error: quiz {code} is finished: nothing to {action} (`quiz results " \
                 f"{code}` prints its results)"
 
+        # a finished quiz is a record: a kick would rewrite its ranks and its words' counts
+        late_kick = await run("kick", code, "--name", "ann", home=host, broker=url)
+        assert late_kick.code == 1 and "finished" in late_kick.err, late_kick
+        assert len(late_kick.err.strip().splitlines()) == 1
+
         data = (await ok("results", code, "--json", home=host, broker=url)).json()
         table = (await ok("results", code, home=host, broker=url)).out
+        players = (await ok("results", code, "--by-player", "--json", home=host,
+                            broker=url)).json()
+        summary = (await ok("results", code, "--by-player", home=host, broker=url)).out
+        anki = (await ok("results", code, "--format", "anki", home=host, broker=url)).out
 
+    word = scorer.quizzes[code].questions[0].word
     answers = {a["name"]: a for a in data["answers"]}
     assert answers["ann"]["question"] == 1 and answers["ann"]["choice"] == correct + 1
+    # every answer names its question: what was asked and its right answer
+    assert (answers["ann"]["kind"], answers["ann"]["term"], answers["ann"]["answer"]) == \
+        ("choice", word, word)
+    assert answers["bob"]["prompt"] == scorer.quizzes[code].questions[0].prompt
     assert answers["bob"]["choice"] == (correct + 1) % 4 + 1  # as bob typed it
     assert [answers["ann"]["kicked"], answers["bob"]["kicked"]] == [False, True]
     assert [s["name"] for s in data["standings"]] == ["ann"]
@@ -76,6 +91,15 @@ async def test_results_kick_and_a_finished_quiz(embedded: Embedded, tmp_path: Pa
     assert by_name["ann"]["question"] == "1" and by_name["ann"]["kicked"] == "0"
     assert by_name["bob"]["rank"] == "" and by_name["bob"]["kicked"] == "1"
     assert by_name["bob"]["choice"] == str((correct + 1) % 4 + 1)
+    assert (by_name["bob"]["term"], by_name["bob"]["answer"]) == (word, word)
+
+    # one line per player: ann right on question 1, question 2 never opened; bob kicked
+    assert players["questions"] == 1
+    assert [(p["name"], p["rank"], p["right"], p["wrong"], p["missed"], p["kicked"])
+            for p in players["players"]] == [("ann", 1, 1, 0, [], False),
+                                             ("bob", None, 0, 1, [word], True)]
+    assert summary.splitlines()[0] == f"quiz {code}: 2 players, 1 question"
+    assert anki.splitlines()[0] == "#separator:tab"  # --format anki: the words, as --by-word
 
 
 async def start_watch(code: str, *args: str, home: Path,

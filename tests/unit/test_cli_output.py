@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from cli import render
+from cli import results as quiz_results
 from cli.main import carried
 from client.errors import QuizError
 from client.standings import Everyone, PageCleared
@@ -15,7 +17,9 @@ from protocol.address import BrokerAddress
 from protocol.messages import (
     AnswerRecord,
     Counts,
+    LastResult,
     Leaderboard,
+    PlayerStatus,
     QuestionView,
     Results,
     ScorerStatus,
@@ -127,22 +131,23 @@ RESULTS = Results(quiz=CODE, phase="finished", standings=[Standing(1, "aaaaaaaa"
 
 
 def test_results_number_questions_and_choices_from_1_in_json_as_in_csv() -> None:
-    data = render.results_json(RESULTS)
+    data = quiz_results.results_json(RESULTS)
     assert [(a["question"], a["choice"]) for a in data["answers"]] == [  # type: ignore[index]
         (1, 1), (1, 4), (2, 3)]
-    rows = render.results_rows(RESULTS)
+    rows = quiz_results.results_rows(RESULTS)
     header = rows[0]
     by_column = [dict(zip(header, row, strict=True)) for row in rows[1:]]
     assert [(r["question"], r["choice"]) for r in by_column] == [(1, 1), (2, 3), (1, 4)]
 
 
 def test_results_keep_a_kicked_players_answers_marked_kicked() -> None:
-    data = render.results_json(RESULTS)
+    data = quiz_results.results_json(RESULTS)
     assert [a["kicked"] for a in data["answers"]] == [False, True, False]  # type: ignore[index]
-    rows = render.results_rows(RESULTS)
+    rows = quiz_results.results_rows(RESULTS)
     bob = [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[1] == "bob"]
     assert bob == [{"rank": "", "name": "bob", "player": "bbbbbbbb", "score": 0, "question": 1,
-                    "choice": 4, "correct": 0, "points": 0, "elapsed_ms": 2000, "late": 0,
+                    "kind": "", "term": "", "prompt": "", "answer": "", "choice": 4,
+                    "correct": 0, "points": 0, "elapsed_ms": 2000, "late": 0,
                     "kicked": 1, "text": "", "typo": 0}]
 
 
@@ -151,9 +156,9 @@ def test_a_typed_answer_has_its_text_and_no_choice() -> None:
                          typo=True, correct=True, points=450, elapsed_ms=900, late=False)
     results = Results(quiz=CODE, phase="finished", standings=[Standing(1, "aaaaaaaa", "ann", 450)],
                       answers=[typed])
-    (answer,) = render.results_json(results)["answers"]  # type: ignore[misc]
+    (answer,) = quiz_results.results_json(results)["answers"]  # type: ignore[misc]
     assert (answer["choice"], answer["text"], answer["typo"]) == (None, "recieve", True)
-    rows = render.results_rows(results)
+    rows = quiz_results.results_rows(results)
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["choice"], row["text"], row["typo"]) == ("", "recieve", 1)
 
@@ -238,3 +243,20 @@ def test_a_reply_missing_what_it_must_carry_is_a_quiz_error_not_a_crash() -> Non
     assert carried("0011aabb", "player id") == "0011aabb"
     with pytest.raises(QuizError, match="carried no player id"):
         carried(None, "player id")
+
+
+def test_json_for_people_counts_questions_from_1_beside_the_wires_0_based_fields() -> None:
+    """`quiz answer --json` on question 6 says "question": 6 beside the wire's "q": 5."""
+    status = PlayerStatus(quiz=CODE, player="aaaaaaaa", name="ann", score=900, rank=1,
+                          streak=1, answered=6,
+                          last=LastResult(q=5, correct=True, points=900))
+    data = render.numbered(status)
+    assert (data["question"], data["last"]["q"]) == (6, 5)
+    asked = msgspec.structs.replace(state("question"), question=QuestionView(
+        index=5, count=8, prompt="p", pos="n", choices=["a", "b", "c", "d"], opened_at=0.0,
+        deadline=1.0))
+    shown = render.numbered(asked)["question"]
+    assert (shown["index"], shown["number"]) == (5, 6)
+    (line,) = printed(render.WatchPrinter(as_json=True), asked)
+    assert json.loads(line)["question"]["number"] == 6
+    assert render.numbered(state("lobby"))["question"] is None  # no question in the lobby

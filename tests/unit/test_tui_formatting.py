@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from cli import render
+from cli import results as quiz_results
 from client.text import CUT, plural
 from protocol.messages import (
     MAX_NAME_LENGTH,
@@ -350,8 +351,8 @@ def test_cli_output_carries_no_control_a_terminal_obeys(names: list[str], prompt
     asked = render.state_line(State(quiz="ABCDEF", seq=1, phase="question", players=1,
                                     settings=Settings(questions=1, seconds=9.0),
                                     question=question, updated_at=0.0))
-    rows = render.results_rows(Results(quiz="ABCDEF", phase="finished", standings=top,
-                                       answers=[]))
+    rows = quiz_results.results_rows(Results(quiz="ABCDEF", phase="finished", standings=top,
+                                               answers=[]))
     printed = "".join([shown, asked, *(str(cell) for row in rows for cell in row)])
     assert not {ord(ch) for ch in printed} & (OBEYED - {0x0A})
     assert asked.count("\n") == 1
