@@ -373,6 +373,8 @@ async def _host(code: str, action: str, token: str | None, broker: str, timeout:
         if state.phase == "finished":  # the scorer would say ok and change nothing
             raise QuizError(f"quiz {code} is finished: nothing to {action} (`quiz results "
                             f"{code}` prints its results)")
+        if action in ("pause", "resume") and state.phase not in ("question", "reveal"):
+            raise QuizError(f"quiz {code} has no question on screen: nothing to {action}")
         index = state.question.index if state.question else -1
         await client.control(code, key, action, at=index)
         state = await client.state(code)
@@ -401,6 +403,26 @@ async def end(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
               timeout: Timeout = 10.0, as_json: Json = False) -> None:
     """Finish the quiz now."""
     await _host(code, "end", token, broker, timeout, as_json)
+
+
+@app.command()
+@client_command
+async def pause(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
+                timeout: Timeout = 10.0, as_json: Json = False) -> None:
+    """Stop the clock of the open question for everyone; answers wait until `quiz resume`.
+
+    The time left is kept (across a scorer restart too), and speed points count only the
+    time the clock ran. After a reveal, an --auto quiz waits before the next question.
+    """
+    await _host(code, "pause", token, broker, timeout, as_json)
+
+
+@app.command()
+@client_command
+async def resume(code: Code, token: HostToken = None, broker: Broker = DEFAULT_URL,
+                 timeout: Timeout = 10.0, as_json: Json = False) -> None:
+    """Start the clock of a paused question again, with the time it had left."""
+    await _host(code, "resume", token, broker, timeout, as_json)
 
 
 @app.command()

@@ -8,6 +8,7 @@ overrides), and tables are aligned in terminal cells, so wide characters line up
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,9 @@ def state_line(state: State) -> str:
     q = state.question
     assert q is not None  # noqa: S101 - question and reveal phases carry the question
     head = f"quiz {state.quiz}: question {q.index + 1}/{q.count}"
+    if state.paused:  # the clock stands still until the host resumes
+        head += f" (paused, {math.ceil(state.remaining)} s left)" \
+            if state.phase == "question" else " (paused)"
     if state.phase == "reveal" and state.reveal is not None:
         answer = revealed_answer(q, state.reveal)  # for reverse: the word and its meaning
         if q.kind == "typed" and len(state.reveal.distribution) == 3:

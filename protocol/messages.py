@@ -48,10 +48,10 @@ Phase = Literal["lobby", "question", "reveal", "finished"]
 Reason = Literal[
     "bad_request", "unknown_quiz", "unknown_player", "bad_signature", "forbidden",
     "name_taken", "kicked", "full", "finished", "already_answered", "not_open", "closed",
-    "bad_choice",
+    "bad_choice", "paused",
 ]
 REASONS: tuple[Reason, ...] = get_args(Reason)
-Action = Literal["start", "next", "end", "kick", "results"]
+Action = Literal["start", "next", "end", "kick", "results", "pause", "resume"]
 
 
 class DecodeError(ValueError):
@@ -218,6 +218,10 @@ class State(Message, frozen=True, kw_only=True):
     reveal: RevealView | None = None
     updated_at: float
     scorer: str = ""  # the MQTT client id of the scorer that owns the quiz
+    # Contract rev. 5: the host paused the question (or the reveal) on screen; its clock
+    # stands still with `remaining` seconds left on it until the host resumes.
+    paused: bool = False
+    remaining: float = 0.0
 
 
 class Counts(Message, frozen=True, kw_only=True):

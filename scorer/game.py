@@ -109,6 +109,8 @@ class Quiz:
     opened_at: float = 0.0
     deadline: float = 0.0
     revealed_at: float = 0.0
+    # When the host paused the question or reveal on screen; None while its clock runs.
+    paused_at: float | None = None
     seq: int = 0
     players: dict[str, Player] = field(default_factory=dict)
     _by_name: dict[str, str] = field(default_factory=dict)
@@ -133,6 +135,17 @@ class Quiz:
         if self.phase in ("question", "reveal"):
             return self.questions[self.index]
         return None
+
+    @property
+    def paused(self) -> bool:
+        """True while the host holds the clock of the question (or reveal) on screen."""
+        return self.paused_at is not None
+
+    def remaining(self, now: float) -> float:
+        """Seconds left on the open question's clock (frozen while paused); 0 otherwise."""
+        if self.phase != "question":
+            return 0.0
+        return max(0.0, self.deadline - (now if self.paused_at is None else self.paused_at))
 
     def _next_seq(self) -> int:
         self.seq += 1
@@ -207,6 +220,9 @@ class Quiz:
             raise Refused("not_open", f"question {q + 1} is not open")
         if q < self.index:
             raise Refused("closed", f"question {q + 1} is closed")
+        if self.paused:
+            raise Refused("paused", f"question {q + 1} is paused: answer again when the "
+                                    "host resumes it")
         question = self.questions[q]
         verdict = _verdict(question, given)
         # Whole milliseconds: the stored elapsed_ms alone reproduces the points.
@@ -314,8 +330,40 @@ class Quiz:
         """Finish the quiz now."""
         return [] if self.phase == "finished" else [self._finish()]
 
+    def pause(self, now: float) -> list[Transition]:
+        """Stop the clock of the question (or, in --auto, the reveal) on screen.
+
+        A no-op when nothing is on screen or it is paused already.
+        """
+        if self.phase not in ("question", "reveal") or self.paused:
+            return []
+        self.paused_at = now
+        return [Transition(self.phase, self.index)]
+
+    def resume(self, now: float) -> list[Transition]:
+        """Start the clock again where it stopped (a no-op unless paused).
+
+        The question's opening and deadline move later by the pause, so an answer's
+        elapsed time, its points and the deadline count only the time the clock ran.
+        """
+        if self.paused_at is None:
+            return []
+        held = max(0.0, now - self.paused_at)
+        self.paused_at = None
+        if self.phase == "question":
+            self.opened_at += held
+            self.deadline += held
+        else:
+            self.revealed_at += held
+        return [Transition(self.phase, self.index)]
+
     def tick(self, now: float) -> list[Transition]:
-        """Advance on timers: reveal at the deadline; in --auto, move on after the reveal."""
+        """Advance on timers: reveal at the deadline; in --auto, move on after the reveal.
+
+        A paused quiz waits: its clock stands still.
+        """
+        if self.paused:
+            return []
         if self.phase == "question" and now >= self.deadline:
             return [self._reveal(now)]
         if self.phase == "reveal" and self.settings.auto \
@@ -324,17 +372,17 @@ class Quiz:
         return []
 
     def _open(self, index: int, now: float) -> Transition:
-        self.phase, self.index = "question", index
+        self.phase, self.index, self.paused_at = "question", index, None
         self.opened_at, self.deadline = now, now + self.settings.seconds
         self.reset_distribution()
         return Transition("question", index)
 
     def _reveal(self, now: float) -> Transition:
-        self.phase, self.revealed_at = "reveal", now
+        self.phase, self.revealed_at, self.paused_at = "reveal", now, None
         return Transition("reveal", self.index)
 
     def _finish(self) -> Transition:
-        self.phase = "finished"
+        self.phase, self.paused_at = "finished", None
         return Transition("finished", self.index)
 
     # --- views -----------------------------------------------------------------------------

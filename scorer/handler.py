@@ -307,6 +307,13 @@ class Handler:
             self._transition(quiz, quiz.start(now), out)
         elif request.action == "next":
             self._transition(quiz, quiz.next(request.at, now), out)
+        elif request.action in ("pause", "resume"):
+            held = quiz.pause(now) if request.action == "pause" else quiz.resume(now)
+            if held:  # the same phase, its clock stopped or running again
+                out.writes.phases[quiz.code] = quiz
+                out.effects.append(ShowState(quiz.code))
+                log.info("quiz %s: %s %d %sd", quiz.code, quiz.phase, quiz.index + 1,
+                         request.action, extra={"quiz": quiz.code})
         else:
             self._transition(quiz, quiz.end(), out)
         quiz.applied.add(request.req)

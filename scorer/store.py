@@ -85,7 +85,7 @@ class Store:
             "code": str, "created_at": float, "request": str, "settings": str,
             "questions": str,
             "host_key": str, "phase": str, "q_index": int, "opened_at": float,
-            "deadline": float, "revealed_at": float,
+            "deadline": float, "revealed_at": float, "paused_at": float,
         }, pk="code", if_not_exists=True)
         self.db.table("players").create({
             "quiz": str, "id": str, "name": str, "secret": str, "joined_seq": int, "kicked": int,
@@ -100,6 +100,8 @@ class Store:
                                          if_not_exists=True)
         if "request" not in self.db.table("quizzes").columns_dict:  # databases from before it
             self.db.table("quizzes").add_column("request", str)
+        if "paused_at" not in self.db.table("quizzes").columns_dict:  # before pausing
+            self.db.table("quizzes").add_column("paused_at", float)
         if "text" not in self.db.table("answers").columns_dict:  # before typed answers
             self.db.table("answers").add_column("text", str, not_null_default="")
             self.db.table("answers").add_column("typo", int, not_null_default=0)
@@ -231,7 +233,8 @@ def _quiz_row(quiz: Quiz) -> dict[str, Any]:
 
 def _phase_row(quiz: Quiz) -> dict[str, Any]:
     return {"phase": quiz.phase, "q_index": quiz.index, "opened_at": quiz.opened_at,
-            "deadline": quiz.deadline, "revealed_at": quiz.revealed_at}
+            "deadline": quiz.deadline, "revealed_at": quiz.revealed_at,
+            "paused_at": quiz.paused_at}
 
 
 def _question_row(question: Question) -> dict[str, Any]:
@@ -260,4 +263,6 @@ def _quiz_from_row(row: dict[str, Any]) -> Quiz:
         quiz.reset_distribution()  # the stored answers are counted in again on top
     quiz.opened_at, quiz.deadline = row["opened_at"], row["deadline"]
     quiz.revealed_at = row["revealed_at"]
+    # a quiz paused when the scorer stopped stays paused, with the time it had left
+    quiz.paused_at = row.get("paused_at")
     return quiz

@@ -233,7 +233,8 @@ def state_view(quiz: Quiz, now: float, scorer: str = "") -> State:
                             distribution=list(quiz.distribution))
     return State(quiz=quiz.code, seq=quiz.seq, phase=quiz.phase, settings=quiz.settings,
                  players=len(quiz.ranking), answered=quiz.answered, question=view,
-                 reveal=reveal, updated_at=now, scorer=scorer)
+                 reveal=reveal, updated_at=now, scorer=scorer, paused=quiz.paused,
+                 remaining=round(quiz.remaining(now), 3))
 
 
 def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:

@@ -98,7 +98,7 @@ class BoardApp(QuizApp):
             prompt.update("\n".join(fmt.prompt_lines(question,
                                                      choices=state.phase == "question")))
             if state.phase == "question":
-                countdown.start(question.deadline, question.deadline - question.opened_at)
+                countdown.follow(state)
             reveal = state.reveal
             if reveal is not None:
                 right = fmt.right_answers(question.kind, reveal)

@@ -51,8 +51,10 @@ def remaining(deadline: float, now: float) -> float:
     return max(0.0, deadline - now)
 
 
-def countdown_text(seconds_left: float) -> str:
+def countdown_text(seconds_left: float, *, paused: bool = False) -> str:
     """The seconds left, rounded up so "0 s" means the time is really up."""
+    if paused:
+        return f"⏸ paused, {math.ceil(seconds_left)} s left"
     if seconds_left <= 0:
         return "time's up"
     return f"{math.ceil(seconds_left)} s"
@@ -67,9 +69,10 @@ def countdown_bar(seconds_left: float, total: float, width: int) -> str:
     return FULL * filled + EMPTY * (width - filled)
 
 
-def countdown_line(seconds_left: float, total: float, width: int) -> str:
-    """The bar and the seconds left, fitted into `width` characters."""
-    text = countdown_text(seconds_left)
+def countdown_line(seconds_left: float, total: float, width: int, *,
+                   paused: bool = False) -> str:
+    """The bar and the seconds left (or that the clock is paused), fitted into `width`."""
+    text = countdown_text(seconds_left, paused=paused)
     bar = width - len(text) - 1
     if bar < 1:
         return text[:max(0, width)]

@@ -40,6 +40,7 @@ class HostApp(QuizApp):
         Binding("s", "control('start')", "Start"),
         Binding("n", "control('next')", "Next"),
         Binding("e", "control('end')", "End"),
+        Binding("p", "pause", "Pause/resume"),
         Binding("k", "kick", "Kick"),
         Binding("r", "roster", "Refresh"),
     ]
@@ -109,7 +110,7 @@ class HostApp(QuizApp):
                 lines.append(fmt.answer_line(question, reveal))
             prompt.update("\n".join(lines))
             if state.phase == "question":
-                countdown.start(question.deadline, question.deadline - question.opened_at)
+                countdown.follow(state)
         if question is not None and reveal is not None:
             self.shares[reveal.index] = (fmt.right_answers(question.kind, reveal),
                                          state.players)
@@ -163,10 +164,17 @@ class HostApp(QuizApp):
         "end": ("lobby", "question", "reveal")}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Start, next and end show only in the phases where they do something."""
+        """Start, next, end and pause show only in the phases where they do something."""
         if action == "control" and parameters and self.state is not None:
             return self.state.phase in self.PHASES_OF.get(str(parameters[0]), ())
+        if action == "pause":
+            return self._playing()
         return True
+
+    def action_pause(self) -> None:
+        """Stop the clock of the question on screen for everyone, or start it again."""
+        if self.state is not None and self._playing():
+            self.action_control("resume" if self.state.paused else "pause")
 
     def action_control(self, action: Action) -> None:
         """Start, next or end, for the question on screen."""
@@ -259,6 +267,10 @@ class HostApp(QuizApp):
         assert question is not None  # noqa: S101 - question and reveal carry the question
         counts = fmt.answered_text(state.answered, state.players)
         where = f"Question {question.index + 1} of {question.count}"
+        if state.paused:
+            held = f" ({fmt.countdown_text(state.remaining)} left)" \
+                if state.phase == "question" else ""
+            return f"{where} paused{held}: {counts}. p: resume"
         if state.phase == "reveal":
             last = question.index + 1 >= question.count
             return f"{where} revealed: {counts}. n: {'finish' if last else 'next question'}"

@@ -167,6 +167,12 @@ class PlayApp(QuizApp):
         # reconnect, or an answer from another device): the player's status shows it.
         if not reply.ok and reply.reason != "already_answered":
             self._result(fmt.refused_text(reply.error or "refused"))
+        if reply.reason == "paused" and self.state is not None \
+                and self.state.question is not None:
+            # nothing was stored: the player answers again once the host resumes
+            self.sent.pop(self.state.question.index, None)
+            self.refresh_bindings()
+            self._show_question(self.state.question)
 
     @while_running
     def on_connection_changed(self, message: ConnectionChanged) -> None:
@@ -265,7 +271,8 @@ class PlayApp(QuizApp):
 
     def _open_question(self) -> QuestionView | None:
         state = self.state
-        if state is None or state.phase != "question" or state.question is None:
+        if state is None or state.phase != "question" or state.question is None \
+                or state.paused:  # answers wait for the host to resume
             return None
         if self.status is not None and self.status.kicked:
             return None
@@ -298,8 +305,8 @@ class PlayApp(QuizApp):
         countdown = self.query_one(Countdown)
         if reveal is not None:
             countdown.stop(fmt.answer_line(question, reveal))
-        else:
-            countdown.start(question.deadline, question.deadline - question.opened_at)
+        elif state is not None:
+            countdown.follow(state)
 
     def _show_input(self, question: QuestionView, given: str | None, closed: bool) -> None:
         box = self.query_one("#typed", Input)
@@ -331,6 +338,8 @@ class PlayApp(QuizApp):
                                          given if isinstance(given, str) else None))
         elif state.phase == "reveal":
             self._result("You did not answer this one.")
+        elif index not in self.sent and state.paused:
+            self._result("The host paused the question: answer when it resumes.")
         elif index not in self.sent:
             self._result("Type the word and press Enter." if state.question.kind == "typed"
                          else "Press 1-4 (or click) to answer.")

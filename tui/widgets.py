@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from client.reconnect import Connected, Disconnected
 from client.text import printable
+from protocol.messages import State
 from tui.formatting import countdown_line, remaining
 
 # Four redraws a second keep a whole-second countdown on time without busy work.
@@ -61,6 +62,7 @@ class Countdown(Static):
         self._clock = clock
         self._deadline: float | None = None
         self._total = 0.0
+        self._held: float | None = None  # the seconds left on a paused question's clock
 
     def on_mount(self) -> None:
         """Redraw a few times a second while a question is open."""
@@ -68,12 +70,33 @@ class Countdown(Static):
 
     def start(self, deadline: float, total: float) -> None:
         """Count down to `deadline` (scorer time, seconds since the epoch)."""
-        self._deadline, self._total = deadline, total
+        self._deadline, self._total, self._held = deadline, total, None
         self._tick()
+
+    def follow(self, state: State) -> None:
+        """Count down the open question of `state`, or show its clock stopped while paused."""
+        question = state.question
+        if question is None:
+            return
+        total = question.deadline - question.opened_at
+        if state.paused:
+            self._deadline, self._total, self._held = None, total, state.remaining
+            self._draw_held()
+        else:
+            self.start(question.deadline, total)
+
+    def on_resize(self) -> None:
+        """A paused clock is drawn again to the new width (a running one on its next tick)."""
+        self._draw_held()
+
+    def _draw_held(self) -> None:
+        if self._held is not None:
+            width = self.content_size.width or COUNTDOWN_DEFAULT_WIDTH
+            self.update(countdown_line(self._held, self._total, width, paused=True))
 
     def stop(self, text: str) -> None:
         """Stop counting and show `text` instead."""
-        self._deadline = None
+        self._deadline = self._held = None
         self.update(text)
 
     def _tick(self) -> None:

@@ -208,3 +208,32 @@ def test_a_command_redelivered_after_a_crash_changes_nothing(room: Room) -> None
     assert (restarted.quiz(code).phase, restarted.quiz(code).index) == ("reveal", 0)
     restarted.control(code, "next", at=0)  # a new press moves on
     assert (restarted.quiz(code).phase, restarted.quiz(code).index) == ("question", 1)
+
+
+def test_a_paused_quiz_stays_paused_with_its_time_left_across_a_restart(room: Room) -> None:
+    """kill -9 during a pause: the new scorer keeps the clock stopped where it was."""
+    code = room.create(seconds=20.0)
+    player = room.join(code, "ann")
+    room.control(code, "start", now=NOW)
+    out = room.control(code, "pause", at=0, now=NOW + 8)
+    assert ShowState(code) in out.effects  # type: ignore[arg-type]
+    restarted = room.restart()
+    quiz = restarted.quiz(code)
+    assert quiz.paused
+    assert quiz.remaining(NOW + 600) == 12.0
+    restarted.handler.tick(NOW + 600, Outcome())
+    assert quiz.phase == "question"  # the deadline did not pass while it was paused
+    correct = quiz.questions[0].correct
+    answer = Answer(client=CLIENT, req=req(99), q=0, choice=correct,
+                    sig=auth.sign_answer(SECRET, code, player, 0, correct))
+    refused = restarted.send(topics.answer(code, player), answer, NOW + 601)
+    assert [r.reason for r in replies(refused)] == ["paused"]
+    assert not refused.writes
+    restarted.control(code, "resume", at=0, now=NOW + 700)
+    again = Answer(client=CLIENT, req=req(98), q=0, choice=correct,
+                   sig=auth.sign_answer(SECRET, code, player, 0, correct))
+    out = restarted.send(topics.answer(code, player), again, NOW + 702)
+    # 8 s before the pause and 2 s after it: 10 s of 20 counted, not 702
+    assert [(s.record.elapsed_ms, s.record.points) for _, s in out.writes.answers] == \
+        [(10_000, 750)]
+    assert restarted.restart().quiz(code).remaining(NOW + 702) == 10.0

@@ -269,11 +269,15 @@
     const state = view.state;
     if (!state || state.phase !== "question" || !isObj(state.question)) return;
     const { opened_at: opened, deadline } = state.question;
-    const left = Math.max(0, deadline - scorerNow());
+    // paused: the clock stands still with the time the scorer says is left (revision 5)
+    const paused = state.paused === true;
+    const left = paused ? Math.max(0, Number(state.remaining) || 0)
+      : Math.max(0, deadline - scorerNow());
     const whole = Math.max(0.001, deadline - opened);
-    setText($("timer-text"), left > 0 ? `${Math.ceil(left)} s` : "time!");
+    setText($("timer-text"), paused ? `⏸ paused, ${Math.ceil(left)} s left`
+      : left > 0 ? `${Math.ceil(left)} s` : "time!");
     $("timer-bar").style.transform = `scaleX(${Math.min(1, left / whole)})`;
-    $("timer").classList.toggle("hurry", left <= 5);
+    $("timer").classList.toggle("hurry", !paused && left <= 5);
   }
 
   // Players and answers to the question on screen: the live counts when they count that

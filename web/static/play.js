@@ -273,6 +273,11 @@
     const ours = Object.values(kept.pending).find((p) => p.req === reply.req);
     if (!ours || reply.ok) return;
     settle(reply);
+    if (reply.reason === "paused") {
+      // nothing was stored: the player answers again once the host resumes
+      delete kept.picks[ours.q];
+      saveKept(code, kept);
+    }
     // "already answered" only says a verdict exists: the status shows it
     if (reply.reason !== "already_answered") notice = `✗ Not counted: ${reply.error || "refused"}`;
     render();
@@ -330,6 +335,7 @@
     const state = view.state;
     if (!state || state.phase !== "question" || !isObj(state.question)) return null;
     if (view.status && view.status.kicked) return null;
+    if (state.paused === true) return null;  // answers wait for the host to resume
     return state.question;
   }
   const answered = (q) => (kept && q in kept.picks) ||
@@ -469,6 +475,8 @@
       }
     } else if (notice && q in kept.picks) {
       text = notice;
+    } else if (state.paused === true && state.phase === "question") {
+      text = notice || "The host paused the question: answer when it resumes.";
     } else if (reveal) {
       text = "You did not answer this one.";
     } else {
@@ -552,9 +560,13 @@
       $("q-bar").style.transform = "scaleX(0)";
       return;
     }
-    const left = Math.max(0, q.deadline - scorerNow());
     const total = Math.max(0.001, q.deadline - q.opened_at);
-    setText($("q-time"), left > 0 ? `${Math.ceil(left)} s` : "time's up");
+    // paused: the clock stands still with the time the scorer says is left (revision 5)
+    const paused = state.paused === true;
+    const left = paused ? Math.max(0, Number(state.remaining) || 0)
+      : Math.max(0, q.deadline - scorerNow());
+    setText($("q-time"), paused ? `⏸ paused, ${Math.ceil(left)} s left`
+      : left > 0 ? `${Math.ceil(left)} s` : "time's up");
     $("q-bar").style.transform = `scaleX(${Math.min(1, left / total)})`;
     $("question").classList.toggle("hurry", left > 0 && left <= 5);
   }
