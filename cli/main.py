@@ -30,6 +30,7 @@ from client.errors import QuizError
 from client.follow import follow
 from client.joining import join as join_quiz
 from client.options import (
+    NAME_HELP,
     Broker,
     CefrLevel,
     Code,
@@ -522,7 +523,7 @@ def _csv(rows: list[list[object]]) -> None:
 
 @app.command()
 @client_command
-async def join(code: Code, name: Annotated[str, typer.Option(help="Your name in the quiz.")],
+async def join(code: Code, name: Annotated[str, typer.Option(help=NAME_HELP)],
                broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
                as_json: Json = False) -> None:
     """Join a quiz (or resume as the same player); print the player id.

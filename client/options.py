@@ -20,7 +20,7 @@ from client.errors import QuizError
 from client.text import printable
 from protocol import topics
 from protocol.address import Brokers
-from protocol.messages import QUESTION_KINDS, QuestionKind
+from protocol.messages import MAX_NAME_LENGTH, QUESTION_KINDS, QuestionKind
 
 T = TypeVar("T")
 # The CEFR levels a deck's words may carry (protocol.messages.Level without "no level").
@@ -31,7 +31,11 @@ Broker = Annotated[str, typer.Option(
     help="MQTT broker URL: mqtt://host:port, or mqtt://user:pass@host:port; several, "
          "comma-separated, are tried in order and taken over when one is lost.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.")]
+Code = Annotated[str, typer.Argument(help="The quiz code shown by `quiz create`.",
+                                     metavar="CODE")]
+# What a player's name may be (protocol.messages.clean_name), said where it is typed.
+NAME_HELP = (f"Your name in the quiz: 1 to {MAX_NAME_LENGTH} characters, unique in the "
+             "quiz (letter case aside).")
 Timeout = Annotated[float, typer.Option(
     "--timeout", envvar="QUIZ_TIMEOUT", min=0.5,
     help="Seconds to wait for the scorer (join and answer: also for a lost broker).")]

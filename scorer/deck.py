@@ -227,10 +227,15 @@ def entries_at_level(entries: Iterable[Entry], level: str, *,
     wanted = level.strip().upper()
     if wanted not in LEVELS:
         raise DeckError(f"{level!r} is not a level; the levels are {', '.join(LEVELS)}")
+    entries = list(entries)
     chosen = [entry for entry in entries if entry.level == wanted]
     if len(chosen) < at_least:
+        # name the levels there are, so the teacher picks one instead of guessing again
+        has = levels(entries)
+        there = (f"its levels: {', '.join(f'{lv} ({n} words)' for lv, n in has.items())}"
+                 if has else "it gives no level (the deck file's level column)")
         raise DeckError(f"the deck has {len(chosen)} terms at level {wanted}, "
-                        f"fewer than the {at_least} needed")
+                        f"fewer than the {at_least} needed; {there}")
     return chosen
 
 

@@ -20,6 +20,7 @@ from client.credentials import Credentials
 from client.errors import BrokerUnreachableError
 from client.joining import join
 from client.options import (
+    NAME_HELP,
     Broker,
     Code,
     HostToken,
@@ -51,9 +52,13 @@ def register(app: typer.Typer) -> None:
 
 
 def play(code: Code,
-         name: Annotated[str, typer.Option(help="Your name in the quiz.")],
+         name: Annotated[str, typer.Option(help=NAME_HELP)],
          broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> None:
-    """Play a quiz on a live screen: join (or resume) as NAME, answer with keys 1-4."""
+    """Play a quiz on a live screen: join (or resume) as NAME and answer as questions come.
+
+    Keys 1-4 (or a click) pick a choice; for a typed question, type the word and press
+    Enter.
+    """
     from tui.play import PlayApp  # noqa: PLC0415 - Textual loads only when a screen opens
 
     code, address = parse_code(code), brokers(broker)

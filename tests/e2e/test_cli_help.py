@@ -48,3 +48,18 @@ def test_accounts_prompts_for_a_password_with_no_empty_default(tmp_path: Path) -
     assert "Password: " in result.output
     assert "[]" not in result.output  # `Password []:` read as if empty were the default
     assert "no Mosquitto runs with" in result.output
+
+
+@pytest.mark.parametrize("command", [*([c] for c in COMMANDS), *SUBCOMMANDS], ids=" ".join)
+def test_usage_lines_name_arguments_as_the_help_does(command: list[str]) -> None:
+    usage = help_of(*command).splitlines()[0]
+    assert "{" not in usage and "}" not in usage, usage  # Typer's {code}: CODE, as Click
+    if command in (["results"], ["join"], ["play"], ["kick"]):
+        assert usage.endswith(" CODE"), usage
+
+
+def test_a_player_learns_how_to_answer_and_what_a_name_may_be() -> None:
+    play = " ".join(help_of("play").split())
+    assert "type the word and press Enter" in play and "Keys 1-4" in play
+    for command in ("play", "join"):
+        assert "1 to 24 characters" in " ".join(help_of(command).split())

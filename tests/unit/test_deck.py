@@ -252,13 +252,21 @@ def test_entries_at_level_picks_one_level() -> None:
 
 
 @pytest.mark.parametrize(("level", "says"), [
-    ("C2", "the deck has 0 terms at level C2, fewer than the 4 needed"),
+    ("C2", "the deck has 0 terms at level C2, fewer than the 4 needed; its levels: "
+           "A2 (177 words), B1 (173 words), B2 (157 words), C1 (162 words)"),
+    ("a1", "the deck has 0 terms at level A1, fewer than the 4 needed; its levels: "
+           "A2 (177 words), B1 (173 words), B2 (157 words), C1 (162 words)"),
     ("Z9", "'Z9' is not a level; the levels are A1, A2, B1, B2, C1, C2"),
 ])
 def test_a_level_with_too_few_words_is_refused_with_a_sentence(level: str, says: str) -> None:
     with pytest.raises(DeckError) as refused:
         entries_at_level(BUILTIN, level)
     assert str(refused.value) == says
+
+
+def test_a_deck_with_no_levels_says_so_when_a_level_is_asked() -> None:
+    with pytest.raises(DeckError, match="it gives no level"):
+        entries_at_level(parse_deck("a,1\nb,2\nc,3\nd,4\n"), "B1")
 
 
 def test_a_level_must_have_as_many_words_as_asked() -> None:
