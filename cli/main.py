@@ -193,7 +193,7 @@ def serve(
         # a broker on every interface (--host 0.0.0.0) is named by this machine's LAN
         # address: 0.0.0.0 is no address another machine can use
         shown = dataclasses.replace(public, host=public_hosts(public.host)[0])
-        typer.echo(render.server_ready(shown, broker, db))
+        typer.echo(render.server_ready(shown, broker, db, _installed_quiz()))
         if broker == "nats":
             typer.echo(f"NATS: host accounts with `quiz cluster accounts teacher --role host "
                        f"--dir {nats_dir}` (read at the next start); no web board (NATS 2.9 "
@@ -221,6 +221,22 @@ def serve(
             web=web, on_board=board_ready)
     _run_server(until_terminated(main), host=host, port=port, db=db,
                 metrics=(metrics_host, metrics_port))
+
+
+def _installed_quiz() -> Path | None:
+    """This `quiz` when it lives in a virtualenv, which a new terminal's PATH lacks; else None.
+
+    Relative to the working directory when under it (`.venv/bin/quiz`, as `make run` makes).
+    """
+    if sys.prefix == sys.base_prefix:
+        return None
+    script = Path(sys.prefix) / "bin" / "quiz"
+    if not script.is_file():
+        return None
+    try:
+        return script.relative_to(Path.cwd())
+    except ValueError:
+        return script
 
 
 def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Path,

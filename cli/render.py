@@ -36,21 +36,28 @@ from protocol.messages import (
 WATCH_FINISH_SECONDS = 1.5
 
 
-def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:
-    """What `quiz serve` prints once the scorer is online.
+def server_ready(public: BrokerAddress, broker: str, db: Path,
+                 installed: Path | None = None) -> str:
+    """What `quiz serve` prints once the scorer is online: the next steps, in their order.
 
     Players and displays connect with no account (the URL without a user); on Mosquitto
     or a running broker, hosts log in with a host account of their own, never the
-    scorer's (`public` may name the scorer's user).
+    scorer's (`public` may name the scorer's user). Players join before the host starts
+    the quiz. `installed`: the `quiz` of a virtualenv, which a new terminal does not find
+    on its PATH until the virtualenv is activated.
     """
     where = {"embedded": "embedded broker", "mosquitto": "Mosquitto"}.get(broker, "broker")
     anyone = BrokerAddress(public.host, public.port)
     flag = "" if str(anyone) == "mqtt://127.0.0.1:11883" else f" --broker {anyone}"
     lines = [f"quiz scorer online; {where} at {anyone}; answers stored in {db}",
              "next, in another terminal:"]
+    join = f"  quiz join CODE --name alice{flag}"
+    watch = f"  quiz watch CODE{flag}"
     if broker == "embedded":
-        lines += [f"  quiz create --deck everyday{flag}       # prints the quiz CODE",
-                  f"  quiz start CODE{flag}"]
+        lines += [f"{f'  quiz create --deck everyday{flag}':<40}# prints the quiz CODE",
+                  f"{join:<40}# each player, in a terminal of their own",
+                  f"{watch:<40}# the live board",
+                  f"{f'  quiz start CODE{flag}':<40}# once the players have joined"]
     else:
         account = ("  quiz accounts teacher --role host   # once; Mosquitto rereads it at once"
                    if broker == "mosquitto" else
@@ -59,11 +66,13 @@ def server_ready(public: BrokerAddress, broker: str, db: Path) -> str:
         lines += [account, "  # the host's terminal:",
                   f"  export QUIZ_BROKER=mqtt://teacher:PASSWORD@{anyone.host}:{anyone.port}",
                   "  quiz create --deck everyday          # prints the quiz CODE",
-                  "  quiz start CODE",
-                  "  # players and displays, with no account:"]
-    lines += [f"  quiz join CODE --name alice{flag}",
-              f"  quiz watch CODE{flag}" + ("" if flag else "                   # the live board"),
-              "or, for a live demo with simulated players: quiz demo (make demo)",
+                  "  # players and displays, with no account:", join, watch,
+                  "  # the host, once the players have joined:",
+                  "  quiz start CODE"]
+    if installed is not None:
+        lines += [f"a new terminal: `source {installed.parent / 'activate'}` first, "
+                  f"or type {installed}"]
+    lines += ["or, for a live demo with simulated players: quiz demo (make demo)",
               "Ctrl-C stops."]
     return "\n".join(lines)
 
@@ -93,7 +102,7 @@ def created(code: str, token: str, broker: str, players: str = DEFAULT_URL) -> s
     return (f"quiz {code} created on {broker}\n"
             f"host token: {token} (kept in your credentials file)\n"
             f"players join with: quiz play {code} --name NAME{flag}\n"
-            f"start it with:     quiz start {code}")
+            f"once they have joined, start it with: quiz start {code}")
 
 
 def joined(code: str, name: str, player: str, score: int, resumed: bool) -> str:

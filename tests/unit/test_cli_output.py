@@ -183,6 +183,23 @@ def test_next_steps_after_serving_against_a_running_broker_work_for_players_and_
     assert "quiz accounts teacher --role host" in text
 
 
+def test_next_steps_join_the_players_before_the_host_starts_and_find_quiz() -> None:
+    local = BrokerAddress("127.0.0.1", 11883)
+    for broker in ("embedded", "mosquitto"):
+        steps = render.server_ready(local, broker, Path("q.db"), Path(".venv/bin/quiz"))
+        commands = [line.split()[1] for line in steps.splitlines()
+                    if line.startswith("  quiz ")]
+        assert commands.index("join") < commands.index("start"), steps
+        assert commands.index("create") < commands.index("join"), steps
+        # a new terminal does not have the virtualenv's quiz on its PATH
+        hint = "a new terminal: `source .venv/bin/activate` first, or type .venv/bin/quiz"
+        assert hint in steps.splitlines()
+    assert "activate" not in render.server_ready(local, "embedded", Path("q.db"))
+    created = render.created("AB12CD", "t0k3n", "mqtt://127.0.0.1:11883").splitlines()
+    assert created[-2].startswith("players join with:")
+    assert created[-1] == "once they have joined, start it with: quiz start AB12CD"
+
+
 def test_quiz_serve_names_the_player_page_and_the_install_line_before_the_board() -> None:
     url = "http://192.168.1.20:8080/"
     text = render.board_ready(url, ["AB12CD"], "vocab_quiz-0.1.0-py3-none-any.whl")
