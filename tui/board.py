@@ -196,7 +196,7 @@ class BoardApp(QuizApp):
         lines = fmt.leaderboard_lines(self.board.top, limit=BOARD_ROWS,
                                       baseline=None if in_lobby else self.baseline)
         more = self.board.players - len(lines)
-        title = f"Leaderboard ({plural(self.board.players, 'player')})"
+        title = fmt.standings_title(self.board.top, self.board.players)
         self.query_one("#standings", Static).update("\n".join(
             [title, *lines, *([f"      … and {more} more"] if more > 0 else [])]))
 

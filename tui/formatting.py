@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from client.reveal import revealed_answer
 from client.review import by_word
-from client.text import NAME_CELLS, cells, clip, fit, name_column, printable
+from client.text import NAME_CELLS, cells, clip, fit, name_column, plural, printable
 from protocol.messages import (
     LastResult,
     Leaderboard,
@@ -113,6 +113,16 @@ def own_rank(board: Leaderboard | None, player: str, fallback: int) -> int:
             if standing.player == player:
                 return standing.rank
     return fallback
+
+
+def standings_title(top: Sequence[Standing], players: int) -> str:
+    """The board's title: a leaderboard once someone has points, the players list before.
+
+    Before anyone scores, the order is only the order of joining: no one leads yet.
+    """
+    if any(standing.score > 0 for standing in top):
+        return f"Leaderboard ({plural(players, 'player')})"
+    return f"Players ({players})"
 
 
 def leaderboard_lines(top: Sequence[Standing], *, baseline: dict[str, int] | None = None,

@@ -217,6 +217,8 @@ def test_web_board_follows_a_quiz(tmp_path: Path) -> None:
                     expect(row(page, player).locator(".name")).to_have_text(name,
                                                                            timeout=SLOW_MS)
                 expect(page.locator("#lobby-players")).to_have_text("3 players have joined")
+                # join-ordered zeros are the players list, no leaderboard yet
+                expect(page.locator("#standings-title")).to_have_text("Players")
                 # no markup from a name: the only image is the QR code of the player page
                 assert page.locator("#board svg, #board img:not(#lobby-qr)").count() == 0
                 expect(page.locator("#lobby-play-url")).to_have_text(
@@ -250,6 +252,7 @@ def test_web_board_follows_a_quiz(tmp_path: Path) -> None:
                     f"+{got['last']['points']}", timeout=UPDATE_MS)
                 wait_for_top(page, first, UPDATE_MS)
                 assert order(page) != before, "the order did not change"
+                expect(page.locator("#standings-title")).to_have_text("Leaderboard")
                 got2 = cli("answer", code, "--choice", str(correct + 1), "--name", names[second])
                 expect(row(page, second).locator(".score")).to_have_text(
                     str(got2["score"]), timeout=UPDATE_MS)

@@ -72,6 +72,14 @@ def test_rank_movement_arrows(before: int | None, now: int, arrow: str) -> None:
     assert fmt.movement(before, now) == arrow
 
 
+def test_join_ordered_zeros_are_the_players_list_until_someone_has_points() -> None:
+    zeros = [Standing(1, "p0", "ann", 0), Standing(2, "p1", "bob", 0)]
+    assert fmt.standings_title(zeros, 2) == "Players (2)"
+    assert fmt.standings_title([], 0) == "Players (0)"
+    scored = [Standing(1, "p1", "bob", 450), Standing(2, "p0", "ann", 0)]
+    assert fmt.standings_title(scored, 2) == "Leaderboard (2 players)"
+
+
 def test_leaderboard_lines_show_the_moves_since_the_baseline_and_mark_the_reader() -> None:
     before = fmt.ranks(board(1, ("ann", 0), ("bob", 0), ("cat", 0)).top)
     now = Leaderboard(quiz="ABCDEF", seq=5, players=3, updated_at=0.0, top=[

@@ -399,6 +399,8 @@
       setTimeout(() => entry.node.remove(), 400);
     }
     $("rows").style.setProperty("--n", String(top.length));
+    // join-ordered zeros lead nobody: the players list, a leaderboard once someone scores
+    setText($("standings-title"), top.some((s) => s.score > 0) ? "Leaderboard" : "Players");
     show($("no-players"), top.length === 0);
     if (view.state && view.state.phase === "finished") renderPodium();
     renderEveryone();
