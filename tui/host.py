@@ -1,5 +1,8 @@
 """The host's console: the players (kick one), start / next / end, live counts, results.
 
+The join code shows in big letters in the lobby, for the projector; key `c` shows it (or
+hides it) at any time, for a latecomer.
+
 What to teach next: the share of the class right on each question as the quiz goes (from
 each reveal), and at the end on each word, most missed first (from the quiz's retained
 words, read once). A calm quiz ranks nobody here either: the players are listed by name.
@@ -19,15 +22,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static
 
 from client.errors import QuizError
 from client.reconnect import Connected
 from client.text import NAME_CELLS, clip, plural, printable
+from protocol.address import DEFAULT_URL
 from protocol.messages import Action, Leaderboard, Standing, State, Words
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, ConnectionChanged, ReplyReceived, StateChanged
+from tui.joincode import big_code
 from tui.live import Live
 from tui.widgets import ConnectionBanner, Countdown
 
@@ -43,7 +49,11 @@ class HostApp(QuizApp):
         Binding("p", "pause", "Pause/resume"),
         Binding("k", "kick", "Kick"),
         Binding("r", "roster", "Refresh"),
+        Binding("c", "toggle_code", "Join code"),
     ]
+
+    # The host asked (key c) to show the join code after the lobby, or to hide it there.
+    code_asked: reactive[bool] = reactive(default=False, init=False)
 
     def __init__(self, live: Live, *, clock: Callable[[], float] | None = None) -> None:
         if live.host_key is None:
@@ -66,6 +76,7 @@ class HostApp(QuizApp):
         yield Header()
         yield ConnectionBanner(str(self.live.broker))
         yield Static("waiting for the quiz…", id="headline", markup=False)
+        yield Static(self._join_text(), id="join-code", markup=False)
         yield Static(id="prompt", markup=False)
         yield Countdown(clock=self.clock, id="countdown")
         # the keys move through the players' table: the accuracy scrolls with the mouse
@@ -94,10 +105,13 @@ class HostApp(QuizApp):
     @while_running
     def on_state_changed(self, message: StateChanged) -> None:
         """Phase, question and counts; the list of players is fetched again when it changed."""
+        if self.state is not None and self.state.phase != message.state.phase:
+            self.code_asked = False  # each phase starts with its own default: big in the lobby
         state = self.state = message.state
         self._set_columns(state.settings.calm)
         self.refresh_bindings()
         self._show_headline()
+        self._show_join_code()
         question = state.question
         prompt = self.query_one("#prompt", Static)
         prompt.display = question is not None
@@ -171,6 +185,14 @@ class HostApp(QuizApp):
             return self._playing()
         return True
 
+    def action_toggle_code(self) -> None:
+        """Show the join code big (hide it in the lobby), until pressed again."""
+        self.code_asked = not self.code_asked
+
+    def watch_code_asked(self) -> None:
+        """The key was pressed: the code shows or hides at once."""
+        self._show_join_code()
+
     def action_pause(self) -> None:
         """Stop the clock of the question on screen for everyone, or start it again."""
         if self.state is not None and self._playing():
@@ -228,6 +250,17 @@ class HostApp(QuizApp):
         table.clear(columns=True)
         table.add_columns(*(("name", "score") if calm else ("rank", "name", "score")))
         self._show_players(self.roster)
+
+    def _join_text(self) -> str:
+        """The code in block letters and how to join, as the board's lobby says it."""
+        code = self.live.code
+        where = "" if str(self.live.broker) == DEFAULT_URL else f" --broker {self.live.broker}"
+        return "\n".join([*big_code(code), "", f"Join with: quiz play {code} --name NAME{where}"])
+
+    def _show_join_code(self) -> None:
+        """Big in the lobby, where the class joins; elsewhere when the host asks (key c)."""
+        lobby = self.state is None or self.state.phase == "lobby"
+        self.query_one("#join-code").set_class(lobby != self.code_asked, "-shown")
 
     def _show_accuracy(self) -> None:
         accuracy = self.query_one("#accuracy", Static)
