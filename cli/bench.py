@@ -818,8 +818,12 @@ async def _join_all(players: list[Player], progress: Callable[[str, int, int], N
             progress("players joining", joins, len(players))
 
     progress("players joining", 0, len(players))
-    async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
-        await asyncio.gather(*(join(player) for player in players))
+    try:
+        async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
+            await asyncio.gather(*(join(player) for player in players))
+    except TimeoutError:
+        raise BenchError(f"{joins} of {len(players)} players had a reply to their join after "
+                         f"{PHASE_TIMEOUT_SECONDS:.0f} s") from None
 
 
 async def _answer_all(schedule: list[tuple[float, bytes, Player]], fleet: Fleet) -> None:
