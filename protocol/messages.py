@@ -51,7 +51,7 @@ Reason = Literal[
     "bad_choice", "paused",
 ]
 REASONS: tuple[Reason, ...] = get_args(Reason)
-Action = Literal["start", "next", "end", "kick", "results", "pause", "resume"]
+Action = Literal["start", "next", "end", "kick", "results", "pause", "resume", "key"]
 
 
 class DecodeError(ValueError):
@@ -358,6 +358,9 @@ class Reply(Message, frozen=True, kw_only=True):
     results: Results | None = None
     part: int = 0  # results come in `parts` replies; standings are in part 0
     parts: int = 1
+    # Contract rev. 6: to a `key`, the open question's answer sealed with the host key
+    # (protocol/answerkey.py): hex, for the host's eyes only.
+    key: str | None = None
 
 
 class BrokenMessage(Message, frozen=True, kw_only=True):

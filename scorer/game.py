@@ -13,6 +13,7 @@ import hmac
 from dataclasses import dataclass, field
 
 from protocol import auth
+from protocol.answerkey import AnswerKey
 from protocol.messages import AnswerRecord, Phase, Reason, Results, Settings, Standing
 from scorer import spelling
 from scorer.questions import Question
@@ -304,6 +305,13 @@ class Quiz:
         """Raise Refused unless the command is signed with this quiz's host key."""
         if not auth.verify_control(self.host_key, self.code, action, at, player, sig):
             raise Refused("forbidden", "host commands need this quiz's host token")
+
+    def answer_key(self) -> AnswerKey:
+        """The open question's answer, for its host's eyes (a `key` command); changes nothing."""
+        if self.phase != "question":
+            raise Refused("not_open", "no question is open: its answer shows at the reveal")
+        question = self.questions[self.index]
+        return AnswerKey(q=self.index, correct=question.correct, term=question.term)
 
     def start(self, now: float) -> list[Transition]:
         """Open the first question (no-op once started)."""

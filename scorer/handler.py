@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from protocol import topics
+from protocol import answerkey, topics
 from protocol.messages import (
     AnyRequest,
     Control,
@@ -291,6 +291,11 @@ class Handler:
         quiz.check_host(request.action, request.at, request.player, request.sig)
         if request.action == "results":
             out.effects.append(SendResults(quiz.code, request.client, request.req))
+            return
+        if request.action == "key":  # a read, like results: nothing to store or apply once
+            sealed = answerkey.seal(quiz.host_key, quiz.code, request.req, quiz.answer_key())
+            out.effects.append(SendReply(request.client, Reply(
+                req=request.req, ok=True, quiz=quiz.code, key=sealed)))
             return
         done = Reply(req=request.req, ok=True, quiz=quiz.code)
         if request.req in quiz.applied:

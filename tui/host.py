@@ -1,7 +1,10 @@
 """The host's console: the players (kick one), start / next / end, live counts, results.
 
 The join code shows in big letters in the lobby, for the projector; key `c` shows it (or
-hides it) at any time, for a latecomer.
+hides it) at any time, for a latecomer. Key `a` shows the open question's answer (off by
+default: the console may be on the projector): the state never carries it before the
+reveal, so the console asks the scorer for it with a `key` command, and opens the sealed
+reply with the host key (protocol/answerkey.py).
 
 What to teach next: the share of the class right on each question as the quiz goes (from
 each reveal), and at the end on each word, most missed first (from the quiz's retained
@@ -27,9 +30,21 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from client.errors import QuizError
 from client.reconnect import Connected
+from client.reveal import revealed_answer
 from client.text import NAME_CELLS, clip, plural, printable
+from protocol import answerkey
 from protocol.address import DEFAULT_URL
-from protocol.messages import Action, Leaderboard, Standing, State, Words
+from protocol.answerkey import AnswerKey
+from protocol.messages import (
+    Action,
+    DecodeError,
+    Leaderboard,
+    QuestionView,
+    RevealView,
+    Standing,
+    State,
+    Words,
+)
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, ConnectionChanged, ReplyReceived, StateChanged
@@ -50,10 +65,13 @@ class HostApp(QuizApp):
         Binding("k", "kick", "Kick"),
         Binding("r", "roster", "Refresh"),
         Binding("c", "toggle_code", "Join code"),
+        Binding("a", "toggle_key", "Answer"),
     ]
 
     # The host asked (key c) to show the join code after the lobby, or to hide it there.
     code_asked: reactive[bool] = reactive(default=False, init=False)
+    # The host shows the open question's answer (key a); off by default.
+    key_shown: reactive[bool] = reactive(default=False, init=False)
 
     def __init__(self, live: Live, *, clock: Callable[[], float] | None = None) -> None:
         if live.host_key is None:
@@ -70,6 +88,8 @@ class HostApp(QuizApp):
         self.shares: dict[int, tuple[int, int]] = {}
         self.words: Words | None = None  # the finished quiz's words, per word at the end
         self.calm_columns = False  # the table's columns are the calm ones (no rank)
+        self.key: AnswerKey | None = None  # the open question's answer, once asked for
+        self.key_asked_for = -1  # the question whose key was asked for (once each)
 
     def compose(self) -> ComposeResult:
         """Headline and question on top, the players below."""
@@ -113,18 +133,13 @@ class HostApp(QuizApp):
         self._show_headline()
         self._show_join_code()
         question = state.question
-        prompt = self.query_one("#prompt", Static)
-        prompt.display = question is not None
         countdown = self.query_one(Countdown)
         countdown.display = state.phase == "question"
         reveal = state.reveal
-        if question is not None:
-            lines = fmt.prompt_lines(question, correct=reveal.correct if reveal else None)
-            if reveal is not None:  # ✓ marks the choice; the line names the word (and meaning)
-                lines.append(fmt.answer_line(question, reveal))
-            prompt.update("\n".join(lines))
-            if state.phase == "question":
-                countdown.follow(state)
+        self._ask_key()
+        self._show_prompt()
+        if question is not None and state.phase == "question":
+            countdown.follow(state)
         if question is not None and reveal is not None:
             self.shares[reveal.index] = (fmt.right_answers(question.kind, reveal),
                                          state.players)
@@ -158,6 +173,8 @@ class HostApp(QuizApp):
         if not reply.ok:
             self.notify(printable(f"{what or 'command'} refused: {reply.error}"),
                         severity="error", markup=False)
+        elif what == "key":
+            self._open_key(reply.req, reply.key)
         elif reply.results is not None:
             self._show_players(reply.results.standings)
         elif what.startswith("kick "):
@@ -183,6 +200,8 @@ class HostApp(QuizApp):
             return self.state.phase in self.PHASES_OF.get(str(parameters[0]), ())
         if action == "pause":
             return self._playing()
+        if action == "toggle_key":  # the answer of an open question: the reveal shows it after
+            return self.state is not None and self.state.phase == "question"
         return True
 
     def action_toggle_code(self) -> None:
@@ -192,6 +211,36 @@ class HostApp(QuizApp):
     def watch_code_asked(self) -> None:
         """The key was pressed: the code shows or hides at once."""
         self._show_join_code()
+
+    def action_toggle_key(self) -> None:
+        """Show the open question's answer (and the next ones'), or hide it again."""
+        self.key_shown = not self.key_shown
+
+    def watch_key_shown(self) -> None:
+        """The key was pressed: ask for the answer if it is not here yet, and redraw."""
+        self.key_asked_for = -1  # a press asks again (a reply lost in a reconnect)
+        self._ask_key()
+        self._show_prompt()
+
+    def _ask_key(self) -> None:
+        """Ask the scorer for the open question's answer, once a question, when shown."""
+        state = self.state
+        if not self.key_shown or state is None or state.phase != "question" \
+                or state.question is None or self.key_asked_for == state.question.index \
+                or (self.key is not None and self.key.q == state.question.index):
+            return
+        self.key_asked_for = state.question.index
+        self.send("key", state.question.index)
+
+    def _open_key(self, req: str, sealed: str | None) -> None:
+        """The scorer's reply to `key`: only this console's host key opens it."""
+        try:
+            self.key = answerkey.open_sealed(self.live.host_key or "", self.live.code, req,
+                                             sealed or "")
+        except DecodeError as exc:
+            self.notify(printable(str(exc)), severity="error", markup=False)
+            return
+        self._show_prompt()
 
     def action_pause(self) -> None:
         """Stop the clock of the question on screen for everyone, or start it again."""
@@ -261,6 +310,30 @@ class HostApp(QuizApp):
         """Big in the lobby, where the class joins; elsewhere when the host asks (key c)."""
         lobby = self.state is None or self.state.phase == "lobby"
         self.query_one("#join-code").set_class(lobby != self.code_asked, "-shown")
+
+    def _show_prompt(self) -> None:
+        """The question with, after the reveal or when the host asked (key a), its answer."""
+        prompt = self.query_one("#prompt", Static)
+        question = self.state.question if self.state else None
+        prompt.display = question is not None
+        if self.state is None or question is None:
+            return
+        answer = self.state.reveal or self._shown_key(question)
+        lines = fmt.prompt_lines(question, correct=answer.correct if answer else None)
+        if self.state.reveal is not None:  # ✓ marks the choice; the line names the word
+            lines.append(fmt.answer_line(question, self.state.reveal))
+        elif answer is not None:  # the players do not see this yet
+            lines.append(f"Answer (not shown to players): "
+                         f"{printable(revealed_answer(question, answer))}")
+        prompt.update("\n".join(lines))
+
+    def _shown_key(self, question: QuestionView) -> RevealView | None:
+        """The answer key of the open question, as a reveal would name it, when shown."""
+        key = self.key
+        if not self.key_shown or key is None or key.q != question.index \
+                or self.state is None or self.state.phase != "question":
+            return None
+        return RevealView(index=key.q, correct=key.correct, term=key.term, distribution=[])
 
     def _show_accuracy(self) -> None:
         accuracy = self.query_one("#accuracy", Static)
