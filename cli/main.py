@@ -322,6 +322,7 @@ def accounts(
 @app.command()
 @client_command
 async def create(
+    ctx: typer.Context,
     deck: Annotated[str, typer.Option(
         help="A built-in deck name (see `quiz decks`) or a deck file: CSV or TSV (term, "
              "definition[, part of speech]...), an Anki or Quizlet export. Its warnings "
@@ -346,9 +347,20 @@ async def create(
     level: Annotated[CefrLevel | None, typer.Option(
         help="Only the deck's words of this CEFR level (see `quiz decks`).")] = None,
     separator: decks_cli.Separator = None, row_separator: decks_cli.RowSeparator = None,
+    again: Annotated[str | None, typer.Option(
+        metavar="CODE",
+        help="Run quiz CODE again, for the next class or a second round: the same questions "
+             "and settings, under a new code and host token. It needs CODE's host token "
+             "(from the credentials file, or --token).")] = None,
+    shuffle: Annotated[bool, typer.Option(
+        "--shuffle", help="With --again: the same questions in another order.")] = False,
+    token: HostToken = None,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
 ) -> None:
     """Create a quiz; print its code and the host token (kept in the credentials file)."""
+    if again is not None or shuffle:  # --token (or QUIZ_HOST_TOKEN) is read with --again only
+        await _create_again(ctx, again, shuffle, token, broker, timeout, as_json)
+        return
     entries: list[DeckEntry] | None = None
     path = Path(deck)
     if path.is_file():
@@ -379,6 +391,37 @@ async def create(
     emit(as_json, {"quiz": code, "host_token": host_key},
          render.created(code, host_key, str(where), players))
     Credentials.default().save_host_key(code, host_key)
+
+
+# What --again takes from the old quiz: giving one of these with it is a usage error.
+QUIZ_OPTIONS = ("deck", "questions", "seconds", "speed_bonus", "streak", "auto", "kinds",
+                "calm", "level", "separator", "row_separator")
+
+
+async def _create_again(ctx: typer.Context, code: str | None, shuffle: bool,
+                        token: str | None, broker: str, timeout: float, as_json: bool) -> None:
+    """`quiz create --again CODE`: a new quiz of CODE's questions, proved with its token."""
+    if code is None:
+        raise typer.BadParameter("--shuffle goes with --again CODE", param_hint="--shuffle")
+    given = [name for name in QUIZ_OPTIONS  # typed on the command line, not defaults
+             if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"]
+    if given:
+        names = ", ".join(f"--{name.replace('_', '-')}" for name in given)
+        raise typer.BadParameter(f"a quiz run again keeps its questions and settings: "
+                                 f"leave out {names}", param_hint="--again")
+    old = parse_code(code)
+    old_key = host_token(old, token)
+    host_key = auth.new_secret()
+    where = brokers(broker)
+    async with QuizClient.connect(where, timeout) as client:
+        new = await client.create_again(old, old_key, host_key, shuffle=shuffle)
+    players = ",".join(str(BrokerAddress(address.host, address.port))  # no account
+                       for address in Brokers.of(where).addresses)
+    order = "shuffled" if shuffle else "in the same order"
+    emit(as_json, {"quiz": new, "host_token": host_key, "again": old, "shuffle": shuffle},
+         f"the questions of quiz {old}, {order}\n"
+         + render.created(new, host_key, str(where), players))
+    Credentials.default().save_host_key(new, host_key)
 
 
 async def _host(code: str, action: str, token: str | None, broker: str, timeout: float,

@@ -28,6 +28,7 @@ from client.outbox import PendingAnswer
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress, Brokers
 from protocol.messages import (
+    Again,
     Control,
     Counts,
     CreateQuiz,
@@ -231,6 +232,18 @@ class QuizClient:
                              questions=questions, seconds=seconds,
                              speed_bonus=speed_bonus, streak=streak, auto=auto,
                              kinds=list(kinds), calm=calm, level=level)
+        return await self._create(request)
+
+    async def create_again(self, code: str, old_host_key: str, host_key: str, *,
+                           shuffle: bool = False) -> str:
+        """Create a quiz of quiz `code`'s questions and settings (its host's key proves it)."""
+        again = Again(quiz=code, sig=auth.sign_again(old_host_key, code, host_key))
+        request = CreateQuiz(client=self.client_id, req=topics.new_request_id(),
+                             host_key=host_key, deck=f"quiz {code}", again=again,
+                             shuffle=shuffle)
+        return await self._create(request)
+
+    async def _create(self, request: CreateQuiz) -> str:
         reply = await self.request(topics.create(), request, CREATE_AGAIN)
         if reply.quiz is None:
             raise QuizError("the scorer's reply to the creation names no quiz")

@@ -43,6 +43,20 @@ def verify_answer(secret: str, code: str, player: str, q: int, given: int | str,
     return hmac.compare_digest(sign_answer(secret, code, player, q, given), sig)
 
 
+def sign_again(key: str, code: str, new_host_key: str) -> str:
+    """Signature, with quiz `code`'s host key, of a new quiz of its questions under `new_host_key`.
+
+    It names the new quiz's host key, so a copied signature only ever makes quizzes that
+    the same host controls.
+    """
+    return _mac(key, "again", code, new_host_key)
+
+
+def verify_again(key: str, code: str, new_host_key: str, sig: str) -> bool:
+    """True when sig is quiz `code`'s host asking for a new quiz of its questions."""
+    return hmac.compare_digest(sign_again(key, code, new_host_key), sig)
+
+
 def sign_control(key: str, code: str, action: str, at: int, player: str = "") -> str:
     """Signature of a host command."""
     return _mac(key, "control", code, action, at, player)

@@ -14,7 +14,15 @@ from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import msgspec
 
-from protocol.topics import ID_PATTERNS, Inbound, Kind, is_client_id, is_request_id
+from protocol.topics import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    ID_PATTERNS,
+    Inbound,
+    Kind,
+    is_client_id,
+    is_request_id,
+)
 
 VERSION = 1
 
@@ -40,6 +48,7 @@ RequestId = Annotated[str, msgspec.Meta(pattern=whole(ID_PATTERNS["req"]))]
 ClientId = Annotated[str, msgspec.Meta(pattern=whole(ID_PATTERNS["client"]))]
 Secret = Annotated[str, msgspec.Meta(pattern=whole("[0-9a-f]{32,128}"))]
 Signature = Annotated[str, msgspec.Meta(pattern=whole("[0-9a-f]{64}"))]
+QuizCode = Annotated[str, msgspec.Meta(pattern=whole(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}"))]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 Phase = Literal["lobby", "question", "reveal", "finished"]
@@ -111,6 +120,13 @@ class Request(Message, frozen=True, kw_only=True):
     req: RequestId
 
 
+class Again(msgspec.Struct, frozen=True, kw_only=True):
+    """The quiz a new one repeats, and its host's proof (protocol.auth.sign_again)."""
+
+    quiz: QuizCode
+    sig: Signature
+
+
 class CreateQuiz(Request, frozen=True, kw_only=True):
     """Create a quiz from a built-in deck (by name) or from entries sent along."""
 
@@ -126,6 +142,10 @@ class CreateQuiz(Request, frozen=True, kw_only=True):
         msgspec.field(default_factory=lambda: ["choice"])
     calm: bool = False  # no speed points, no streak, no public ranking
     level: Level = ""  # draw only the deck's words of this CEFR level
+    # Contract rev. 7: the questions and settings of another quiz of the same host, in
+    # their order or shuffled; deck, entries, questions, kinds and level are not read.
+    again: Again | None = None
+    shuffle: bool = False
 
 
 class Join(Request, frozen=True, kw_only=True):

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from protocol import answerkey, topics
+import msgspec
+
+from protocol import answerkey, auth, topics
 from protocol.messages import (
     AnyRequest,
     Control,
@@ -31,7 +33,7 @@ from scorer.game import Quiz, Refused, Transition
 from scorer.limits import FloodGuard
 from scorer.metrics import Metrics
 from scorer.partition import Partition
-from scorer.questions import make_questions
+from scorer.questions import Question, make_questions
 from scorer.store import KEEP_FINISHED_SECONDS, Batch
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,9 @@ class Lookup(Protocol):
 
     def code_taken(self, code: str) -> bool:
         """True when a quiz with this code was ever stored."""
+
+    def original(self, code: str) -> Quiz | None:
+        """A stored quiz's questions, settings and host key, for a quiz run again."""
 
 
 class Handler:
@@ -257,6 +262,38 @@ class Handler:
         live = sum(quiz.phase != "finished" for quiz in self.quizzes.values())
         if live >= MAX_LIVE_QUIZZES:
             raise Refused("full", f"this scorer already runs {live} quizzes")
+        questions, settings = (self._questions_again(request) if request.again
+                               else self._questions_drawn(request))
+        for _ in range(CODE_ATTEMPTS):
+            code = self.new_code()
+            if code not in self.quizzes and not self.lookup.code_taken(code):
+                break
+        else:
+            raise Refused("bad_request", "could not find a free quiz code; try again")
+        quiz = Quiz(code=code, settings=settings, questions=questions,
+                    host_key=request.host_key, created_at=now)
+        self.quizzes[code] = quiz
+        log.info("created quiz %s: %d questions of %s", code, len(questions),
+                 f"quiz {request.again.quiz}" if request.again else request.deck,
+                 extra={"quiz": code})
+        return quiz
+
+    def _questions_again(self, request: CreateQuiz) -> tuple[list[Question], Settings]:
+        """The questions and settings of the quiz run again, once its host proved it."""
+        assert request.again is not None  # noqa: S101 - the caller checked
+        code = request.again.quiz
+        old = self.quizzes.get(code) or self.lookup.original(code)
+        if old is None:
+            raise Refused("unknown_quiz", f"no quiz with code {code} to run again")
+        if not auth.verify_again(old.host_key, code, request.host_key, request.again.sig):
+            raise Refused("forbidden", f"running quiz {code} again needs its host token")
+        questions = list(old.questions)
+        if request.shuffle:
+            self.rng.shuffle(questions)
+        return questions, msgspec.structs.replace(old.settings, questions=len(questions))
+
+    def _questions_drawn(self, request: CreateQuiz) -> tuple[list[Question], Settings]:
+        """Questions drawn from the request's deck, and the settings it asks for."""
         try:
             entries = (deck.load_builtin(request.deck) if request.entries is None else
                        deck.check_entries([deck.Entry(e.term, e.definition, e.pos, e.example,
@@ -269,23 +306,11 @@ class Handler:
                                        vocabulary=entries)
         except deck.DeckError as exc:
             raise Refused("bad_request", str(exc)) from None
-        for _ in range(CODE_ATTEMPTS):
-            code = self.new_code()
-            if code not in self.quizzes and not self.lookup.code_taken(code):
-                break
-        else:
-            raise Refused("bad_request", "could not find a free quiz code; try again")
-        settings = Settings(questions=len(questions), seconds=request.seconds,
-                            speed_bonus=request.speed_bonus and not request.calm,
-                            streak=request.streak and not request.calm,
-                            auto=request.auto, kinds=list(request.kinds), calm=request.calm,
-                            level=request.level)
-        quiz = Quiz(code=code, settings=settings, questions=questions,
-                    host_key=request.host_key, created_at=now)
-        self.quizzes[code] = quiz
-        log.info("created quiz %s: %d questions of %s", code, len(questions), request.deck,
-                 extra={"quiz": code})
-        return quiz
+        return questions, Settings(questions=len(questions), seconds=request.seconds,
+                                   speed_bonus=request.speed_bonus and not request.calm,
+                                   streak=request.streak and not request.calm,
+                                   auto=request.auto, kinds=list(request.kinds),
+                                   calm=request.calm, level=request.level)
 
     def _control(self, quiz: Quiz, request: Control, now: float, out: Outcome) -> None:
         quiz.check_host(request.action, request.at, request.player, request.sig)

@@ -126,6 +126,11 @@ class Store:
         row = self.db.execute("SELECT code FROM quizzes WHERE request = ?", [request]).fetchone()
         return str(row[0]) if row else None
 
+    def original(self, code: str) -> Quiz | None:
+        """A stored quiz's questions, settings and host key, without its players (--again)."""
+        row = next(self.db.query("SELECT * FROM quizzes WHERE code = ?", [code]), None)
+        return _quiz_from_row(row) if row else None
+
     def code_taken(self, code: str) -> bool:
         """True when a quiz with this code was ever stored."""
         return bool(self.db.execute("SELECT 1 FROM quizzes WHERE code = ?", [code]).fetchone())
