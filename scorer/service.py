@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import aiomqtt
+from paho.mqtt.client import MQTTMessageInfo
 
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
@@ -204,7 +205,7 @@ class Scorer:
 
     async def _consume(self, link: Link) -> None:
         async for batch in link.batches(MAX_BATCH):
-            self.liveness.heard()
+            self.liveness.heard(time.monotonic())
             started = time.perf_counter()
             self.metrics.set_backlog(len(batch) + link.pending())
             out = Outcome()
@@ -260,21 +261,26 @@ class Scorer:
         """Probe the session through the broker; end the connection when it has gone deaf.
 
         A message waiting to be taken by the batch loop counts as heard: a scorer too busy
-        to read is not deaf.
+        to read is not deaf. One probe is out at a time: the next goes once the broker has
+        acknowledged it, so a slow broker is not flooded with probes either.
         """
+        probe: MQTTMessageInfo | None = None  # the probe not acknowledged yet
         while True:
             await asyncio.sleep(LOOK_SECONDS)
             now = time.monotonic()
             if link.pending():
-                self.liveness.heard()
+                self.liveness.heard(now)
+            if probe is not None and probe.is_published():
+                self.liveness.acknowledged(now)
+                probe = None
             if self.liveness.look(now):
                 message = (f"nothing came in for {self.liveness.silent_for(now):.1f} s, its "
                            "own probe included: the broker lost the session, or another "
                            "client took it with the same client id")
                 log.warning("%s; connecting again", message)
                 raise SessionLostError(message)
-            if self.liveness.probe_due(now):
-                link.publish(self._sync_topic, self._marker, retain=False)
+            if self.liveness.probe_due(now) and probe is None:
+                probe = link.publish(self._sync_topic, self._marker, retain=False)
 
     # --- timers, housekeeping and paced views ----------------------------------------------
 

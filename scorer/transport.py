@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import aiomqtt
+from paho.mqtt.client import MQTTMessageInfo
 from paho.mqtt.reasoncodes import ReasonCode
 
 from protocol.address import BrokerAddress
@@ -189,6 +190,7 @@ class Link:
             async with asyncio.timeout(GOODBYE_SECONDS):
                 await self.client.publish(self.status_topic, offline, qos=1, retain=True)
 
-    def publish(self, topic: str, payload: bytes, retain: bool = True, qos: int = 1) -> None:
-        """Queue a publish without waiting for its PUBACK."""
-        self.client._client.publish(topic, payload, qos=qos, retain=retain)  # noqa: SLF001
+    def publish(self, topic: str, payload: bytes, retain: bool = True,
+                qos: int = 1) -> MQTTMessageInfo:
+        """Queue a publish without waiting for its PUBACK; `is_published()` tells when."""
+        return self.client._client.publish(topic, payload, qos=qos, retain=retain)  # noqa: SLF001
