@@ -7,7 +7,7 @@ is at least REAL_COUNT: rarer dictionary words (a `calender` is a machine for pr
 cloth) are far more often slips of a common word than meant, so a learner who types one
 keeps the benefit of the doubt. The list is American; a British spelling (colour,
 realise, centre, travelled) is real when the rules of `american()` turn it into a word
-of the list.
+of the list, and the two spellings are one word.
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ _BRITISH = (
     (re.compile(r"is(?=e$|es$|ed$|ing$|ation|ations|er$|ers$)"), "iz"),  # realise, organisation
     (re.compile(r"ys(?=e$|es$|ed$|ing$)"), "yz"),  # analyse
     (re.compile(r"(?<=[bcdfgkmnptv])re(?=s?$)"), "er"),  # centre, theatre, fibre
-    (re.compile(r"(?<=[aeiou])ll(?=ed$|ing$|er$|ers$)"), "l"),  # travelled, cancelling
     (re.compile(r"ogue(?=s?$)"), "og"),  # catalogue, dialogue
     (re.compile(r"(?<=[cf])ence(?=s?$)"), "ense"),  # licence, defence
 )
+# travelled, cancelling, counsellor: a doubled l before an ending, where the word without
+# the ending (travel) is real; ceilling is no spelling of ceiling, since ceil is not.
+_DOUBLED_L = re.compile(r"(?<=[aeiou])ll(ed|ing|er|ers|or|ors)$")
 
 
 @functools.cache
@@ -50,17 +52,21 @@ def count(word: str) -> int:
 
 @functools.cache
 def american(word: str) -> str:
-    """The word as the American list spells it: itself when it is real, else its variant.
+    """The word as the American list spells it: its variant, when the rules give a real one.
 
-    A word that is not real but whose British spelling rules give a real word is that
-    word (colour: color); any other word is returned as it is.
+    British spelling rules that give a real word give the word's American spelling
+    (colour: color; travelled: traveled, both listed); any other word is returned as it
+    is, real or not.
     """
-    if count(word) >= REAL_COUNT:
-        return word
     for pattern, replacement in _BRITISH:
         changed = pattern.sub(replacement, word)
         if changed != word and count(changed) >= REAL_COUNT:
             return changed
+    doubled = _DOUBLED_L.search(word)
+    if doubled is not None:
+        stem, ending = word[:doubled.start()] + "l", doubled.group(1)
+        if count(stem) >= REAL_COUNT and count(stem + ending) >= REAL_COUNT:
+            return stem + ending
     return word
 
 

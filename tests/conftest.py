@@ -6,7 +6,7 @@ import asyncio
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ from client.requests import QuizClient
 from protocol import topics
 from protocol.address import BrokerAddress
 from protocol.messages import Leaderboard
+from scorer import words
 from scorer.partition import Partition
 from scorer.service import Scorer, ScorerSettings
 from scorer.store import Store
@@ -223,3 +224,14 @@ async def board_including(client: QuizClient, code: str, seq: int,
             if board is not None and board.seq >= seq:
                 return board
             await asyncio.sleep(0.02)
+
+
+def near_miss(word: str, avoid: Iterable[str] = ()) -> str:
+    """One letter off the word, and neither a word of `avoid` nor any English word.
+
+    Another real word is wrong, not a near miss (README, "Scoring"): dropping the last
+    letter of "plane" makes "plan".
+    """
+    taken = {other.lower() for other in avoid}
+    return next(t for t in (word[0] + "q" + word[1:], word + "q", word[:-1])
+                if t.lower() not in taken and not words.is_real(t.lower()))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scorer.deck import BUILTIN_DEFAULT, load_builtin
-from tests.conftest import free_port
+from tests.conftest import free_port, near_miss
 from tests.e2e.cli import Result, quiz, serving
 
 DECK = load_builtin(BUILTIN_DEFAULT)
@@ -40,7 +40,7 @@ def test_typed_and_reverse_questions_and_the_words_to_review(tmp_path: Path) -> 
         question = open_question(code, host, broker)
         assert question["kind"] == "typed" and question["choices"] == []
         word = next(e.term for e in DECK if e.definition == question["prompt"])
-        typo = word[:-1]  # one letter missing: a near miss
+        typo = near_miss(word, avoid=(e.term for e in DECK))  # no English word: a near miss
 
         wrong_form = quiz("answer", code, "--choice", "1", home=ann, broker=broker)
         assert wrong_form.code == 1 and "--text" in wrong_form.err

@@ -19,6 +19,7 @@ from protocol import topics
 from scorer import deck as decks
 from scorer.questions import cloze_prompt
 from tests.conftest import free_port
+from tests.conftest import near_miss as conftest_near_miss
 from tests.e2e.cli import quiz
 from tests.e2e.test_web_board import (
     CHROMIUM,
@@ -75,10 +76,8 @@ def right_choice(question: dict[str, Any]) -> int:
 
 
 def near_miss(word: str) -> str:
-    """One letter off the word, and no other word of the deck."""
-    terms = {e.term.lower() for e in DECK}
-    return next(t for t in (word[:-1], word + "q", word[0] + "q" + word[1:])
-                if t.lower() not in terms)
+    """One letter off the word, no other word of the deck and no English word at all."""
+    return conftest_near_miss(word, avoid=(e.term for e in DECK))
 
 
 REVIEW = ("() => [...document.querySelectorAll('#review-words .review-word')].map((w) =>"

@@ -28,7 +28,7 @@ def test_a_typed_answer_is_judged_stored_and_restored(tmp_path: Path) -> None:
     player = room.join(code, "ann")
     room.control(code, "start")
     word = room.quiz(code).questions[0].word
-    typo = word[1] + word[0] + word[2:] if word[0] != word[1] else word + "x"
+    typo = word[0] + "q" + word[1:]  # one letter too many, and no English word
     out = room.send(topics.answer(code, player), typed_answer(code, player, 0, typo), NOW + 0.2)
     (scored,) = [s for _, s in out.writes.answers]
     assert scored.record.typo and scored.record.text == typo and scored.record.points == 500

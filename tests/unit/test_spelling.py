@@ -78,7 +78,7 @@ REAL_WORD_CONFUSIONS = [
     ("break", "brake"), ("plain", "plane"), ("quit", "quite"), ("big", "bag"),
     ("fell", "feel"), ("live", "leave"), ("sheep", "ship"), ("won", "own"),
     ("cook", "cock"), ("form", "farm"), ("three", "tree"), ("wonder", "wander"),
-    ("look at", "look after"), ("get in with", "get on with"),
+    ("look at", "look after"), ("get in with", "get on with"), ("filed", "filled"),
 ]
 
 # Genuine misspellings: near misses, however often people make them (frequency lists
@@ -97,6 +97,7 @@ MISSPELLINGS = [
     ("reccomend", "recommend"), ("relevent", "relevant"), ("succesful", "successful"),
     ("suprise", "surprise"), ("togther", "together"), ("wierd", "weird"),
     ("writting", "writing"), ("acheive", "achieve"), ("lookafter", "look after"),
+    ("ceilling", "ceiling"),  # a doubled l is British only where the stem is a word
     ("look afer", "look after"),
 ]
 
@@ -118,7 +119,8 @@ def test_the_tables_are_as_long_as_the_issue_asks() -> None:
 @pytest.mark.parametrize(("typed", "word"), [
     ("color", "colour"), ("colour", "color"), ("realize", "realise"),
     ("organisation", "organization"), ("centre", "center"), ("analyse", "analyze"),
-    ("behavior", "behaviour"),
+    ("behavior", "behaviour"), ("traveled", "travelled"), ("travelled", "traveled"),
+    ("counseling", "counselling"),
 ])
 def test_the_other_spelling_of_the_same_word_is_right(typed: str, word: str) -> None:
     assert judge(typed, word) == "right"
