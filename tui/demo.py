@@ -35,7 +35,7 @@ from protocol.messages import (
     ScorerStatus,
     State,
 )
-from scorer import deck
+from scorer import deck, words
 from scorer.game import REVEAL_SECONDS
 from scorer.questions import cloze_prompt
 from scorer.service import ScorerSettings
@@ -111,9 +111,14 @@ class Vocabulary:
 
 
 def typo(word: str, rng: random.Random) -> str:
-    """The word with one letter doubled: one edit away, a near miss the scorer accepts."""
-    at = rng.randrange(len(word))
-    return (word[:at + 1] + word[at:])[:MAX_TYPED]
+    """The word with one letter doubled: one edit away, a near miss the scorer accepts.
+
+    Not where doubling makes another real word (later: latter), which is wrong.
+    """
+    places = list(range(len(word)))
+    rng.shuffle(places)
+    made = [(word[:at + 1] + word[at:])[:MAX_TYPED] for at in places]
+    return next((text for text in made if not words.is_real(text.lower())), made[0])
 
 
 def pick(question: QuestionView, known: Vocabulary, skill: float,
