@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import aiomqtt
 
+from client.connection import CONNECT_TIMEOUT_SECONDS
 from client.errors import BrokerUnreachableError, LoginRefusedError, QuizError
 from client.reconnect import Reconnect
 from client.requests import QuizClient
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 # A connection attempt gets at least this long, even when the deadline is closer: a
 # shorter bound would fail a broker that is back but slow to answer its first CONNECT.
 MIN_ATTEMPT_SECONDS = 1.0
+# An attempt's MQTT operations wait at most CONNECT_TIMEOUT_SECONDS (client/connection.py),
+# however far the deadline: a connection that a dying broker reset before its CONNACK
+# leaves aiomqtt waiting until its timeout, which must not be the command's whole
+# --timeout. The replies to what the step sends still wait until the deadline.
 
 T = TypeVar("T")
 # One try of the command's work on a connection, until `deadline` (event loop time).
@@ -60,7 +65,9 @@ async def patiently(where: BrokerAddress | Brokers, timeout: float, step: Step[T
     while True:
         left = max(deadline - loop.time(), MIN_ATTEMPT_SECONDS)
         try:
-            async with QuizClient.connect(retry.order(), left, client_id) as client:
+            async with QuizClient.connect(retry.order(), min(left, CONNECT_TIMEOUT_SECONDS),
+                                          client_id) as client:
+                client.timeout = max(deadline - loop.time(), MIN_ATTEMPT_SECONDS)  # replies
                 retry.connected(client.broker)
                 if noticed and notice is not None:
                     notice(f"connected to {client.broker} again")
