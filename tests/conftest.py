@@ -229,9 +229,14 @@ async def board_including(client: QuizClient, code: str, seq: int,
 def near_miss(word: str, avoid: Iterable[str] = ()) -> str:
     """One letter off the word, and neither a word of `avoid` nor any English word.
 
+    Nor does it hold the word itself: a screen that shows the typo must not show the word
+    before the reveal (qqualification would).
+
     Another real word is wrong, not a near miss (README, "Scoring"): dropping the last
     letter of "plane" makes "plan".
     """
     taken = {other.lower() for other in avoid}
-    return next(t for t in (word[0] + "q" + word[1:], word + "q", word[:-1])
-                if t.lower() not in taken and not words.is_real(t.lower()))
+    inserted = [word[0] + letter + word[1:] for letter in "qxz" if letter != word[0].lower()]
+    return next(t for t in (*inserted, word[:-1])
+                if t.lower() not in taken and not words.is_real(t.lower())
+                and word.lower() not in t.lower())  # the word is not shown before the reveal
