@@ -84,6 +84,19 @@ def require_nats() -> None:
         pytest.skip(f"{exc}: the NATS tests need it")
 
 
+def require_espeak() -> str:
+    """espeak-ng's path; skip where it is missing, fail instead when QUIZ_REQUIRE_ESPEAK=1 (CI)."""
+    from speech import espeak
+
+    binary = espeak.find()
+    if binary is not None:
+        return binary
+    reason = f"espeak-ng is missing ({espeak.INSTALL_HINT})"
+    if os.environ.get("QUIZ_REQUIRE_ESPEAK") == "1":
+        pytest.fail(f"{reason}, and QUIZ_REQUIRE_ESPEAK=1 says it must be tested")
+    pytest.skip(f"{reason}: tests of spoken words need it")
+
+
 @dataclass(frozen=True)
 class BrokerUnderTest:
     """A running broker and how each kind of client connects to it."""
