@@ -45,6 +45,9 @@
   const LONG_WORD = 10;
   // The blank of a cloze sentence (the scorer writes five underscores).
   const BLANK = /_{3,}/;
+  // How long the board waits for the quiz's retained state once subscribed before it says
+  // there is no such quiz, as `quiz board` does (client/requests.py, RETAINED_TIMEOUT_SECONDS).
+  const UNKNOWN_MS = 2000;
   const PROTOCOL_VERSION = 1;
   const DEFAULT_MQTT_PORT = 11883;
 
@@ -144,6 +147,7 @@
   let rotation = null;  // the timer that turns the screens of everyone's standings
   let phaseShown = null;
   let followEveryone = () => {};  // subscribes to the pages, once connected
+  let unknown = false;  // subscribed, and no state came: no quiz has this code (yet)
 
   function joinCommand(config, code) {
     const mqtt = config.mqtt || {};
@@ -157,7 +161,12 @@
   function renderPhase() {
     const state = view.state;
     const phase = state ? state.phase : "none";
-    document.body.dataset.phase = phase;
+    // a mistyped code on a projector: say so, rather than a lobby nobody can join; the
+    // subscription stays, and the board follows the quiz if it is created later
+    const missing = !state && unknown;
+    document.body.dataset.phase = missing ? "unknown" : phase;
+    show($("unknown"), missing);
+    show($("board"), !missing);
     show($("waiting"), !state);
     show(stage.lobby, phase === "none" || phase === "lobby");
     show(stage.question, phase === "question" || phase === "reveal");
@@ -664,8 +673,8 @@
       show($("lobby-play"), true);
     }
     setText($("waiting"), `Waiting for quiz ${code}…`);
+    setText($("unknown-title"), `No quiz with code ${code} \u2014 check the code`);
     document.title = `Quiz ${code}`;
-    show($("board"), true);
     renderPhase();
 
     const ws = config.ws;
@@ -696,18 +705,27 @@
       // Content-Security-Policy (script-src 'self') refuses
       timerVariant: "native",
     });
-    const subscribe = (filters) => {
+    const subscribe = (filters, then) => {
       client.subscribe(filters, { qos: 0 }, (err, granted) => {
         const refused = err || (granted || []).some((g) => g.qos === 128);
         if (refused) setConnection("refused", "The broker refused this board's subscriptions.");
+        else if (then) then();
       });
+    };
+    let unknownTimer = null;
+    const expectState = () => {  // the retained state comes right after the subscription
+      clearTimeout(unknownTimer);
+      unknownTimer = setTimeout(() => {
+        unknown = !view.state;
+        if (unknown) renderPhase();
+      }, UNKNOWN_MS);
     };
     const everyoneFilters = Object.keys(config.everyone || {});
     client.on("connect", () => {
       setConnection("connected", "");
       // a clean session each time: subscribe again, and the retained views come back
       subscribe([...Object.keys(config.follows), ...Object.keys(config.words || {}),
-        ...(everyone.followed ? everyoneFilters : [])]);
+        ...(everyone.followed ? everyoneFilters : [])], expectState);
     });
     followEveryone = () => {
       if (everyone.followed || everyoneFilters.length === 0) return;
