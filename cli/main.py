@@ -184,7 +184,9 @@ def serve(
     # No MQTT over WebSockets in NATS 2.9, so no board: said once online, not refused,
     # since --web-port is on by default.
     # the wheels terminal players install from are kept beside the database
-    web = (WebSettings(host, web_port, ws_port, wheels=db.parent / "wheels")
+    # and the spoken words (audio/, settings.audio_folder()) beside it too
+    web = (WebSettings(host, web_port, ws_port, wheels=db.parent / "wheels",
+                       audio=settings.audio_folder())
            if web_port and broker != "nats" else None)
 
     def ready(public: BrokerAddress) -> None:

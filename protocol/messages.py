@@ -214,6 +214,9 @@ class QuestionView(msgspec.Struct, frozen=True, kw_only=True):
     opened_at: float
     deadline: float
     kind: QuestionKind = "choice"
+    # Contract rev. 8: where a listening question's word is heard, on the web board of
+    # `quiz serve` (a path such as /audio/NAME.wav); its name does not tell the word.
+    audio: str = ""
 
 
 class RevealView(msgspec.Struct, frozen=True, kw_only=True):
@@ -223,6 +226,10 @@ class RevealView(msgspec.Struct, frozen=True, kw_only=True):
     correct: int
     term: str
     distribution: list[int]
+    # Contract rev. 8: how the term is said, in IPA, and where it is heard ("" when the
+    # scorer's machine cannot say words).
+    ipa: str = ""
+    audio: str = ""
 
 
 class State(Message, frozen=True, kw_only=True):
@@ -354,6 +361,7 @@ class Word(msgspec.Struct, frozen=True, kw_only=True):
     answered: int  # answers stored for the question, late ones included
     right: int  # right, in time, spelled right
     near: int  # typed near misses accepted
+    ipa: str = ""  # contract rev. 8: how the term is said ("" when unknown)
 
 
 class Words(Message, frozen=True, kw_only=True):

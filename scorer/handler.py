@@ -35,6 +35,7 @@ from scorer.metrics import Metrics
 from scorer.partition import Partition
 from scorer.questions import Question, make_questions
 from scorer.store import KEEP_FINISHED_SECONDS, Batch
+from speech.names import LISTENING_KINDS, Pronouncer, missing_espeak
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +131,10 @@ class Handler:
     def __init__(self, quizzes: dict[str, Quiz], lookup: Lookup, metrics: Metrics,
                  rng: random.Random | None = None,
                  new_code: Callable[[], str] = topics.new_code,
-                 partition: Partition | None = None) -> None:
+                 partition: Partition | None = None,
+                 speech: Pronouncer | None = None) -> None:
         self.quizzes = quizzes
+        self.speech = speech  # None, or without espeak-ng: no listening questions
         self.lookup = lookup
         self.metrics = metrics
         self.partition = partition or Partition()
@@ -264,6 +267,9 @@ class Handler:
             raise Refused("full", f"this scorer already runs {live} quizzes")
         questions, settings = (self._questions_again(request) if request.again
                                else self._questions_drawn(request))
+        heard = {question.kind for question in questions} & LISTENING_KINDS
+        if heard and (self.speech is None or not self.speech.available):
+            raise Refused("bad_request", missing_espeak(heard))
         for _ in range(CODE_ATTEMPTS):
             code = self.new_code()
             if code not in self.quizzes and not self.lookup.code_taken(code):

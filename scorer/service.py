@@ -43,6 +43,8 @@ from scorer.partition import Partition
 from scorer.store import StorageError, Store
 from scorer.transport import Link, SessionLostError, SubscriptionRefusedError
 from scorer.views import Views
+from speech.cache import SpeechCache
+from speech.names import DEFAULT_VOICE, SpeechError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,16 @@ class ScorerSettings:
     leaderboard_interval: float = 0.1
     top_n: int = 10
     partition: Partition = field(default_factory=Partition)
+    # The spoken words (speech.cache): None is `audio/` beside the database, and no
+    # speech at all for a database in memory.
+    audio: Path | None = None
+    voice: str = DEFAULT_VOICE
+
+    def audio_folder(self) -> Path | None:
+        """Where the spoken words are kept (the web board serves them from there)."""
+        if self.audio is not None:
+            return self.audio
+        return None if str(self.database) == ":memory:" else self.database.parent / "audio"
 
 
 class Scorer:
@@ -86,10 +98,16 @@ class Scorer:
         self.clock = clock
         self.metrics = metrics or Metrics(process=False)
         self.quizzes = {quiz.code: quiz for quiz in store.load(clock())}
+        folder = settings.audio_folder()
+        self.speech = None if folder is None else SpeechCache.found(folder, settings.voice)
+        if self.speech is not None and not self.speech.available:
+            log.warning("espeak-ng is not installed: no listening questions, no IPA at the "
+                        "reveal (apt-get install espeak-ng, then restart)")
         self.handler = Handler(self.quizzes, store, self.metrics,
-                               partition=settings.partition)
+                               partition=settings.partition, speech=self.speech)
         self.views = Views(self.quizzes, self.metrics, settings.top_n,
-                           settings.leaderboard_interval, scorer=settings.client_id)
+                           settings.leaderboard_interval, scorer=settings.client_id,
+                           speech=self.speech)
         self.effects = Effects(self.quizzes, store, self.views, clock)
         self.metrics.watch_population(self.handler.population)
         self.metrics.watch_storage("database", store.path)
@@ -116,6 +134,7 @@ class Scorer:
         """Serve forever, reconnecting to the broker with backoff."""
         self.collector.full()  # what was restored from the database is long-lived
         words.load()  # the English word list typed answers are judged with: once, now
+        self._say([code for code, quiz in self.quizzes.items() if quiz.phase != "finished"])
         try:
             await self._serve_forever()
         finally:
@@ -232,6 +251,7 @@ class Scorer:
             for message in batch:
                 link.ack(message)
             created = [quiz.code for quiz in out.writes.quizzes]
+            self._say(created)
             if created and not self.settings.partition.alone:
                 # Read a new quiz's requests before anyone learns its code from the reply.
                 await link.subscribe(*self._subscriptions(created))
@@ -318,8 +338,27 @@ class Scorer:
             if forgotten and not self.settings.partition.alone:
                 self._background(link.unsubscribe(*self._subscriptions(forgotten)))
 
-    def _background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work, name="checkpoint")
+    def _say(self, codes: list[str]) -> None:
+        """Make the audio and IPA of these quizzes' words, in a thread, ahead of their questions.
+
+        A quiz is created well before its first question opens, and each word takes
+        espeak-ng a few milliseconds; the batch loop goes on meanwhile.
+        """
+        if self.speech is None or not self.speech.available or not codes:
+            return
+        words = [question.term for code in codes if code in self.quizzes
+                 for question in self.quizzes[code].questions]
+        self._background(self._prepare(self.speech, words), name="speech")
+
+    @staticmethod
+    async def _prepare(speech: SpeechCache, words: list[str]) -> None:
+        try:
+            await speech.prepare_soon(words)
+        except (SpeechError, OSError) as exc:
+            log.error("could not say the words of a quiz: %s", exc)  # noqa: TRY400 - one line
+
+    def _background(self, work: Coroutine[Any, Any, None], name: str = "checkpoint") -> None:
+        task = asyncio.create_task(work, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

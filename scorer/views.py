@@ -37,6 +37,7 @@ from protocol.messages import (
 )
 from scorer.game import Quiz
 from scorer.metrics import Metrics
+from speech.names import LISTENING_KINDS, Pronouncer
 
 # Live counts (answered of total) for displays: a display needs them live, not ten a second.
 COUNTS_INTERVAL_SECONDS = 0.5
@@ -73,9 +74,11 @@ class Views:
     """Which views are due, for the quizzes of one scorer."""
 
     def __init__(self, quizzes: dict[str, Quiz], metrics: Metrics, top_n: int,
-                 leaderboard_interval: float, scorer: str = "") -> None:
+                 leaderboard_interval: float, scorer: str = "",
+                 speech: Pronouncer | None = None) -> None:
         self.quizzes = quizzes
         self.scorer = scorer
+        self.speech = speech
         self.metrics = metrics
         self.top_n = top_n
         self.leaderboard_interval = leaderboard_interval
@@ -120,14 +123,15 @@ class Views:
     def state(self, code: str, now: float) -> list[View]:
         """A new phase (or a new quiz): its state, counts and, between questions, its board."""
         quiz = self.quizzes[code]
-        views = [View(topics.state(code), encode(state_view(quiz, now, self.scorer)),
-                      STATE_QOS),
+        views = [View(topics.state(code),
+                      encode(state_view(quiz, now, self.scorer, self.speech)), STATE_QOS),
                  self._counts_view(quiz, now)]
         self._counts.discard(code)
         if quiz.phase != "question":
             views.append(self._board_view(quiz, now))
         if quiz.phase == "finished":
-            views.append(View(topics.words(code), encode(words_view(quiz, now)), WORDS_QOS))
+            views.append(View(topics.words(code), encode(words_view(quiz, now, self.speech)),
+                              WORDS_QOS))
         return views
 
     def player(self, code: str, player_id: str) -> View:
@@ -219,18 +223,27 @@ class Views:
         return View(topics.counts(quiz.code), encode(counts))
 
 
-def state_view(quiz: Quiz, now: float, scorer: str = "") -> State:
-    """What quiz/<code>/state says: never the correct choice before the reveal."""
+def state_view(quiz: Quiz, now: float, scorer: str = "",
+               speech: Pronouncer | None = None) -> State:
+    """What quiz/<code>/state says: never the correct choice before the reveal.
+
+    With `speech`, a listening question carries its audio's address (a keyed name that does
+    not tell the word), and every reveal the term's IPA and audio.
+    """
     question = quiz.question
     view = reveal = None
     if question is not None:
+        heard = speech.address(question.term) \
+            if speech is not None and question.kind in LISTENING_KINDS else ""
         view = QuestionView(index=quiz.index, count=len(quiz.questions), prompt=question.prompt,
                             pos=question.pos, choices=list(question.choices),
                             opened_at=quiz.opened_at, deadline=quiz.deadline,
-                            kind=question.kind)
+                            kind=question.kind, audio=heard)
     if quiz.phase == "reveal" and question is not None:
         reveal = RevealView(index=quiz.index, correct=question.correct, term=question.term,
-                            distribution=list(quiz.distribution))
+                            distribution=list(quiz.distribution),
+                            ipa=speech.ipa(question.term) if speech is not None else "",
+                            audio=speech.address(question.term) if speech is not None else "")
     return State(quiz=quiz.code, seq=quiz.seq, phase=quiz.phase, settings=quiz.settings,
                  players=len(quiz.ranking), answered=quiz.answered, question=view,
                  reveal=reveal, updated_at=now, scorer=scorer, paused=quiz.paused,
@@ -255,7 +268,7 @@ def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:
                         right=list(player.right))
 
 
-def words_view(quiz: Quiz, now: float) -> Words:
+def words_view(quiz: Quiz, now: float, speech: Pronouncer | None = None) -> Words:
     """What quiz/<code>/words says when the quiz is over: each word shown, and how the class did.
 
     Questions never opened (the host ended the quiz early) are no words to review.
@@ -266,5 +279,6 @@ def words_view(quiz: Quiz, now: float) -> Words:
         words.append(Word(q=index, kind=question.kind, term=question.word,
                           definition=question.definition, pos=question.pos,
                           example=question.example, answered=answered, right=right,
-                          near=near))
+                          near=near,
+                          ipa=speech.ipa(question.word) if speech is not None else ""))
     return Words(quiz=quiz.code, words=words, updated_at=now)

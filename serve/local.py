@@ -36,13 +36,15 @@ class WebSettings:
 
     `ws_port` is where a broker `quiz serve` starts listens for browsers (None: its MQTT
     port + 1), or where a running broker does (None: EXTERNAL_WS_PORT). `wheels` is the
-    folder where the wheels terminal players install from are kept (None: none served).
+    folder where the wheels terminal players install from are kept (None: none served);
+    `audio` the scorer's folder of spoken words (speech.cache), served at /audio/NAME.
     """
 
     host: str
     port: int  # 0: any free port
     ws_port: int | None = None
     wheels: Path | None = None
+    audio: Path | None = None
 
 
 def ws_port_for(web: WebSettings | None, local: LocalBroker | None) -> int | None:
@@ -99,7 +101,8 @@ async def start_board(stack: contextlib.AsyncExitStack, web: WebSettings | None,
     where = BrokerForBrowsers.host_for(public.host)
     wheels = Wheelhouse(web.wheels) if web.wheels is not None else None
     return await stack.enter_async_context(WebBoard(
-        BrokerForBrowsers(ws_port, where, public.port, where), web.host, web.port, wheels))
+        BrokerForBrowsers(ws_port, where, public.port, where), web.host, web.port, wheels,
+        web.audio))
 
 
 def scorer_password(accounts: Accounts) -> str:

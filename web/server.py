@@ -20,6 +20,7 @@ from pathlib import Path
 from httpserve.server import HttpServer, Limits, Response, text
 from protocol import topics, views
 from protocol.messages import StandingsPage, Words
+from speech.names import AUDIO_PATH, name_of
 from web.join import base_url, public_hosts, qr_svg
 from web.wheels import Wheelhouse, WheelsError, index_page
 
@@ -46,6 +47,7 @@ CONTENT_TYPES = {
     ".json": "application/json",
     ".svg": "image/svg+xml",
     ".whl": "application/octet-stream",
+    ".wav": "audio/wav",
 }
 # Placeholders in the player page's topic templates, which the page fills in once it has
 # its client id and player id; the topics themselves come from protocol/topics.py.
@@ -55,8 +57,8 @@ PLAYER_SLOT = "{player}"
 # WebSockets: a name that slipped into markup still could not run a script.
 SECURITY_HEADERS = (
     "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
-    "connect-src 'self' ws: wss:; img-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'\r\n"
+    "connect-src 'self' ws: wss:; img-src 'self'; media-src 'self'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: no-referrer\r\n"
 )
@@ -151,15 +153,17 @@ class WebBoard(HttpServer):
     `/static/NAME` their files; `/config.json?code=CODE` where the broker is and the quiz's
     topics for the board, `/player.json?code=CODE` for the player page; `/qr/CODE.svg` a
     QR code of the player page of quiz CODE; with `wheels`, `/wheels/` the page of the
-    wheels terminal players install `quiz` from, and `/wheels/NAME` each (web/wheels.py).
+    wheels terminal players install `quiz` from, and `/wheels/NAME` each (web/wheels.py);
+    with `audio`, `/audio/NAME` a spoken word of the scorer's cache (speech/cache.py).
     Use it as an async context manager.
     """
 
     def __init__(self, broker: BrokerForBrowsers, host: str, port: int,
-                 wheels: Wheelhouse | None = None) -> None:
+                 wheels: Wheelhouse | None = None, audio: Path | None = None) -> None:
         super().__init__(host, port, LIMITS, cache_control="no-cache", headers=SECURITY_HEADERS)
         self.broker = broker
         self.wheels = wheels
+        self.audio = audio
         self._files = _load_static()
 
     @property
@@ -189,6 +193,8 @@ class WebBoard(HttpServer):
 
     async def answer(self, path: str, query: str) -> Response:
         """The wheels, built on the first request for them; any other path as `respond`."""
+        if path.startswith(AUDIO_PATH):
+            return await self._audio(path)
         if self.wheels is None or not (path == "/wheels" or path.startswith("/wheels/")):
             return self.respond(path, query)
         try:
@@ -203,6 +209,21 @@ class WebBoard(HttpServer):
         if found is None:
             return text(HTTPStatus.NOT_FOUND, f"no wheel {name}; the list: /wheels/")
         return HTTPStatus.OK, CONTENT_TYPES[".whl"], await asyncio.to_thread(found.read_bytes)
+
+    async def _audio(self, path: str) -> Response:
+        """A spoken word: a name of the cache's form, read in a thread; else 404.
+
+        The name is checked against the form `speech.names.audio_name` makes (hex digits
+        and .wav), so nothing in a request reaches outside the audio folder, nor its key.
+        """
+        name = name_of(path)
+        if name is None or self.audio is None:
+            return text(HTTPStatus.NOT_FOUND, "no such sound")
+        try:
+            body = await asyncio.to_thread((self.audio / name).read_bytes)
+        except OSError:
+            return text(HTTPStatus.NOT_FOUND, "no such sound (not said yet, or unknown)")
+        return HTTPStatus.OK, CONTENT_TYPES[".wav"], body
 
     def route(self, path: str, query: dict[str, list[str]]) -> Response:
         """The status, content type and body for a GET of `path`."""
