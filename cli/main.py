@@ -15,6 +15,7 @@ import io
 import json
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -24,7 +25,9 @@ import typer
 from cli import decks as decks_cli
 from cli import render, review
 from cli import results as quiz_results
+from client import deadline
 from client.answers import answer as send_answer
+from client.answers import open_next
 from client.credentials import Credentials, PlayerCredentials
 from client.errors import QuizError
 from client.follow import follow
@@ -356,12 +359,30 @@ async def create(
              "(from the credentials file, or --token).")] = None,
     shuffle: Annotated[bool, typer.Option(
         "--shuffle", help="With --again: the same questions in another order.")] = False,
+    self_paced: Annotated[bool, typer.Option(
+        "--self-paced", help="Homework: each player gets the questions one after another, "
+                             "at their own pace, any time until --until or for --for; each "
+                             "question is timed from the moment that player opens it. No "
+                             "host: nobody starts it.")] = False,
+    until: Annotated[str | None, typer.Option(
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="With --self-paced: when it closes (your local time; a date alone is the end "
+             "of that day).")] = None,
+    open_for: Annotated[str | None, typer.Option(
+        "--for", metavar="DURATION",
+        help="With --self-paced: how long it stays open from now: 3d, 12h, 90m or 1d12h.")]
+    = None,
     token: HostToken = None,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
 ) -> None:
-    """Create a quiz; print its code and the host token (kept in the credentials file)."""
+    """Create a quiz; print its code and the host token (kept in the credentials file).
+
+    With --self-paced and --until or --for, a homework quiz that players do at their own
+    pace until the deadline.
+    """
+    closes = _deadline(self_paced, until, open_for, auto)
     if again is not None or shuffle:  # --token (or QUIZ_HOST_TOKEN) is read with --again only
-        await _create_again(ctx, again, shuffle, token, broker, timeout, as_json)
+        await _create_again(ctx, again, shuffle, token, broker, timeout, as_json, closes)
         return
     entries: list[DeckEntry] | None = None
     path = Path(deck)
@@ -385,13 +406,13 @@ async def create(
                                    questions=questions, seconds=seconds,
                                    speed_bonus=speed_bonus, streak=streak, auto=auto,
                                    host_key=host_key, kinds=kind_list(kinds), calm=calm,
-                                   level=level or "")
+                                   level=level or "", until=closes)
     # printed first: if keeping it fails, the host still has it; the address without its
     # password (a host's terminal is often on a projector)
     players = ",".join(str(BrokerAddress(address.host, address.port))  # no account
                        for address in Brokers.of(where).addresses)
-    emit(as_json, {"quiz": code, "host_token": host_key},
-         render.created(code, host_key, str(where), players))
+    emit(as_json, {"quiz": code, "host_token": host_key, **({"until": closes} if closes else {})},
+         render.created(code, host_key, str(where), players, until=closes))
     Credentials.default().save_host_key(code, host_key)
 
 
@@ -400,8 +421,35 @@ QUIZ_OPTIONS = ("deck", "questions", "seconds", "speed_bonus", "streak", "auto",
                 "calm", "level", "separator", "row_separator")
 
 
+def _deadline(self_paced: bool, until: str | None, open_for: str | None, auto: bool) -> float:
+    """A self-paced quiz's deadline from --until or --for (0.0: a live quiz)."""
+    if not self_paced:
+        if until is not None or open_for is not None:
+            raise typer.BadParameter("--until and --for go with --self-paced",
+                                     param_hint="--self-paced")
+        return 0.0
+    if (until is None) == (open_for is None):
+        raise typer.BadParameter("a self-paced quiz needs a deadline: give either --until "
+                                 "'YYYY-MM-DD HH:MM' or --for DURATION (such as 3d)",
+                                 param_hint="--self-paced")
+    if auto:
+        raise typer.BadParameter("a self-paced quiz has no host to wait for: leave out --auto",
+                                 param_hint="--auto")
+    try:
+        if open_for is not None:
+            return time.time() + deadline.parse_duration(open_for)
+        closes = deadline.parse_until(until or "")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--until" if until else "--for") from None
+    if closes <= time.time():
+        raise typer.BadParameter(f"{deadline.shown(closes)} has passed already",
+                                 param_hint="--until")
+    return closes
+
+
 async def _create_again(ctx: typer.Context, code: str | None, shuffle: bool,
-                        token: str | None, broker: str, timeout: float, as_json: bool) -> None:
+                        token: str | None, broker: str, timeout: float, as_json: bool,
+                        until: float = 0.0) -> None:
     """`quiz create --again CODE`: a new quiz of CODE's questions, proved with its token."""
     if code is None:
         raise typer.BadParameter("--shuffle goes with --again CODE", param_hint="--shuffle")
@@ -416,13 +464,13 @@ async def _create_again(ctx: typer.Context, code: str | None, shuffle: bool,
     host_key = auth.new_secret()
     where = brokers(broker)
     async with QuizClient.connect(where, timeout) as client:
-        new = await client.create_again(old, old_key, host_key, shuffle=shuffle)
+        new = await client.create_again(old, old_key, host_key, shuffle=shuffle, until=until)
     players = ",".join(str(BrokerAddress(address.host, address.port))  # no account
                        for address in Brokers.of(where).addresses)
     order = "shuffled" if shuffle else "in the same order"
     emit(as_json, {"quiz": new, "host_token": host_key, "again": old, "shuffle": shuffle},
          f"the questions of quiz {old}, {order}\n"
-         + render.created(new, host_key, str(where), players))
+         + render.created(new, host_key, str(where), players, until=until))
     Credentials.default().save_host_key(new, host_key)
 
 
@@ -633,13 +681,28 @@ async def answer(
         help="The word you type (a typed question).")] = None,
     name: Annotated[str | None, typer.Option(
         help="Which of your players answers (when several joined from here).")] = None,
+    show: Annotated[bool, typer.Option(
+        "--open", help="A self-paced quiz: open your next question and print it (its clock "
+                       "starts now; run again, the same question with the same clock). "
+                       "Then answer it with --choice or --text.")] = False,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
 ) -> None:
     """Answer the open question with --choice N or --text WORD; print the verdict.
 
     It prints the points, score and rank. Run again for a question already answered, it
-    prints the verdict recorded then.
+    prints the verdict recorded then. In a self-paced quiz, --open first shows your next
+    question.
     """
+    if show:
+        if choice is not None or text is not None:
+            raise typer.BadParameter("--open shows the question: answer it in a second "
+                                     "command, with --choice N or --text WORD")
+        code = parse_code(code)
+        me = _me(code, name)
+        async with QuizClient.connect(brokers(broker), timeout) as client:
+            question = await open_next(client, code, me.player, me.secret)
+        emit(as_json, render.numbered(question), render.own_question(code, question))
+        return
     if (choice is None) == (text is None):
         raise typer.BadParameter("give either --choice N or --text WORD")
     if text is not None and not 1 <= len(text.strip()) <= MAX_TYPED:

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 from rich.console import Console
 
+from client import deadline
 from client.counts import Folded
 from client.reveal import revealed_answer
 from client.standings import Everyone, PageCleared
@@ -25,6 +26,7 @@ from protocol.messages import (
     Counts,
     Leaderboard,
     PlayerStatus,
+    QuestionView,
     ScorerStatus,
     Standing,
     StandingsPage,
@@ -92,13 +94,21 @@ def board_ready(url: str, live: list[str], wheel: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def created(code: str, token: str, broker: str, players: str = DEFAULT_URL) -> str:
+def created(code: str, token: str, broker: str, players: str = DEFAULT_URL,
+            until: float = 0.0) -> str:
     """What `quiz create` prints; `players`: the broker players use, with no account.
 
     Players' commands take the default broker when given none: on any other, the join
-    line names it, as players must type it.
+    line names it, as players must type it. A self-paced quiz (`until`) needs no start.
     """
     flag = "" if players == DEFAULT_URL else f" --broker {players}"
+    if until:
+        return (f"quiz {code} created on {broker}: self-paced, open until "
+                f"{deadline.shown(until)}\n"
+                f"host token: {token} (kept in your credentials file)\n"
+                f"players do it any time until then with: quiz play {code} --name NAME{flag}\n"
+                f"follow their progress with: quiz watch {code}; "
+                f"the results once it closes: quiz results {code}")
     return (f"quiz {code} created on {broker}\n"
             f"host token: {token} (kept in your credentials file)\n"
             f"players join with: quiz play {code} --name NAME{flag}\n"
@@ -113,10 +123,8 @@ def joined(code: str, name: str, player: str, score: int, resumed: bool) -> str:
 
 def state_line(state: State) -> str:
     """One line describing a quiz's phase."""
-    if state.phase == "lobby":
-        return f"quiz {state.quiz}: lobby, {plural(state.players, 'player')}"
-    if state.phase == "finished":
-        return f"quiz {state.quiz}: finished"
+    if state.phase in ("lobby", "finished", "open"):
+        return _without_question(state)
     q = state.question
     assert q is not None  # noqa: S101 - question and reveal phases carry the question
     head = f"quiz {state.quiz}: question {q.index + 1}/{q.count}"
@@ -141,6 +149,35 @@ def state_line(state: State) -> str:
     return f"{prompt}" + (f"\n  {ask}" if ask else "") + f"\n  {choices}"
 
 
+def _without_question(state: State) -> str:
+    """The line of a phase with no question on screen."""
+    if state.phase == "lobby":
+        return f"quiz {state.quiz}: lobby, {plural(state.players, 'player')}"
+    if state.phase == "open":
+        return (f"quiz {state.quiz}: self-paced, open until "
+                f"{deadline.shown(state.settings.until)}, {plural(state.players, 'player')}")
+    return f"quiz {state.quiz}: finished"
+
+
+def own_question(code: str, q: QuestionView) -> str:
+    """What `quiz answer --open` prints: a self-paced quiz's question, and how to answer it."""
+    head = printable(f"quiz {code}: question {q.index + 1}/{q.count} ({q.pos}): {q.prompt}")
+    seconds = max(0, math.floor(q.deadline - q.opened_at))
+    if q.kind == "typed":
+        how = f"type the word: quiz answer {code} --text WORD"
+    else:
+        how = f"quiz answer {code} --choice N"
+        head += "\n" + "\n".join(printable(f"  {i}) {choice}")
+                                  for i, choice in enumerate(q.choices, start=1))
+    return f"{head}\n{seconds} s from its opening at {deadline.shown(q.opened_at)}: {how}"
+
+
+def progress_line(state: State, counts: Counts) -> str:
+    """A self-paced quiz's progress: who started, who answered every question."""
+    return (f"quiz {state.quiz}: {counts.started} of {plural(counts.players, 'player')} "
+            f"started, {counts.done} answered every question")
+
+
 def numbered(message: object) -> dict[str, Any]:
     """A wire message for --json, with its questions also counted from 1, as people count.
 
@@ -151,6 +188,8 @@ def numbered(message: object) -> dict[str, Any]:
     data: dict[str, Any] = msgspec.to_builtins(message)
     if isinstance(message, State) and message.question is not None:
         data["question"]["number"] = message.question.index + 1
+    if isinstance(message, QuestionView):
+        data["number"] = message.index + 1
     if isinstance(message, PlayerStatus) and message.last is not None:
         data["question"] = message.last.q + 1
     return data
@@ -276,8 +315,13 @@ class WatchPrinter:
         if self.as_json:
             seen = msgspec.structs.replace(state, seq=0, updated_at=0.0)
             return self._printed("state", seen, state, "")
+        counts = self._folded.counts
+        progress = (self._printed("progress", (counts.started, counts.done, counts.players),
+                                  state, progress_line(state, counts))
+                    if state.phase == "open" and counts is not None
+                    and counts.quiz == state.quiz else None)
         lines = [line for line in (
-            self._printed("state", state_line(state), state, state_line(state)),
+            self._printed("state", state_line(state), state, state_line(state)), progress,
             self._printed("answered", (state.question.index, state.answered, state.players),
                           state, answered_line(state))
             if state.phase == "question" and state.question is not None and state.answered

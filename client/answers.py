@@ -23,7 +23,7 @@ from client.requests import (
 )
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
-from protocol.messages import PlayerStatus, Reply, ScorerStatus
+from protocol.messages import PlayerStatus, QuestionView, Reply, ScorerStatus
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,8 @@ async def _question(client: QuizClient, code: str, player: str,
                     given: int | str) -> int | Verdict:
     """The open question's index, or the verdict when this player answered it already."""
     state = await client.state(code)
+    if state.phase == "open":
+        return await _own_question(client, code, player)
     question = state.question
     if question is None or state.phase not in ("question", "reveal"):
         raise QuizError(f"no question is open in quiz {code} ({state.phase})")
@@ -90,6 +92,37 @@ async def _question(client: QuizClient, code: str, player: str,
         wanted = "a typed word (--text WORD)" if question.kind == "typed" else "a choice"
         raise QuizError(f"question {question.index + 1} of quiz {code} takes {wanted}")
     return question.index
+
+
+async def open_next(client: QuizClient, code: str, player: str,
+                    secret: str) -> QuestionView:
+    """A self-paced quiz: open the player's next question, or open again the one it has open.
+
+    Its open question, not answered yet, comes again with the same clock; once answered,
+    the following one opens, and its clock starts now.
+    """
+    status = await client.retained(PlayerStatus, topics.player(code, player))
+    if status is None:
+        raise QuizError(f"no status of this player in quiz {code}: has it joined?")
+    state = await client.state(code)
+    if state.phase != "open":
+        raise QuizError(f"quiz {code} is not a self-paced quiz that is open ({state.phase})")
+    if status.next >= state.settings.questions:
+        raise QuizError(f"you have answered every question of quiz {code}")
+    return await client.open_question(code, player, secret, max(status.next, 0))
+
+
+async def _own_question(client: QuizClient, code: str, player: str) -> int | Verdict:
+    """A self-paced quiz: the question the player has open, or the verdict of its last answer."""
+    status = await client.retained(PlayerStatus, topics.player(code, player))
+    if status is None:
+        raise QuizError(f"no status of this player in quiz {code}: has it joined?")
+    if status.opened >= 0 and status.next == status.opened:
+        return status.opened  # open and not answered yet
+    if status.last is not None:
+        return Verdict(status, already=True)  # a retry: the first one counted
+    raise QuizError(f"no question of quiz {code} is open for you: open the first with "
+                    f"`quiz answer {code} --open`")
 
 
 async def send_answer(client: QuizClient, code: str, player: str, pending: PendingAnswer,

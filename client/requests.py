@@ -29,6 +29,7 @@ from protocol import auth, topics, views
 from protocol.address import BrokerAddress, Brokers
 from protocol.messages import (
     Again,
+    Answer,
     Control,
     Counts,
     CreateQuiz,
@@ -38,6 +39,7 @@ from protocol.messages import (
     Level,
     PlayerStatus,
     QuestionKind,
+    QuestionView,
     Reply,
     ScorerStatus,
     State,
@@ -60,6 +62,7 @@ OFFLINE_GRACE_SECONDS = 1.0
 JOIN_AGAIN = "run the same command again to see the outcome (it resumes the same player)"
 ANSWER_AGAIN = "run the same command again to see the verdict (an answer counts once)"
 RESULTS_AGAIN = "run the same command again"
+OPEN_AGAIN = "run the same command again (an open question keeps its clock)"
 CREATE_AGAIN = ("its code would not reach you then: run `quiz create` again once "
                 "`quiz status` says online")
 
@@ -182,7 +185,7 @@ class QuizClient:
         with self.connection.follow(kinds) as follower:
             yield follower, self.connection.expect_reply(follower, req, Reply)
 
-    async def request(self, topic: str, message: CreateQuiz | Join | Control,
+    async def request(self, topic: str, message: CreateQuiz | Join | Control | Answer,
                       again: str) -> Reply:
         """Publish a request and wait for its reply; raise RefusedError or NoReplyError.
 
@@ -225,22 +228,22 @@ class QuizClient:
     async def create(self, *, deck: str, entries: list[DeckEntry] | None, questions: int,
                      seconds: float, speed_bonus: bool, streak: bool, auto: bool,
                      host_key: str, kinds: Sequence[QuestionKind] = ("choice",),
-                     calm: bool = False, level: Level = "") -> str:
-        """Create a quiz; return its code."""
+                     calm: bool = False, level: Level = "", until: float = 0.0) -> str:
+        """Create a quiz (self-paced until `until`, when given); return its code."""
         request = CreateQuiz(client=self.client_id, req=topics.new_request_id(),
                              host_key=host_key, deck=deck, entries=entries,
                              questions=questions, seconds=seconds,
                              speed_bonus=speed_bonus, streak=streak, auto=auto,
-                             kinds=list(kinds), calm=calm, level=level)
+                             kinds=list(kinds), calm=calm, level=level, until=until)
         return await self._create(request)
 
     async def create_again(self, code: str, old_host_key: str, host_key: str, *,
-                           shuffle: bool = False) -> str:
+                           shuffle: bool = False, until: float = 0.0) -> str:
         """Create a quiz of quiz `code`'s questions and settings (its host's key proves it)."""
         again = Again(quiz=code, sig=auth.sign_again(old_host_key, code, host_key))
         request = CreateQuiz(client=self.client_id, req=topics.new_request_id(),
                              host_key=host_key, deck=f"quiz {code}", again=again,
-                             shuffle=shuffle)
+                             shuffle=shuffle, until=until)
         return await self._create(request)
 
     async def _create(self, request: CreateQuiz) -> str:
@@ -265,6 +268,20 @@ class QuizClient:
         again = (RESULTS_AGAIN if action == "results" else
                  f"check with `quiz watch {code}` before sending it again")
         return await self.request(topics.control(code), request, again)
+
+    async def open_question(self, code: str, player: str, secret: str,
+                            q: int) -> QuestionView:
+        """Open question q of a self-paced quiz for this player; its clock starts then.
+
+        Opening it again returns the same question with the same clock.
+        """
+        request = Answer(client=self.client_id, req=topics.new_request_id(), q=q, open=True,
+                         sig=auth.sign_open(secret, code, player, q))
+        reply = await self.request(topics.answer(code, player), request, OPEN_AGAIN)
+        if reply.question is None:
+            raise QuizError("the scorer's reply names no question; is it a scorer of "
+                            "contract revision 8 or later?")
+        return reply.question
 
     async def answer(self, code: str, player: str, secret: str, q: int,
                      given: int | str) -> PlayerStatus:

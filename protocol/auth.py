@@ -43,6 +43,16 @@ def verify_answer(secret: str, code: str, player: str, q: int, given: int | str,
     return hmac.compare_digest(sign_answer(secret, code, player, q, given), sig)
 
 
+def sign_open(secret: str, code: str, player: str, q: int) -> str:
+    """Signature of `player` asking to open question `q` of a self-paced quiz `code`."""
+    return _mac(secret, "open", code, player, q)
+
+
+def verify_open(secret: str, code: str, player: str, q: int, sig: str) -> bool:
+    """True when sig is the player's own request to open question q."""
+    return hmac.compare_digest(sign_open(secret, code, player, q), sig)
+
+
 def sign_again(key: str, code: str, new_host_key: str) -> str:
     """Signature, with quiz `code`'s host key, of a new quiz of its questions under `new_host_key`.
 

@@ -51,7 +51,8 @@ Signature = Annotated[str, msgspec.Meta(pattern=whole("[0-9a-f]{64}"))]
 QuizCode = Annotated[str, msgspec.Meta(pattern=whole(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}"))]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
-Phase = Literal["lobby", "question", "reveal", "finished"]
+# "open": a self-paced quiz (contract rev. 9) until its deadline, each player at their pace.
+Phase = Literal["lobby", "question", "reveal", "finished", "open"]
 # Why a request was refused: `Reply.reason`, for programs (docs/protocol.md, Reply). The
 # wire field stays a plain string, so a client still decodes a reason added later.
 Reason = Literal[
@@ -146,6 +147,9 @@ class CreateQuiz(Request, frozen=True, kw_only=True):
     # their order or shuffled; deck, entries, questions, kinds and level are not read.
     again: Again | None = None
     shuffle: bool = False
+    # Contract rev. 9: a self-paced quiz (homework), open until this time (seconds since
+    # the epoch): each player opens the questions one after another; 0 is a live quiz.
+    until: Annotated[float, msgspec.Meta(ge=0)] = 0.0
 
 
 class Join(Request, frozen=True, kw_only=True):
@@ -158,13 +162,16 @@ class Join(Request, frozen=True, kw_only=True):
 class Answer(Request, frozen=True, kw_only=True):
     """An answer to question `q`, signed with the player's secret.
 
-    It carries exactly one of `choice` (0-based) or `text` (for a typed question).
+    It carries exactly one of `choice` (0-based) or `text` (for a typed question); or,
+    with `open` (contract rev. 9, a self-paced quiz), neither: it asks for question `q`,
+    whose clock starts for this player when the scorer first opens it.
     """
 
     q: Annotated[int, msgspec.Meta(ge=0, le=1000)]
     choice: Annotated[int, msgspec.Meta(ge=0, le=9)] | None = None
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TYPED)] | None = None
     sig: Signature
+    open: bool = False
 
     @property
     def given(self) -> int | str:
@@ -201,6 +208,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     kinds: list[QuestionKind] = msgspec.field(default_factory=lambda: ["choice"])
     calm: bool = False
     level: Level = ""
+    until: float = 0.0  # contract rev. 9: a self-paced quiz's deadline; 0 for a live quiz
 
 
 class QuestionView(msgspec.Struct, frozen=True, kw_only=True):
@@ -263,6 +271,9 @@ class Counts(Message, frozen=True, kw_only=True):
     answered: int
     q: int  # the question the answers count for (-1 in the lobby)
     updated_at: float
+    # Contract rev. 9, a self-paced quiz: players who opened a question, and who answered all.
+    started: int = 0
+    done: int = 0
 
 
 class Standing(msgspec.Struct, frozen=True):
@@ -322,6 +333,11 @@ class PlayerStatus(Message, frozen=True, kw_only=True):
     last: LastResult | None = None
     kicked: bool = False
     right: list[int] = msgspec.field(default_factory=list)  # questions right: in time, spelled
+    # Contract rev. 9, a self-paced quiz: the last question this player opened (-1: none),
+    # and the one it answers next: that one until answered, then the following one (the
+    # question count once the last is answered). Both -1 in a live quiz.
+    opened: int = -1
+    next: int = -1
 
 
 class AnswerRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -389,6 +405,8 @@ class Reply(Message, frozen=True, kw_only=True):
     # Contract rev. 6: to a `key`, the open question's answer sealed with the host key
     # (protocol/answerkey.py): hex, for the host's eyes only.
     key: str | None = None
+    # Contract rev. 9: to an `open` request, the player's question with its own clock.
+    question: QuestionView | None = None
 
 
 class BrokenMessage(Message, frozen=True, kw_only=True):
@@ -497,7 +515,12 @@ def decode_request(inbound: Inbound, payload: bytes) -> AnyRequest:
             message = msgspec.structs.replace(message, name=clean_name(message.name))
         except ValueError as exc:
             raise DecodeError(f"invalid name: {exc}", reply_to) from None
-    if isinstance(message, Answer) and (message.choice is None) == (message.text is None):
+    if isinstance(message, Answer) and message.open \
+            and (message.choice is not None or message.text is not None):
+        raise DecodeError("invalid answer message: a request to open a question carries "
+                          "no choice and no text", reply_to)
+    if isinstance(message, Answer) and not message.open \
+            and (message.choice is None) == (message.text is None):
         raise DecodeError("invalid answer message: it carries either a choice or a text",
                           reply_to)
     if isinstance(message, CreateQuiz) and len(set(message.kinds)) != len(message.kinds):

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 
 from protocol import auth
 from protocol.answerkey import AnswerKey
-from protocol.messages import AnswerRecord, Phase, Reason, Results, Settings, Standing
+from protocol.messages import (
+    AnswerRecord,
+    Phase,
+    QuestionView,
+    Reason,
+    Results,
+    Settings,
+    Standing,
+)
 from scorer import spelling
 from scorer.questions import Question
 from scorer.ranking import Ranking
@@ -77,6 +85,9 @@ class Player:
     last_seq: int = 0
     # questions answered right, in time and spelled right: the rest are the words to review
     right: list[int] = field(default_factory=list)
+    # A self-paced quiz: the last question this player opened, and when (its own clock).
+    opened_q: int = -1
+    opened_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +97,16 @@ class Scored:
     record: AnswerRecord
     arrived_at: float
     seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A self-paced question opened for one player (or opened again: `new` is False)."""
+
+    player: Player
+    q: int
+    opened_at: float
+    new: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +150,11 @@ class Quiz:
         calm = self.settings.calm
         return Rules(speed_bonus=self.settings.speed_bonus and not calm,
                      streak=self.settings.streak and not calm)
+
+    @property
+    def self_paced(self) -> bool:
+        """A homework quiz: open until `settings.until`, each player at their own pace."""
+        return self.settings.until > 0
 
     @property
     def question(self) -> Question | None:
@@ -217,6 +243,8 @@ class Quiz:
             raise Refused("kicked", "the host removed this player from the quiz")
         if (player_id, q) in self._answered:
             raise Refused("already_answered", f"question {q + 1} is already answered")
+        if self.self_paced:
+            return self._answer_own(player, q, given, now)
         if self.phase not in ("question", "reveal") or q > self.index:
             raise Refused("not_open", f"question {q + 1} is not open")
         if q < self.index:
@@ -224,12 +252,29 @@ class Quiz:
         if self.paused:
             raise Refused("paused", f"question {q + 1} is paused: answer again when the "
                                     "host resumes it")
+        return self._score(player, q, given, now, self.opened_at,
+                           closed=self.phase == "reveal")
+
+    def _answer_own(self, player: Player, q: int, given: int | str, now: float) -> Scored:
+        """An answer in a self-paced quiz, timed by the player's own clock on question q."""
+        if self.phase != "open":
+            raise Refused("finished", "this quiz has finished")
+        if q > player.opened_q:
+            raise Refused("not_open", f"question {q + 1} is not open: open it first")
+        if q < player.opened_q:
+            raise Refused("closed", f"question {q + 1} is closed: you moved on from it")
+        return self._score(player, q, given, now, player.opened_at,
+                           closed=now >= self.settings.until)
+
+    def _score(self, player: Player, q: int, given: int | str, now: float, opened_at: float,
+               *, closed: bool) -> Scored:
+        """Judge and score an answer to question q, timed from `opened_at`."""
         question = self.questions[q]
         verdict = _verdict(question, given)
         # Whole milliseconds: the stored elapsed_ms alone reproduces the points.
-        elapsed_ms = max(round((now - self.opened_at) * 1000), 0)
+        elapsed_ms = max(round((now - opened_at) * 1000), 0)
         elapsed = elapsed_ms / 1000
-        late = self.phase == "reveal" or elapsed > self.settings.seconds
+        late = closed or elapsed > self.settings.seconds
         streak_before = player.streak if player.last_correct_q == q - 1 else 0
         outcome = score_answer(
             correct=verdict != "wrong",
@@ -241,7 +286,7 @@ class Quiz:
         # a near miss of a typed word: accepted, with half the points
         points = outcome.points // 2 if verdict == "near" else outcome.points
         record = AnswerRecord(
-            player=player_id, name=player.name, q=q,
+            player=player.id, name=player.name, q=q,
             choice=given if isinstance(given, int) else -1,
             text=given if isinstance(given, str) else "",
             correct=verdict != "wrong", typo=verdict == "near", points=points,
@@ -281,6 +326,73 @@ class Quiz:
         if record.q == self.index and not record.late:
             self.distribution[_bucket(record)] += 1
 
+    # --- a self-paced quiz -------------------------------------------------------------------
+
+    def open_question(self, player_id: str, q: int, sig: str, now: float) -> Opened:
+        """Open question q for one player of a self-paced quiz; its clock starts now.
+
+        Opening the player's open question again (a retry, a reload, a scorer restart)
+        gives the same clock. Opening the next one closes it, answered or not (a player who
+        moves on leaves it unanswered); a question is never opened twice, nor one skipped.
+        """
+        player = self.players.get(player_id)
+        if player is None:
+            raise Refused("unknown_player", "this player has not joined the quiz")
+        if not auth.verify_open(player.secret, self.code, player_id, q, sig):
+            raise Refused("bad_signature", "the request is not signed by this player")
+        if player.kicked:
+            raise Refused("kicked", "the host removed this player from the quiz")
+        if not self.self_paced:
+            raise Refused("not_open", "this quiz is live: its questions open for everyone "
+                                      "at once")
+        if self.phase != "open" or now >= self.settings.until:
+            raise Refused("finished", "this quiz has finished")
+        if not 0 <= q < len(self.questions):
+            raise Refused("not_open", f"question {q + 1} does not exist: this quiz has "
+                                      f"{len(self.questions)}")
+        if q == player.opened_q:
+            return Opened(player, q, player.opened_at, new=False)
+        if q < player.opened_q:
+            raise Refused("closed", f"question {q + 1} is closed: you moved on from it")
+        if q > player.opened_q + 1:
+            raise Refused("not_open", f"question {q + 1} is not open: question "
+                                      f"{player.opened_q + 2} comes first")
+        player.opened_q, player.opened_at = q, now
+        return Opened(player, q, now, new=True)
+
+    def restore_opened(self, player_id: str, q: int, opened_at: float) -> None:
+        """Put a stored opening back (in the order of the questions)."""
+        player = self.players[player_id]
+        if q > player.opened_q:
+            player.opened_q, player.opened_at = q, opened_at
+
+    def own_deadline(self, player: Player) -> float:
+        """When the player's open question closes: its time, or the quiz's deadline."""
+        return min(player.opened_at + self.settings.seconds, self.settings.until)
+
+    def own_question(self, player: Player) -> QuestionView:
+        """The player's open question as they see it: never the correct choice."""
+        question = self.questions[player.opened_q]
+        return QuestionView(index=player.opened_q, count=len(self.questions),
+                            prompt=question.prompt, pos=question.pos,
+                            choices=list(question.choices), opened_at=player.opened_at,
+                            deadline=self.own_deadline(player), kind=question.kind)
+
+    def next_for(self, player: Player) -> int:
+        """The question the player answers next (the count once all are answered); -1 live."""
+        if not self.self_paced:
+            return -1
+        if player.opened_q < 0:
+            return 0
+        answered = (player.id, player.opened_q) in self._answered
+        return player.opened_q + 1 if answered else player.opened_q
+
+    def progress(self) -> tuple[int, int]:
+        """A self-paced quiz's (players who started, players who answered every question)."""
+        playing = [p for p in self.players.values() if not p.kicked]
+        done = sum(self.next_for(p) >= len(self.questions) for p in playing)
+        return sum(p.opened_q >= 0 for p in playing), done
+
     def reset_distribution(self) -> None:
         """Count no answers yet for the question on screen (also when a restart rebuilds it).
 
@@ -291,6 +403,8 @@ class Quiz:
 
     def near_misses(self) -> list[str]:
         """Players whose last answer, to the question on screen, was an accepted near miss."""
+        if self.self_paced:  # no reveal before the end: every near miss learns it then
+            return [p.id for p in self.players.values() if p.last is not None and p.last.typo]
         return [p.id for p in self.players.values()
                 if p.last is not None and p.last.q == self.index and p.last.typo]
 
@@ -368,8 +482,11 @@ class Quiz:
     def tick(self, now: float) -> list[Transition]:
         """Advance on timers: reveal at the deadline; in --auto, move on after the reveal.
 
-        A paused quiz waits: its clock stands still.
+        A paused quiz waits: its clock stands still. A self-paced quiz finishes at its
+        deadline.
         """
+        if self.phase == "open" and now >= self.settings.until:
+            return [self._finish()]
         if self.paused:
             return []
         if self.phase == "question" and now >= self.deadline:
@@ -391,6 +508,8 @@ class Quiz:
 
     def _finish(self) -> Transition:
         self.phase, self.paused_at = "finished", None
+        if self.self_paced:  # every question was open to someone: all are words to review
+            self.index = len(self.questions) - 1
         return Transition("finished", self.index)
 
     # --- views -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import msgspec
 
 from protocol import answerkey, auth, topics
 from protocol.messages import (
+    Answer,
     AnyRequest,
     Control,
     CreateQuiz,
@@ -47,6 +48,8 @@ REFUSALS_PER_SECOND = 1000.0
 CREATED_MEMORY = 10_000
 # Live quizzes one scorer keeps in memory; creations beyond it are refused.
 MAX_LIVE_QUIZZES = 10_000
+# A self-paced quiz (homework) stays open at most this long: a school term.
+MAX_SELF_PACED_SECONDS = 120 * 86400.0
 
 
 # --- effects: what to say once the batch is committed ------------------------------------
@@ -163,7 +166,9 @@ class Handler:
             self._drop(topic, exc, now, out)
             return
         try:
-            when = judged if inbound.kind is topics.Kind.ANSWER else now
+            # an answer that waited counts as arrived then; a question opens when it is sent
+            waited = isinstance(request, Answer) and not request.open
+            when = judged if waited else now
             self._apply(inbound, request, when, out)
         except Refused as exc:
             log.info("refused %s on %s: %s", type(request).__name__, topic, exc,
@@ -224,12 +229,27 @@ class Handler:
                 score=player.score)))
         elif isinstance(request, Control):
             self._control(quiz, request, now, out)
+        elif request.open:
+            self._open(quiz, inbound.player, request, now, out)
         else:
             scored = quiz.answer(inbound.player, request.q, request.given, request.sig, now)
             out.writes.answers.append((quiz.code, scored))
             out.changed.add(quiz.code)
             out.scored += 1
             out.effects.append(ShowPlayer(quiz.code, inbound.player))
+
+    @staticmethod
+    def _open(quiz: Quiz, player_id: str, request: Answer, now: float, out: Outcome) -> None:
+        """A self-paced question for one player: its clock is stored before the reply goes."""
+        opened = quiz.open_question(player_id, request.q, request.sig, now)
+        if opened.new:
+            out.writes.opened.append((quiz.code, player_id, opened.q, opened.opened_at))
+            out.changed.add(quiz.code)  # the progress counts moved
+            out.effects.append(ShowPlayer(quiz.code, player_id))  # its `opened`, before the reply
+        out.effects.append(SendReply(request.client, Reply(
+            req=request.req, ok=True, quiz=quiz.code, player=player_id,
+            name=opened.player.name, score=opened.player.score,
+            question=quiz.own_question(opened.player))))
 
     @staticmethod
     def _new_player_id(quiz: Quiz) -> str:
@@ -267,6 +287,7 @@ class Handler:
             raise Refused("full", f"this scorer already runs {live} quizzes")
         questions, settings = (self._questions_again(request) if request.again
                                else self._questions_drawn(request))
+        settings = msgspec.structs.replace(settings, until=_until(request, now))
         heard = {question.kind for question in questions} & LISTENING_KINDS
         if heard and (self.speech is None or not self.speech.available):
             raise Refused("bad_request", missing_espeak(heard))
@@ -278,6 +299,8 @@ class Handler:
             raise Refused("bad_request", "could not find a free quiz code; try again")
         quiz = Quiz(code=code, settings=settings, questions=questions,
                     host_key=request.host_key, created_at=now)
+        if quiz.self_paced:  # homework: open from now to its deadline, no host needed
+            quiz.phase = "open"
         self.quizzes[code] = quiz
         log.info("created quiz %s: %d questions of %s", code, len(questions),
                  f"quiz {request.again.quiz}" if request.again else request.deck,
@@ -362,7 +385,7 @@ class Handler:
         """Apply deadlines and --auto moves; True while any question is open."""
         open_questions = False
         for quiz in self.quizzes.values():
-            if quiz.phase in ("question", "reveal"):
+            if quiz.phase in ("question", "reveal", "open"):
                 self._transition(quiz, quiz.tick(now), out)
                 open_questions = open_questions or quiz.phase == "question"
         return open_questions
@@ -384,7 +407,8 @@ class Handler:
     def evict(self, now: float) -> list[str]:
         """Forget finished quizzes once `quiz results` no longer needs them in memory."""
         old = [code for code, quiz in self.quizzes.items()
-               if quiz.phase == "finished" and quiz.created_at < now - KEEP_FINISHED_SECONDS]
+               if quiz.phase == "finished"
+               and max(quiz.created_at, quiz.settings.until) < now - KEEP_FINISHED_SECONDS]
         for code in old:
             del self.quizzes[code]
         if old:
@@ -395,3 +419,15 @@ class Handler:
         """(live quizzes, their players), for the metrics and the status."""
         live = [quiz for quiz in self.quizzes.values() if quiz.phase != "finished"]
         return len(live), sum(len(quiz.ranking) for quiz in live)
+
+
+def _until(request: CreateQuiz, now: float) -> float:
+    """A self-paced quiz's deadline (0 for a live quiz), once it is checked to lie ahead."""
+    if not request.until:
+        return 0.0
+    if request.until <= now:
+        raise Refused("bad_request", "the deadline of a self-paced quiz has passed already")
+    if request.until > now + MAX_SELF_PACED_SECONDS:
+        raise Refused("bad_request", "a self-paced quiz stays open at most "
+                                     f"{MAX_SELF_PACED_SECONDS // 86400:.0f} days")
+    return request.until

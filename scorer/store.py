@@ -53,10 +53,12 @@ class Batch:
     alive: float | None = None  # the scorer's heartbeat
     requests: dict[str, str] = field(default_factory=dict)  # quiz code -> creating request
     controls: list[tuple[str, str]] = field(default_factory=list)  # (quiz, req) applied
+    # Self-paced questions opened: (quiz, player, q, opened_at), each player's own clock.
+    opened: list[tuple[str, str, int, float]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.quizzes or self.players or self.answers or self.phases or self.kicked
-                    or self.controls or self.alive is not None)
+                    or self.controls or self.opened or self.alive is not None)
 
 
 class Store:
@@ -98,6 +100,9 @@ class Store:
         self.db.table("meta").create({"key": str, "value": float}, pk="key", if_not_exists=True)
         self.db.table("controls").create({"quiz": str, "req": str}, pk=("quiz", "req"),
                                          if_not_exists=True)
+        self.db.table("opened").create({"quiz": str, "player": str, "q": int,
+                                        "opened_at": float},
+                                       pk=("quiz", "player", "q"), if_not_exists=True)
         if "request" not in self.db.table("quizzes").columns_dict:  # databases from before it
             self.db.table("quizzes").add_column("request", str)
         if "paused_at" not in self.db.table("quizzes").columns_dict:  # before pausing
@@ -160,6 +165,10 @@ class Store:
             if batch.controls:
                 self.db.conn.executemany(
                     "INSERT OR IGNORE INTO controls (quiz, req) VALUES (?, ?)", batch.controls)
+            if batch.opened:  # a question's clock starts once: a retry keeps the first
+                self.db.conn.executemany(
+                    "INSERT OR IGNORE INTO opened (quiz, player, q, opened_at)"
+                    " VALUES (?, ?, ?, ?)", batch.opened)
             if batch.alive is not None:
                 self.db.table("meta").upsert({"key": "alive", "value": batch.alive}, pk="key")
             if batch.answers:
@@ -191,7 +200,8 @@ class Store:
         """Rebuild live quizzes (and recently finished ones) from the tables."""
         horizon = (now if now is not None else time.time()) - KEEP_FINISHED_SECONDS
         return self._rebuild(self.db.query(
-            "SELECT * FROM quizzes WHERE phase != 'finished' OR created_at > ?", [horizon]))
+            "SELECT * FROM quizzes WHERE phase != 'finished' OR created_at > ?"
+            " OR coalesce(json_extract(settings, '$.until'), 0) > ?", [horizon, horizon]))
 
     def load_quiz(self, code: str) -> Quiz:
         """Rebuild one quiz from the tables alone (for reconciliation)."""
@@ -207,6 +217,10 @@ class Store:
                     "SELECT * FROM players WHERE quiz = ? ORDER BY joined_seq", [quiz.code]):
                 quiz.restore_player(Player(row["id"], row["name"], row["secret"],
                                            row["joined_seq"], kicked=bool(row["kicked"])))
+            for row in self.db.execute(
+                    "SELECT player, q, opened_at FROM opened WHERE quiz = ? ORDER BY q",
+                    [quiz.code]).fetchall():
+                quiz.restore_opened(row[0], row[1], row[2])
             for record, arrived_at, seq in _stored_answers(self.db, quiz.code):
                 quiz.restore_answer(Scored(record, arrived_at, seq))
             quiz.applied.update(row[0] for row in self.db.execute(

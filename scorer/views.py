@@ -154,7 +154,7 @@ class Views:
             counts, self._counts = self._counts, set()
             for code in counts:
                 quiz = self.quizzes.get(code)
-                if quiz is not None and quiz.phase in ("lobby", "question"):
+                if quiz is not None and quiz.phase in ("lobby", "question", "open"):
                     yield self._counts_view(quiz, now)
         interval = self.board_interval()
         for code in list(self._boards):
@@ -217,9 +217,10 @@ class Views:
 
     @staticmethod
     def _counts_view(quiz: Quiz, now: float) -> View:
+        started, done = quiz.progress() if quiz.self_paced else (0, 0)
         counts = Counts(quiz=quiz.code, players=len(quiz.ranking), answered=quiz.answered,
                         q=quiz.index if quiz.phase in ("question", "reveal") else -1,
-                        updated_at=now)
+                        updated_at=now, started=started, done=done)
         return View(topics.counts(quiz.code), encode(counts))
 
 
@@ -265,7 +266,8 @@ def player_view(quiz: Quiz, player_id: str) -> PlayerStatus:
     return PlayerStatus(quiz=quiz.code, player=player.id, name=player.name, score=player.score,
                         rank=quiz.rank(player.id), streak=player.streak,
                         answered=player.answered, last=last, kicked=player.kicked,
-                        right=list(player.right))
+                        right=list(player.right), opened=player.opened_q,
+                        next=quiz.next_for(player))
 
 
 def words_view(quiz: Quiz, now: float, speech: Pronouncer | None = None) -> Words:
