@@ -138,6 +138,11 @@
 
   // --- the reveal's text: one pure function for the board and the player page ------------
   const answerText = globalThis.quizReveal.answerText;  // reveal.js
+
+  // --- the spoken word: a listening question's audio, the word at the reveal (sound.js) ---
+  const sound = globalThis.quizSound;
+  const speaker = sound.player($("audio"), (blocked) => show($("sound-enable"), blocked));
+  let heardFor = "";  // the question (index and audio) whose sound played when it opened
   // For its test (tests/e2e/test_web_board_answer_key.py): nothing else reads it.
   globalThis.quizBoardText = Object.freeze({ answerText });
 
@@ -236,6 +241,7 @@
     show($("reveal-line"), !!reveal);
     show($("timer"), !reveal);
     if (reveal) setText($("reveal-line"), `Answer: ${answerText(q, reveal)}`);
+    renderSound(state, q, reveal);
     show($("type-hint"), kind === "typed" && !reveal);
     show($("typed-tally"), kind === "typed" && !!reveal);
     if (kind === "typed" && reveal) {
@@ -247,6 +253,26 @@
       });
     }
     tick();
+  }
+
+  // A listening question's sound plays once when it opens (replay: the button); at the
+  // reveal of every question, the word's IPA and a button to hear it.
+  function renderSound(state, q, reveal) {
+    const heard = sound.address(q.audio);
+    show($("sound"), !!heard && !reveal);
+    if (heard && !reveal && state.phase === "question") {
+      const key = `${q.index} ${heard}`;
+      if (heardFor !== key) {
+        heardFor = key;
+        speaker.play(heard);
+      }
+    }
+    const said = reveal ? sound.address(reveal.audio) : "";
+    const ipa = reveal && typeof reveal.ipa === "string" ? reveal.ipa : "";
+    show($("say"), !!reveal && (!!ipa || !!said));
+    setText($("ipa"), ipa ? `/${ipa}/` : "");
+    show($("say-hear"), !!said);
+    $("say-hear").dataset.src = said;
   }
 
   // The prompt as text nodes; a cloze sentence's blank is a box of its own, which holds the
@@ -776,6 +802,12 @@
     restartRotation();
     renderEveryone();
     $("everyone-toggle").addEventListener("click", toggleEveryone);
+    $("sound-replay").addEventListener("click", () => speaker.again());
+    $("sound-enable").addEventListener("click", () => {
+      show($("sound-enable"), false);
+      speaker.again();
+    });
+    $("say-hear").addEventListener("click", () => speaker.play($("say-hear").dataset.src));
     $("everyone-back").addEventListener("click", toggleEveryone);
     document.addEventListener("keydown", (event) => {
       if (event.key !== "s" && event.key !== "S") return;
