@@ -578,6 +578,9 @@ async def results(
     token: HostToken = None, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as --format json).")]
     = False,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="With --format anki: write the file here, and each word's "
+                               "sound (WAV, from espeak-ng) beside it for Anki.")] = None,
 ) -> None:
     """Print the standings and every answer, or the class's words or players (host only).
 
@@ -586,8 +589,8 @@ async def results(
     word, prompt and right answer (those four once the quiz is over); a typed answer has
     no choice and its text. With --by-word: one row per word with its accuracy (right,
     in time, spelled right, of the players), most missed first; --format anki writes
-    those words as a file Anki imports. With --by-player: one line per player, as text
-    by default.
+    those words as a file Anki imports, with their IPA (and with --output, their sounds
+    beside it). With --by-player: one line per player, as text by default.
     """
     fmt = "json" if as_json else fmt
     if fmt == "anki":
@@ -598,7 +601,8 @@ async def results(
     if fmt == "text" and not by_player:
         raise typer.BadParameter("the text format is for --by-player", param_hint="--format")
     if by_word and fmt != "text":
-        typer.echo(await review.class_words(code, token, broker, timeout, fmt or "csv"))
+        typer.echo(await review.class_words(code, token, broker, timeout, fmt or "csv",
+                                            output))
         return
     code = parse_code(code)
     key = host_token(code, token)

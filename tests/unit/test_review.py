@@ -25,10 +25,10 @@ def test_the_class_sees_the_most_missed_word_first() -> None:
     assert missed_by(words[1], 10) == 9  # near misses and silence count as missed
 
 
-def test_anki_lines_keep_one_note_per_line_and_three_fields() -> None:
+def test_anki_lines_keep_one_note_per_line_and_five_fields() -> None:
     lines = anki_lines([word(0, "tab\tbed", example="line one\nline two")])
     assert lines[:3] == list(ANKI_HEADER)
-    assert lines[3] == "tab bed\tmeaning of tab bed\tline one line two"
+    assert lines[3] == "tab bed\tmeaning of tab bed\tline one line two\t\t"
 
 
 def test_accuracy_never_passes_the_whole_class() -> None:
