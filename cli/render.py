@@ -291,6 +291,8 @@ class WatchPrinter:
         if isinstance(message, ScorerStatus):
             return self._printed("scorer", message.status, message, f"scorer {message.status}")
         if isinstance(message, Leaderboard):
+            self._folded.merge(message)  # its live counts, for the next state printed
+        if isinstance(message, Leaderboard):
             if message.seq < self._board_seq:
                 return None  # an older board overtaken on the way: never go back
             self._board_seq = message.seq

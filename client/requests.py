@@ -385,11 +385,13 @@ class QuizClient:
                 await self.connection.subscribe(topic)
             while True:
                 message = (await follower.get()).message
-                update = folded.merge(message)
                 if isinstance(message, Counts):
+                    folded.merge(message)
                     yield message
-                elif isinstance(update, State | Leaderboard | ScorerStatus):
-                    yield update
+                    continue
+                for update in folded.fold(message):
+                    if isinstance(update, State | Leaderboard | ScorerStatus):
+                        yield update
 
     async def _first(self, follower: Follower, kind: type[M], topic: str,
                      timeout: float) -> M | None:

@@ -37,7 +37,7 @@ from protocol.messages import (
 )
 
 # The revision of the contract (docs/protocol.md, "Revisions"); messages keep `v` apart.
-REVISION = 9
+REVISION = 11
 
 Publisher = Literal["host", "player", "scorer"]
 

@@ -109,10 +109,10 @@ def results_replies(quiz: Quiz, answers: list[AnswerRecord], req: str) -> Iterat
 
 def send_reply(link: Link, client: str, reply: Reply) -> None:
     """Every reply goes out the same way: not retained, at REPLY_QOS."""
-    link.publish(topics.reply(client, reply.req), encode(reply), retain=False, qos=REPLY_QOS)
+    link.send(topics.reply(client, reply.req), encode(reply), retain=False, qos=REPLY_QOS)
 
 
 def show(link: Link, views: list[View]) -> None:
     """Publish views, each on its topic at its QoS."""
     for view in views:
-        link.publish(view.topic, view.payload, qos=view.qos)
+        link.send(view.topic, view.payload, qos=view.qos)

@@ -11,8 +11,8 @@ committed without yielding (a WAL commit without fsync is cheaper than a thread 
 so whatever another task publishes from memory is already stored.
 
 Views that are not a direct answer (leaderboards, counts, the players' board) go out
-from a separate loop, paced (`scorer.views`), one publish between two chances for the
-batch loop to run, so no burst of them holds an answer back.
+from a separate loop, paced (`scorer.views`), in slices of at most FLUSH_SLICE_SECONDS
+with a chance for the batch loop between two, so no burst of them holds an answer back.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ HEARTBEAT_SECONDS = 1.0
 STATUS_SECONDS = 5.0
 # The WAL is copied into the database this often, in a worker thread.
 CHECKPOINT_SECONDS = 5.0
+# Views are published in slices this long at most, answers between two (see `_flush`).
+FLUSH_SLICE_SECONDS = 0.002
 # If the backlog marker never comes back, stop waiting for it after this long.
 RECOVERY_TIMEOUT_SECONDS = 10.0
 
@@ -365,14 +367,18 @@ class Scorer:
     async def _flush(self, link: Link) -> None:
         while True:
             await asyncio.sleep(self.settings.leaderboard_interval)
+            # Answers go first: the views go out in slices of FLUSH_SLICE_SECONDS, with a
+            # chance for the batch loop between two (one publish a slice cost a loop pass
+            # and a send() per view; all at once delayed answers by tens of ms).
+            until = time.perf_counter() + FLUSH_SLICE_SECONDS
             for view in self.views.due(self.clock()):
                 try:
                     show(link, [view])
                 except Exception:  # one failed publish must not tear the session down
                     log.exception("publishing %s failed", view.topic)
-                # Answers go first: one publish between two chances for the batch loop
-                # (after every tenth, 1,000 quizzes' views delayed answers by tens of ms).
-                await asyncio.sleep(0)
+                if time.perf_counter() >= until:
+                    await asyncio.sleep(0)
+                    until = time.perf_counter() + FLUSH_SLICE_SECONDS
 
     def _show_all_due(self, link: Link) -> None:
         """Publish every view still waiting, at once (the scorer is stopping)."""

@@ -27,7 +27,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from protocol.address import BrokerAddress
 from protocol.messages import ScorerStatus, encode
 from protocol.topics import status_of
-from scorer.wire import bulk_reads, coalesce_writes
+from scorer.wire import bulk_reads, coalesce_writes, fire
 
 log = logging.getLogger(__name__)
 
@@ -194,3 +194,10 @@ class Link:
                 qos: int = 1) -> MQTTMessageInfo:
         """Queue a publish without waiting for its PUBACK; `is_published()` tells when."""
         return self.client._client.publish(topic, payload, qos=qos, retain=retain)  # noqa: SLF001
+
+    def send(self, topic: str, payload: bytes, retain: bool = True, qos: int = 1) -> None:
+        """Queue a publish nobody waits for: at QoS 0 without paho's bookkeeping (wire.fire)."""
+        if qos == 0 and BULK_IO:
+            fire(self.client._client, topic, payload, retain)  # noqa: SLF001
+        else:
+            self.publish(topic, payload, retain=retain, qos=qos)

@@ -1,16 +1,21 @@
 """What the scorer shows, and how often: retained views built from a quiz, coalesced and paced.
 
 Each view costs the broker one delivery per subscriber, so its rate follows who reads it
-(docs/protocol.md, "Fan-out"):
-- the live leaderboard and counts are for displays and hosts, a handful per quiz: the
-  leaderboard at most every `leaderboard_interval`, the counts every COUNTS_INTERVAL;
+(docs/protocol.md, "Fan-out"), and each costs the scorer a publish, so all quizzes together
+stay within a budget (issue 24: with a thousand small quizzes, views cost more than answers):
+- the live leaderboard is for displays and hosts, a handful per quiz, and carries the live
+  counts: at most every `leaderboard_interval` per quiz, and at most LEADERBOARD_BUDGET a
+  second in all, the quizzes that changed longest ago first; the counts on their own topic,
+  for clients that follow it, every COUNTS_INTERVAL;
 - the players' board is for every player: published at once when the phase changes, and
   otherwise at most once per interval, an interval that grows with the players online so
   that all quizzes together stay within PLAYER_BOARD_BUDGET deliveries a second; during
   an open question players look at the question, so it waits for the reveal;
 - the full standings, in pages of STANDINGS_PAGE players, are for displays that show
-  everyone: each page at most once per STANDINGS_SECONDS, and only when its rows changed,
-  so a quiz of 10,000 costs at most 100 publishes a second whatever the answer rate;
+  everyone: each page when the phase changes and, while a question is open in a quiz with
+  more players than the leaderboard shows, at most once per STANDINGS_SECONDS; only when
+  its rows changed, so a quiz of 10,000 costs at most 100 publishes a second whatever the
+  answer rate, and a quiz the leaderboard holds whole costs one page per question;
 - the state is published when the phase changes, a few times a question.
 """
 
@@ -39,8 +44,13 @@ from scorer.game import Quiz
 from scorer.metrics import Metrics
 from speech.names import LISTENING_KINDS, Pronouncer
 
-# Live counts (answered of total) for displays: a display needs them live, not ten a second.
-COUNTS_INTERVAL_SECONDS = 0.5
+# The counts on their own topic: displays read the live counts on the leaderboard (contract
+# rev. 11); this refresh is for clients that follow only the counts.
+COUNTS_INTERVAL_SECONDS = 2.0
+# Live leaderboards per second, all quizzes together: at about 20 us of the scorer per
+# publish, a tenth of its core, however many quizzes change. Beyond it a quiz's board waits
+# for its turn (oldest change first): 1,000 quizzes changing at once get one each 0.25 s.
+LEADERBOARD_BUDGET = 4000.0
 # Deliveries of players' boards per second, all quizzes together: at about 20 us of a
 # single-threaded broker per delivery (Mosquitto at 10,000 subscribers), 5,000 a second
 # is a tenth of its core, whatever the answer rate.
@@ -82,7 +92,10 @@ class Views:
         self.metrics = metrics
         self.top_n = top_n
         self.leaderboard_interval = leaderboard_interval
-        self._leaderboards: set[str] = set()
+        # insertion-ordered: the quiz that changed longest ago is published first
+        self._leaderboards: dict[str, None] = {}
+        self._last_due: float | None = None
+        self._interval, self._interval_until = PLAYER_BOARD_MIN_SECONDS, NEVER
         self._counts: set[str] = set()
         self._boards: set[str] = set()
         self._board_at: dict[str, float] = {}
@@ -96,7 +109,7 @@ class Views:
         """Standings or counts of these quizzes moved."""
         for code in codes:
             self.metrics.quiz_changed(code)
-        self._leaderboards |= codes
+        self._leaderboards.update(dict.fromkeys(codes))
         self._counts |= codes
         self._boards |= codes
         self._standings |= codes
@@ -108,7 +121,8 @@ class Views:
     def forget(self, codes: list[str]) -> None:
         """Evicted quizzes have no views any more."""
         for code in codes:
-            for due in (self._leaderboards, self._counts, self._boards, self._standings):
+            self._leaderboards.pop(code, None)
+            for due in (self._counts, self._boards, self._standings):
                 due.discard(code)
             self._board_at.pop(code, None)
             self._standings_at.pop(code, None)
@@ -123,6 +137,8 @@ class Views:
     def state(self, code: str, now: float) -> list[View]:
         """A new phase (or a new quiz): its state, counts and, between questions, its board."""
         quiz = self.quizzes[code]
+        self._standings.add(code)  # the pages follow a phase change at the next flush
+        self._standings_at.pop(code, None)
         views = [View(topics.state(code),
                       encode(state_view(quiz, now, self.scorer, self.speech)), STATE_QOS),
                  self._counts_view(quiz, now)]
@@ -142,11 +158,21 @@ class Views:
     # --- when due ----------------------------------------------------------------------------
 
     def due(self, now: float) -> Iterator[View]:
-        """The views whose time has come; call it every `leaderboard_interval`."""
-        leaderboards, self._leaderboards = self._leaderboards, set()
-        for code in leaderboards:
+        """The views whose time has come; call it every `leaderboard_interval`.
+
+        Leaderboards first, within LEADERBOARD_BUDGET for the time since the last call; then
+        counts, players' boards and standings pages.
+        """
+        since = self.leaderboard_interval if self._last_due is None else now - self._last_due
+        self._last_due = now
+        allowed = max(1, int(LEADERBOARD_BUDGET * min(max(since, self.leaderboard_interval),
+                                                      1.0)))
+        while self._leaderboards and allowed > 0:
+            code = next(iter(self._leaderboards))
+            del self._leaderboards[code]
             quiz = self.quizzes.get(code)
             if quiz is not None:
+                allowed -= 1
                 yield View(topics.leaderboard(code), encode(self._leaderboard(quiz, now)))
                 self.metrics.leaderboard_published(code)
         if now >= self._counts_due:
@@ -156,7 +182,7 @@ class Views:
                 quiz = self.quizzes.get(code)
                 if quiz is not None and quiz.phase in ("lobby", "question", "open"):
                     yield self._counts_view(quiz, now)
-        interval = self.board_interval()
+        interval = self._board_interval_at(now) if self._boards else PLAYER_BOARD_MIN_SECONDS
         for code in list(self._boards):
             quiz = self.quizzes.get(code)
             if quiz is None:
@@ -167,10 +193,19 @@ class Views:
             quiz = self.quizzes.get(code)
             if quiz is None:
                 self._standings.discard(code)
+            elif quiz.phase == "question" and len(quiz.ranking) <= self.top_n \
+                    and code in self._standings_at:
+                continue  # the leaderboard shows everyone: the pages wait for the reveal
             elif now >= self._standings_at.get(code, NEVER) + STANDINGS_SECONDS:
                 self._standings.discard(code)
                 self._standings_at[code] = now
                 yield from self._standings_views(quiz, now)
+
+    def _board_interval_at(self, now: float) -> float:
+        """`board_interval`, counted again at most once a second (it sums every quiz)."""
+        if now >= self._interval_until:
+            self._interval, self._interval_until = self.board_interval(), now + 1.0
+        return self._interval
 
     def board_interval(self) -> float:
         """Seconds between two players' boards of a quiz: the budget shared by all players."""
@@ -184,7 +219,8 @@ class Views:
         # a calm quiz ranks nobody in public: its boards show the players and progress only
         top = [] if quiz.settings.calm else quiz.standings(self.top_n)
         return Leaderboard(quiz=quiz.code, seq=quiz.seq, players=len(quiz.ranking),
-                           top=top, updated_at=now)
+                           top=top, updated_at=now, answered=quiz.answered,
+                           q=quiz.index if quiz.phase in ("question", "reveal") else -1)
 
     def _board_view(self, quiz: Quiz, now: float) -> View:
         self._boards.discard(quiz.code)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import aiomqtt
 
-from client.connection import CONNECT_TIMEOUT_SECONDS, Connection, connect
+from client.connection import CONNECT_TIMEOUT_SECONDS, Connection, Received, connect
 from client.counts import Folded
 from client.credentials import PlayerCredentials
 from client.errors import OfflineError, QuizError
@@ -128,18 +128,9 @@ class Live:
                         retry.connected(connection.broker)  # subscribed, and what was kept went out
                         while True:
                             received = await follower.get()
-                            update = self._folded.merge(received.message)
-                            if not isinstance(update, Update) or not self._is_news(update):
-                                continue  # counts before any state: nothing new to show
-                            if isinstance(update, State | Leaderboard) and not received.retain:
-                                self.scorer_time.saw(update.updated_at)
-                            if isinstance(update, PlayerStatus | Reply):
-                                self._outbox.settle(update)
-                            if isinstance(update, ScorerStatus):
-                                for pending in self._outbox.scorer_seen(
-                                        update, retained=received.retain):
-                                    await self._send_answer(connection, pending)
-                            yield update
+                            for update in self._folded.fold(received.message):
+                                if isinstance(update, Update) and self._is_news(update):
+                                    yield await self._took(connection, received, update)
             except (aiomqtt.MqttError, OSError, QuizError) as exc:
                 reason = str(exc) or type(exc).__name__
             finally:
@@ -148,6 +139,18 @@ class Live:
             log.info("connection to %s lost (%s); retrying in %.1fs", broker, reason, delay)
             yield Disconnected(broker, reason, delay, retry.attempt)
             await asyncio.sleep(delay)
+
+    async def _took(self, connection: Connection, received: Received,
+                    update: Update) -> Update:
+        """Bookkeeping for one update before it is shown: the clock, the outbox, resends."""
+        if isinstance(update, State | Leaderboard) and not received.retain:
+            self.scorer_time.saw(update.updated_at)
+        if isinstance(update, PlayerStatus | Reply):
+            self._outbox.settle(update)
+        if isinstance(update, ScorerStatus):
+            for pending in self._outbox.scorer_seen(update, retained=received.retain):
+                await self._send_answer(connection, pending)
+        return update
 
     def _is_news(self, update: Update) -> bool:
         """Whether to show `update`: a reply only to a request sent here, and only once."""

@@ -11,6 +11,7 @@ from scorer.game import Quiz
 from scorer.metrics import Metrics
 from scorer.questions import Question
 from scorer.views import (
+    LEADERBOARD_BUDGET,
     PLAYER_BOARD_BUDGET,
     PLAYER_BOARD_MIN_SECONDS,
     STANDINGS_PAGE,
@@ -122,3 +123,79 @@ def test_a_page_that_no_longer_exists_is_cleared() -> None:
     assert cleared[topics.standings(CODE, 2)] is None  # an empty retained message removes it
     only = cleared[topics.standings(CODE, 1)]
     assert only is not None and (only.pages, only.players) == (1, STANDINGS_PAGE)
+
+
+def quizzes_named(count: int, players: int) -> list[Quiz]:
+    made = []
+    for n in range(count):
+        quiz = Quiz(code=f"Q{n:05d}", settings=Settings(questions=3, seconds=20.0),
+                    questions=list(QUESTIONS), host_key="ab" * 16, created_at=0.0)
+        for p in range(players):
+            quiz.join(f"{p:08x}", f"p{p}", secret(f"{p:08x}"))
+        made.append(quiz)
+    return made
+
+
+def leaderboards(views: list[View]) -> list[str]:
+    return [v.topic for v in views if v.topic.endswith("/leaderboard")]
+
+
+def test_live_leaderboards_stay_within_the_budget_oldest_change_first() -> None:
+    per_call = int(LEADERBOARD_BUDGET * 0.1)  # due() is called every leaderboard_interval
+    quizzes = quizzes_named(per_call + 50, players=2)
+    views = views_of(*quizzes)
+    views.changed({quiz.code for quiz in quizzes[:per_call]})
+    views.changed({quiz.code for quiz in quizzes[per_call:]})  # changed later
+    first = leaderboards(list(views.due(1.0)))
+    assert len(first) == per_call
+    assert set(first) == {topics.leaderboard(q.code) for q in quizzes[:per_call]}
+    views.changed({quizzes[0].code})  # changed again: it waits behind the older ones
+    second = leaderboards(list(views.due(1.1)))
+    assert set(second[:-1]) == {topics.leaderboard(q.code) for q in quizzes[per_call:]}
+    assert second[-1] == topics.leaderboard(quizzes[0].code)
+    assert not leaderboards(list(views.due(1.2)))
+
+
+def test_the_leaderboard_carries_the_live_counts_of_the_open_question() -> None:
+    quiz = quiz_with(3)
+    views = views_of(quiz)
+    views.changed({CODE})
+    [lobby] = [v for v in views.due(0.0) if v.topic == topics.leaderboard(CODE)]
+    board = msgspec.json.decode(lobby.payload, type=Leaderboard)
+    assert (board.players, board.answered, board.q) == (3, 0, -1)
+    quiz.start(now=1.0)
+    answer(quiz, "00000001", 2.0)
+    views.changed({CODE})
+    [live] = [v for v in views.due(2.0) if v.topic == topics.leaderboard(CODE)]
+    board = msgspec.json.decode(live.payload, type=Leaderboard)
+    assert (board.players, board.answered, board.q) == (3, 1, 0)
+
+
+def test_a_quiz_the_leaderboard_holds_whole_publishes_its_page_at_phase_changes_only() -> None:
+    quiz = quiz_with(5)  # fewer than top_n: the leaderboard already shows everyone
+    views = views_of(quiz)
+    views.changed({CODE})
+    assert pages(list(views.due(0.0)))  # its first page
+    quiz.start(now=1.0)
+    views.state(CODE, 1.0)
+    list(views.due(1.0))  # the question opened (its rows did not move: no page)
+    for n, at in enumerate((2.0, 4.0, 6.0)):
+        answer(quiz, f"{n:08x}", at)
+        views.changed({CODE})
+        assert not pages(list(views.due(at)))  # live: the leaderboard, not the pages
+    quiz.tick(now=30.0)  # the reveal
+    views.state(CODE, 30.0)
+    revealed = pages(list(views.due(30.0)))
+    page = revealed[topics.standings(CODE, 1)]
+    assert page is not None and page.rows[0].score > 0
+
+
+def test_a_quiz_larger_than_the_leaderboard_gets_its_pages_live_once_a_second() -> None:
+    quiz = quiz_with(30)
+    views = views_of(quiz)
+    quiz.start(now=0.0)
+    views.state(CODE, 0.0)
+    list(views.due(0.0))
+    answer(quiz, f"{29:08x}", 0.5)
+    views.changed({CODE})
+    assert pages(list(views.due(STANDINGS_SECONDS)))

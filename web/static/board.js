@@ -767,6 +767,13 @@
       const kind = kindFor(topic);
       if (!kind) return;
       if (kind === "StandingsPage") {
+    // The newest counts win: the counts topic is refreshed less often than the leaderboard.
+    const takeCounts = (counts) => {
+      if (view.counts && view.counts.q === counts.q &&
+          view.counts.updated_at > counts.updated_at) return;
+      view.counts = Object.assign({}, view.counts, counts);  // a leaderboard has no progress
+      renderCounts();
+    };
         const number = Number(topic.slice(topic.lastIndexOf("/") + 1));
         if (!Number.isInteger(number) || number < 1) return;
         if (!payload || payload.length === 0) {  // the scorer cleared the page
@@ -791,9 +798,13 @@
         view.board = message;
         renderBoard();
       } else if (kind === "Counts") {
-        view.counts = message;
-        renderCounts();
+        takeCounts(message);
       } else if (kind === "ScorerStatus") {
+        // contract rev. 11: the live leaderboard carries the live counts
+        if (typeof message.answered === "number" && typeof message.q === "number") {
+          takeCounts({ quiz: message.quiz, players: message.players,
+            answered: message.answered, q: message.q, updated_at: message.updated_at });
+        }
         view.status = message;
         show($("scorer"), message.status !== "online");
       }
