@@ -345,7 +345,9 @@ async def create(
         callback=parse_kinds, metavar="KIND[,KIND...]",
         help="The kinds of question to mix: choice (a definition: pick the word), reverse "
              "(a word: pick its definition), cloze (a sentence with a blank: pick the "
-             "word), typed (a definition: type the word).")] = "choice",
+             "word), typed (a definition: type the word), listen (hear the word: type "
+             "it), listen-choice (hear the word: pick it among four that sound alike).")] \
+        = "choice",
     calm: Annotated[bool, typer.Option(
         "--calm", help="No speed points, no streak, and no ranking on the public boards; "
                        "each player still sees their own score.")] = False,

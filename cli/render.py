@@ -23,6 +23,7 @@ from client.standings import Everyone, PageCleared
 from client.text import fit, name_column, plural, printable, standings_lines
 from protocol.address import DEFAULT_URL, BrokerAddress
 from protocol.messages import (
+    TYPED_KINDS,
     Counts,
     Leaderboard,
     PlayerStatus,
@@ -134,15 +135,16 @@ def state_line(state: State) -> str:
             if state.phase == "question" else " (paused)"
     if state.phase == "reveal" and state.reveal is not None:
         answer = revealed_answer(q, state.reveal)  # for reverse: the word and its meaning
-        if q.kind == "typed" and len(state.reveal.distribution) == 3:
+        if q.kind in TYPED_KINDS and len(state.reveal.distribution) == 3:
             right, near, wrong = state.reveal.distribution
             return printable(f"{head} revealed: {answer} ({right} right, "
                              f"{near} near, {wrong} wrong)")
         return printable(f"{head} revealed: {answer} ({state.answered} answered in time)")
-    ask = {"reverse": "what does it mean?", "cloze": "which word fits?",
-           "typed": f"type the word: quiz answer {state.quiz} --text WORD"}.get(q.kind)
+    typing = f"type the word: quiz answer {state.quiz} --text WORD"
+    ask = {"reverse": "what does it mean?", "cloze": "which word fits?", "typed": typing,
+           "listen": typing, "listen-choice": "which word did you hear?"}.get(q.kind)
     prompt = printable(f"{head} ({q.pos}): {q.prompt}")
-    if q.kind == "typed":
+    if q.kind in TYPED_KINDS:
         return f"{prompt}\n  {ask}"
     # definitions are long: one per line; words fit on one
     joiner = "\n  " if q.kind == "reverse" else "  "
@@ -164,7 +166,7 @@ def own_question(code: str, q: QuestionView) -> str:
     """What `quiz answer --open` prints: a self-paced quiz's question, and how to answer it."""
     head = printable(f"quiz {code}: question {q.index + 1}/{q.count} ({q.pos}): {q.prompt}")
     seconds = max(0, math.floor(q.deadline - q.opened_at))
-    if q.kind == "typed":
+    if q.kind in TYPED_KINDS:
         how = f"type the word: quiz answer {code} --text WORD"
     else:
         how = f"quiz answer {code} --choice N"

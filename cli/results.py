@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from client.text import fit, name_column, plural, printable
 from protocol.messages import AnswerRecord, Results, Word
 from scorer.deck import Entry
-from scorer.questions import cloze_prompt
+from scorer.questions import LISTEN_CHOICE_PROMPT, cloze_prompt, listen_prompt
 
 QUESTION_COLUMNS = ["kind", "term", "prompt", "answer"]
 RESULT_COLUMNS: list[object] = ["rank", "name", "player", "score", "question",
@@ -30,7 +30,8 @@ def question_fields(word: Word | None) -> dict[str, str]:
 
     A choice or typed question shows the definition and wants the word; a reverse one
     shows the word and wants its definition; a cloze one shows the example with the word
-    blanked out and wants the word.
+    blanked out and wants the word; a listening one says the word (the prompt gives at
+    most its meaning) and wants it.
     """
     if word is None:  # the quiz still runs: its words come when it finishes
         return dict.fromkeys(QUESTION_COLUMNS, "")
@@ -40,6 +41,10 @@ def question_fields(word: Word | None) -> dict[str, str]:
     elif word.kind == "cloze":
         prompt = cloze_prompt(Entry(word.term, word.definition, example=word.example)) \
             or word.example
+    elif word.kind == "listen":
+        prompt = listen_prompt(Entry(word.term, word.definition))
+    elif word.kind == "listen-choice":
+        prompt = LISTEN_CHOICE_PROMPT
     return {"kind": word.kind, "term": word.term, "prompt": prompt, "answer": answer}
 
 

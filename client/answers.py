@@ -23,7 +23,7 @@ from client.requests import (
 )
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
-from protocol.messages import PlayerStatus, QuestionView, Reply, ScorerStatus
+from protocol.messages import TYPED_KINDS, PlayerStatus, QuestionView, Reply, ScorerStatus
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,8 @@ async def _question(client: QuizClient, code: str, player: str,
         return Verdict(before, already=True)  # a retry: the first one counted
     if state.phase != "question":
         raise QuizError(f"no question is open in quiz {code} ({state.phase})")
-    if isinstance(given, str) != (question.kind == "typed"):
-        wanted = "a typed word (--text WORD)" if question.kind == "typed" else "a choice"
+    if isinstance(given, str) != (question.kind in TYPED_KINDS):
+        wanted = "a typed word (--text WORD)" if question.kind in TYPED_KINDS else "a choice"
         raise QuizError(f"question {question.index + 1} of quiz {code} takes {wanted}")
     return question.index
 

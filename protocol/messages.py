@@ -85,9 +85,14 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
 
 
 # The kinds of question (docs/protocol.md, CreateQuiz): pick the word for a definition,
-# the definition for a word, the word for a sentence's blank, or type the word.
-QuestionKind = Literal["choice", "reverse", "cloze", "typed"]
+# the definition for a word, the word for a sentence's blank, or type the word; or hear
+# the word and type it (listen) or pick it among words that sound alike (listen-choice).
+QuestionKind = Literal["choice", "reverse", "cloze", "typed", "listen", "listen-choice"]
 QUESTION_KINDS: tuple[QuestionKind, ...] = get_args(QuestionKind)
+# The kinds answered with a typed text (Answer.text); the others with a choice.
+TYPED_KINDS: frozenset[QuestionKind] = frozenset({"typed", "listen"})
+# The kinds whose word is heard: their prompt never holds it (docs/protocol.md, State).
+LISTENING_KINDS: frozenset[QuestionKind] = frozenset({"listen", "listen-choice"})
 Level = Literal["", "A1", "A2", "B1", "B2", "C1", "C2"]
 MAX_TYPED = 80  # a typed answer is one word or phrase of a deck: terms are at most 80 too
 
@@ -139,7 +144,8 @@ class CreateQuiz(Request, frozen=True, kw_only=True):
     speed_bonus: bool = True
     streak: bool = True
     auto: bool = False
-    kinds: Annotated[list[QuestionKind], msgspec.Meta(min_length=1, max_length=4)] = \
+    kinds: Annotated[list[QuestionKind],
+                     msgspec.Meta(min_length=1, max_length=len(QUESTION_KINDS))] = \
         msgspec.field(default_factory=lambda: ["choice"])
     calm: bool = False  # no speed points, no streak, no public ranking
     level: Level = ""  # draw only the deck's words of this CEFR level

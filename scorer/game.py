@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from protocol import auth
 from protocol.answerkey import AnswerKey
 from protocol.messages import (
+    TYPED_KINDS,
     AnswerRecord,
     Phase,
     QuestionView,
@@ -49,7 +50,7 @@ TYPED_BUCKETS = ("right", "near", "wrong")
 
 def _verdict(question: Question, given: int | str) -> spelling.Verdict:
     """Judge an answer of the right form for the question; refuse any other."""
-    if question.kind == "typed":
+    if question.kind in TYPED_KINDS:
         if not isinstance(given, str):
             raise Refused("bad_choice", "this question takes a typed answer, not a choice")
         return spelling.judge(given, question.word, question.near, question.accept)

@@ -1,4 +1,4 @@
-"""The questions of a quiz, made from a deck (pure): four kinds, and fair wrong choices.
+"""The questions of a quiz, made from a deck (pure): six kinds, and fair wrong choices.
 
 - choice: a definition; pick the word out of four.
 - reverse: a word; pick its definition out of four.
@@ -8,6 +8,15 @@
   the wrong choices: a word drawn from the deck may fit the blank as well as the answer
   ("My piano teacher was very ___": strict, patient, honest).
 - typed: a definition; type the word (judged by scorer.spelling).
+- listen: the word is heard; type it (judged as typed). Any entry whose term is a word or
+  a short phrase (at most LISTEN_WORDS words). The prompt gives the meaning as well when
+  the definition does not hold the word: a dictation without context cannot be fair to
+  homophones (steal, steel), and a player with no sound still has a clue. Where the
+  definition holds the word it is left out, and the word's homophones are taken as right.
+  The deck's other answers for the definition (`accept`) are not: they were not heard.
+- listen-choice: the word is heard; pick it out of four words that sound alike. Only
+  entries whose term stands in a group of scorer/sounds.py; the group's other words are
+  the wrong choices. The prompt gives no meaning: it would tell the four apart unheard.
 
 The wrong choices of choice and reverse questions share the answer's part of speech when
 the deck has enough of them, are never a word confusable with the answer (two words that
@@ -21,13 +30,14 @@ from __future__ import annotations
 import functools
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from protocol.messages import QuestionKind as Kind
-from scorer import spelling
+from scorer import sounds, spelling
 from scorer.alike import interchangeable
-from scorer.deck import CHOICES, LEVELS, DeckError, Entry
+from scorer.deck import CHOICES, LEVELS, DeckError, Entry, term_span
+from scorer.soundcheck import homophones
 
 BLANK = "_____"
 # Wrong choices are drawn from this many candidates closest in length to the answer
@@ -35,6 +45,14 @@ BLANK = "_____"
 CANDIDATES = 8
 # Draws tried before accepting a set of wrong choices that an earlier question had.
 REDRAWS = 12
+# A listen question says a word or a short phrase (look after); a longer one is a sentence
+# to take down, not a word to spell.
+LISTEN_WORDS = 3
+LISTEN_PROMPT = "Listen, then type the word you hear."
+LISTEN_MEANING = "Listen, then type the word you hear. It means: {definition}"
+LISTEN_CHOICE_PROMPT = "Listen, then pick the word you hear."
+# Kinds whose wrong choices are drawn from the deck (the others bring their own or none).
+_DRAWN = frozenset({"choice", "reverse"})
 
 Confusable = Callable[[str, str], bool]
 
@@ -94,6 +112,24 @@ def cloze_ready(entry: Entry) -> bool:
     return cloze_prompt(entry) is not None and len(usable) >= CHOICES - 1
 
 
+def listen_ready(entry: Entry) -> bool:
+    """Whether the entry makes a listen question: a word or a phrase of few words."""
+    return 0 < len(entry.term.split()) <= LISTEN_WORDS and not any(
+        ch.isdigit() for ch in entry.term)
+
+
+def listen_choice_ready(entry: Entry) -> bool:
+    """Whether the entry makes a listen-choice question: its word is in a sound-alike group."""
+    return bool(sounds.groups_of(entry.term))
+
+
+def listen_prompt(entry: Entry) -> str:
+    """A listen question's prompt: the meaning too, unless the definition holds the word."""
+    if term_span(entry.definition, entry.term) is not None:
+        return LISTEN_PROMPT
+    return LISTEN_MEANING.format(definition=entry.definition)
+
+
 def kinds_in_order(kinds: Sequence[Kind], count: int, rng: random.Random) -> list[Kind]:
     """Each question's kind: the chosen kinds in turn, shuffled into a mixed order."""
     order = [kinds[i % len(kinds)] for i in range(count)]
@@ -117,7 +153,8 @@ def make_questions(entries: Sequence[Entry], count: int, rng: random.Random,
         raise DeckError(f"the deck has {len(entries)} terms, fewer than {count} questions")
     order = kinds_in_order(kinds or ("choice",), count, rng)
     answers = _pick_answers(entries, order, rng)
-    apart = interchangeable(entries) if any(k != "cloze" for k in order) else set()
+    apart = interchangeable(entries) if any(k in _DRAWN or k == "typed" for k in order) \
+        else set()
 
     def either(a: str, b: str) -> bool:
         return confusable(a, b) or frozenset({a.casefold(), b.casefold()}) in apart
@@ -126,19 +163,37 @@ def make_questions(entries: Sequence[Entry], count: int, rng: random.Random,
     return [maker.question(kind, answer) for kind, answer in zip(order, answers, strict=True)]
 
 
+# The kinds only some entries make, most demanding first: what each needs, in words.
+_NEEDS: tuple[tuple[Kind, Callable[[Entry], bool], str], ...] = (
+    ("cloze", cloze_ready, "entries whose example sentence holds the word and that have "
+                           "three distractors written for it"),
+    ("listen-choice", listen_choice_ready, "entries whose word stands in a group of "
+                                           "words that sound alike (the built-in list of "
+                                           "sound-alike groups: ship, sheep, chip, cheap)"),
+    ("listen", listen_ready, f"entries that are a word or a phrase of at most "
+                             f"{LISTEN_WORDS} words"),
+)
+
+
 def _pick_answers(entries: Sequence[Entry], order: list[Kind],
                   rng: random.Random) -> list[Entry]:
-    clozes = order.count("cloze")
-    usable = [e for e in entries if cloze_ready(e)]
-    if clozes > len(usable):
-        raise DeckError(f"{clozes} cloze questions need as many entries whose example "
-                        f"sentence holds the word and that have three distractors written "
-                        f"for it; the deck has {len(usable)}")
-    for_cloze = rng.sample(usable, clozes)
-    taken = {id(e) for e in for_cloze}
-    rest = rng.sample([e for e in entries if id(e) not in taken], len(order) - clozes)
-    cloze_iter, rest_iter = iter(for_cloze), iter(rest)
-    return [next(cloze_iter) if kind == "cloze" else next(rest_iter) for kind in order]
+    taken: set[int] = set()
+    picked: dict[Kind, Iterator[Entry]] = {}
+    for kind, ready, needs in _NEEDS:
+        wanted = order.count(kind)
+        if not wanted:
+            continue
+        usable = [e for e in entries if ready(e) and id(e) not in taken]
+        if wanted > len(usable):
+            raise DeckError(f"{wanted} {kind} questions need as many {needs}; the deck has "
+                            f"{len(usable)}")
+        chosen = rng.sample(usable, wanted)
+        taken.update(id(e) for e in chosen)
+        picked[kind] = iter(chosen)
+    special = {kind for kind, _, _ in _NEEDS}
+    rest = iter(rng.sample([e for e in entries if id(e) not in taken],
+                           sum(kind not in special for kind in order)))
+    return [next(picked[kind]) if kind in special else next(rest) for kind in order]
 
 
 class _Maker:
@@ -155,15 +210,12 @@ class _Maker:
         self.used: set[frozenset[str]] = set()
 
     def question(self, kind: Kind, answer: Entry) -> Question:
-        if kind == "typed":
-            if self._normalized is None:  # once per quiz, not once per typed question
-                self._normalized = frozenset(spelling.normalize(e.term) for e in self.vocabulary)
-            near = spelling.near_normalized(answer.term, self._normalized)
-            return Question(kind=kind, prompt=answer.definition, pos=answer.pos, choices=(),
-                            correct=-1, word=answer.term, definition=answer.definition,
-                            example=answer.example, near=near, accept=answer.accept)
+        if kind in ("typed", "listen"):
+            return self.typed(kind, answer)
         if kind == "cloze":
             return self.cloze(answer)
+        if kind == "listen-choice":
+            return self.listen_choice(answer)
         wrong = self.wrong_choices(answer, by_definition=kind == "reverse")
         options = [answer, *wrong]
         self.rng.shuffle(options)
@@ -174,6 +226,33 @@ class _Maker:
         return Question(kind=kind, prompt=prompt, pos=answer.pos, choices=tuple(shown),
                         correct=options.index(answer), word=answer.term,
                         definition=answer.definition, example=answer.example)
+
+    def typed(self, kind: Kind, answer: Entry) -> Question:
+        """Type the word: for its definition (typed), or heard (listen)."""
+        if self._normalized is None:  # once per quiz, not once per typed question
+            self._normalized = frozenset(spelling.normalize(e.term) for e in self.vocabulary)
+        near = spelling.near_normalized(answer.term, self._normalized)
+        prompt, accept = answer.definition, answer.accept
+        if kind == "listen":
+            # What was heard is the word: the deck's other answers for its definition
+            # (milestone: landmark) were not said; with no meaning shown, a homophone was.
+            prompt = listen_prompt(answer)
+            accept = tuple(sorted(homophones(answer.term))) if prompt == LISTEN_PROMPT else ()
+        return Question(kind=kind, prompt=prompt, pos=answer.pos, choices=(), correct=-1,
+                        word=answer.term, definition=answer.definition,
+                        example=answer.example, near=near, accept=accept)
+
+    def listen_choice(self, answer: Entry) -> Question:
+        """Hear the word, pick it out of its sound-alike group (scorer/sounds.py)."""
+        groups = sounds.groups_of(answer.term)
+        if not groups:
+            raise DeckError(f"{answer.term!r} stands in no group of words that sound alike")
+        shown = sounds.choices_for(answer.term, self.rng.choice(groups))
+        self.rng.shuffle(shown)
+        return Question(kind="listen-choice", prompt=LISTEN_CHOICE_PROMPT, pos=answer.pos,
+                        choices=tuple(shown), correct=shown.index(answer.term),
+                        word=answer.term, definition=answer.definition,
+                        example=answer.example)
 
     def cloze(self, answer: Entry) -> Question:
         """The example with its word blanked out; the wrong choices are its distractors."""

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Header, Static
 from client.standings import Everyone, PageCleared, standings_pages
 from client.text import plural, standings_lines
 from protocol.address import DEFAULT_URL
-from protocol.messages import Leaderboard, State
+from protocol.messages import TYPED_KINDS, Leaderboard, State
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, StandingsChanged, StateChanged
@@ -104,7 +104,7 @@ class BoardApp(QuizApp):
                 right = fmt.right_answers(question.kind, reveal)
                 self.shares[reveal.index] = (right, state.players)
                 counts = (fmt.typed_distribution_lines(reveal.distribution)
-                          if question.kind == "typed" else
+                          if question.kind in TYPED_KINDS else
                           fmt.distribution_lines(question.choices, reveal.distribution,
                                                  reveal.correct))
                 answer = fmt.answer_line(question, reveal)

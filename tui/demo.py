@@ -28,6 +28,7 @@ from protocol import auth
 from protocol.address import DEFAULT_HOST, BrokerAddress
 from protocol.messages import (
     MAX_TYPED,
+    TYPED_KINDS,
     Counts,
     Leaderboard,
     QuestionKind,
@@ -37,7 +38,7 @@ from protocol.messages import (
 )
 from scorer import deck, words
 from scorer.game import REVEAL_SECONDS
-from scorer.questions import cloze_prompt
+from scorer.questions import cloze_prompt, listen_prompt
 from scorer.service import ScorerSettings
 from serve.local import LocalBroker
 from serve.process import serve
@@ -107,6 +108,8 @@ class Vocabulary:
         answers |= {sentence: entry.term for entry in entries
                     if (sentence := cloze_prompt(entry)) is not None}
         answers |= {entry.term: entry.definition for entry in entries}
+        # a listen question with the meaning shown; a simulated player hears nothing else
+        answers |= {listen_prompt(entry): entry.term for entry in entries}
         return cls(answers, tuple(entry.term for entry in entries))
 
 
@@ -129,7 +132,7 @@ def pick(question: QuestionView, known: Vocabulary, skill: float,
     """
     right = known.answers.get(question.prompt)
     knows = right is not None and rng.random() < skill
-    if question.kind == "typed":
+    if question.kind in TYPED_KINDS:
         if right is None or not knows:
             return rng.choice(known.terms)
         return typo(right, rng) if rng.random() < TYPO_SHARE else right

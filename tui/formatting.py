@@ -17,6 +17,7 @@ from client.reveal import revealed_answer
 from client.review import by_word
 from client.text import NAME_CELLS, cells, clip, fit, name_column, plural, printable
 from protocol.messages import (
+    TYPED_KINDS,
     LastResult,
     Leaderboard,
     QuestionKind,
@@ -37,7 +38,9 @@ NEAR = "~"
 
 # What a question asks the player to do, said on screen for every kind but the usual one.
 KIND_TASKS: dict[QuestionKind, str] = {"choice": "", "reverse": "pick its meaning",
-                                       "cloze": "fill the gap", "typed": "type the word"}
+                                       "cloze": "fill the gap", "typed": "type the word",
+                                       "listen": "listen, type the word",
+                                       "listen-choice": "listen, pick the word"}
 # Columns of a bar in the class's progress (share right per question).
 PROGRESS_BAR_CELLS = 20
 
@@ -240,7 +243,7 @@ def typed_distribution_lines(distribution: Sequence[int], width: int = 20) -> li
 def right_answers(kind: QuestionKind, reveal: RevealView) -> int:
     """How many answered a revealed question right, in time (a typed one: spelled right)."""
     counts = reveal.distribution
-    at = 0 if kind == "typed" else reveal.correct
+    at = 0 if kind in TYPED_KINDS else reveal.correct
     return counts[at] if 0 <= at < len(counts) else 0
 
 

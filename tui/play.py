@@ -1,12 +1,12 @@
 """The player's screen: lobby, each question with its countdown and its answer, the podium.
 
 A question of four choices (a word, a definition for `reverse`, a word that fills the
-gap for `cloze`) is answered with keys 1-4 or a click; a `typed` one in a text input,
-sent with Enter. At the end the player sees the words they missed (from the quiz's
-retained words, read once) and their place, from everyone's standings (the retained
-pages, followed from the end on a connection of their own): the players' board holds only
-the top 10, and the rank in the player's status is as of their last answer. A calm quiz
-shows the player's own score, never a rank.
+gap for `cloze`, a heard word for `listen-choice`) is answered with keys 1-4 or a click;
+a `typed` or `listen` one in a text input, sent with Enter. At the end the player sees
+the words they missed (from the quiz's retained words, read once) and their place, from
+everyone's standings (the retained pages, followed from the end on a connection of their
+own): the players' board holds only the top 10, and the rank in the player's status is
+as of their last answer. A calm quiz shows the player's own score, never a rank.
 
 Names and deck words are data, never markup: Statics show text with markup off and the
 choice buttons get `Text` labels (a str label would be parsed).
@@ -30,7 +30,15 @@ from client.reconnect import Connected
 from client.review import to_review
 from client.standings import Everyone, PageCleared, standings_pages
 from client.text import printable
-from protocol.messages import MAX_TYPED, Leaderboard, PlayerStatus, QuestionView, State, Words
+from protocol.messages import (
+    MAX_TYPED,
+    TYPED_KINDS,
+    Leaderboard,
+    PlayerStatus,
+    QuestionView,
+    State,
+    Words,
+)
 from tui import formatting as fmt
 from tui.base import QuizApp, while_running
 from tui.events import (
@@ -208,7 +216,7 @@ class PlayApp(QuizApp):
         """The answer keys are offered only while a choice question is open and not answered."""
         if action == "choose":
             question = self._open_question()
-            return question is not None and question.kind != "typed" \
+            return question is not None and question.kind not in TYPED_KINDS \
                 and not self._answered(question.index)
         return True
 
@@ -221,7 +229,7 @@ class PlayApp(QuizApp):
         """Enter in the text input answers a typed question with what was typed."""
         question = self._open_question()
         text = event.value.strip()
-        if question is None or question.kind != "typed" or self._answered(question.index) \
+        if question is None or question.kind not in TYPED_KINDS or self._answered(question.index) \
                 or not text:
             self.bell()
             return
@@ -230,7 +238,7 @@ class PlayApp(QuizApp):
     def action_choose(self, choice: int) -> None:
         """Answer the open question with `choice` (0-based), once."""
         question = self._open_question()
-        if question is None or question.kind == "typed" or self._answered(question.index) \
+        if question is None or question.kind in TYPED_KINDS or self._answered(question.index) \
                 or choice >= len(question.choices):
             self.bell()
             return
@@ -290,7 +298,7 @@ class PlayApp(QuizApp):
         given = self.sent.get(question.index)
         chosen = given if isinstance(given, int) else None
         closed = self._open_question() is None or self._answered(question.index)
-        typed = question.kind == "typed"
+        typed = question.kind in TYPED_KINDS
         grid = self.query_one("#choices", Grid)
         grid.display = not typed
         grid.set_class(question.kind == "reverse", "-long")  # definitions: a line each
@@ -310,7 +318,7 @@ class PlayApp(QuizApp):
 
     def _show_input(self, question: QuestionView, given: str | None, closed: bool) -> None:
         box = self.query_one("#typed", Input)
-        typed = question.kind == "typed"
+        typed = question.kind in TYPED_KINDS
         box.display = typed
         if self.typed_for != question.index:  # a new question: an empty box
             self.typed_for = question.index
@@ -341,7 +349,7 @@ class PlayApp(QuizApp):
         elif index not in self.sent and state.paused:
             self._result("The host paused the question: answer when it resumes.")
         elif index not in self.sent:
-            self._result("Type the word and press Enter." if state.question.kind == "typed"
+            self._result("Type the word and press Enter." if state.question.kind in TYPED_KINDS
                          else "Press 1-4 (or click) to answer.")
 
     def _result(self, text: str) -> None:

@@ -40,7 +40,10 @@
   const LABELLED_QUESTIONS = 12;
   // What each kind of question asks, in a word or three above it.
   const KIND_LABELS = { choice: "Pick the word", reverse: "Pick the meaning",
-    cloze: "Fill the gap", typed: "Type the word" };
+    cloze: "Fill the gap", typed: "Type the word", listen: "Listen and type the word",
+    "listen-choice": "Listen and pick the word" };
+  // The kinds answered with a typed word (protocol.messages.TYPED_KINDS); others: a choice.
+  const TYPED_KINDS = new Set(["typed", "listen"]);
   // A word longer than this gets a smaller type on its choice, to keep its count in view.
   const LONG_WORD = 10;
   // The blank of a cloze sentence (the scorer writes five underscores).
@@ -197,7 +200,7 @@
     const { question: q, reveal } = state;
     if (!isObj(q) || !isObj(reveal) || reveal.index !== q.index) return;
     const dist = Array.isArray(reveal.distribution) ? reveal.distribution : [];
-    const typed = q.kind === "typed";
+    const typed = TYPED_KINDS.has(q.kind);
     const right = (typed ? dist[0] : dist[reveal.correct]) || 0;
     outcomes.set(q.index, { right, near: typed ? (dist[1] || 0) : 0, players: state.players });
     renderProgress();
@@ -242,9 +245,10 @@
     show($("timer"), !reveal);
     if (reveal) setText($("reveal-line"), `Answer: ${answerText(q, reveal)}`);
     renderSound(state, q, reveal);
-    show($("type-hint"), kind === "typed" && !reveal);
-    show($("typed-tally"), kind === "typed" && !!reveal);
-    if (kind === "typed" && reveal) {
+    const typed = TYPED_KINDS.has(kind);
+    show($("type-hint"), typed && !reveal);
+    show($("typed-tally"), typed && !!reveal);
+    if (typed && reveal) {
       $("typed-tally").querySelectorAll(".outcome").forEach((item, i) => {
         const n = dist[i] || 0;
         setText(item.querySelector(".n"), n);

@@ -26,7 +26,10 @@
   const BOARD_ROWS = 5;
   const MAX_TYPED = 80;
   const KIND_LABELS = { choice: "Pick the word", reverse: "Pick the meaning",
-    cloze: "Fill the gap", typed: "Type the word" };
+    cloze: "Fill the gap", typed: "Type the word", listen: "Listen and type the word",
+    "listen-choice": "Listen and pick the word" };
+  // The kinds answered with a typed word (protocol.messages.TYPED_KINDS); others: a choice.
+  const TYPED_KINDS = new Set(["typed", "listen"]);
   const BLANK = /_{3,}/;
   const STORE_PREFIX = "quiz-player:";
 
@@ -431,7 +434,8 @@
     const closed = !open || answered(q.index);
     const given = kept.picks[q.index];
     const choices = Array.isArray(q.choices) ? q.choices : [];
-    show($("choices"), kind !== "typed");
+    const typed = TYPED_KINDS.has(kind);
+    show($("choices"), !typed);
     $("choices").querySelectorAll(".choice").forEach((button, i) => {
       show(button.parentElement, i < choices.length);
       setText(button.querySelector(".term"), i < choices.length ? choices[i] : "");
@@ -442,12 +446,12 @@
     });
     const form = $("typed");
     const box = $("typed-text");
-    show(form, kind === "typed");
+    show(form, typed);
     if (typedFor !== q.index) {
       typedFor = q.index;
       box.value = typeof given === "string" ? given : "";
     }
-    box.disabled = kind !== "typed" || closed;
+    box.disabled = !typed || closed;
     $("typed-send").disabled = box.disabled;
     renderResult(state, reveal);
     const answerLine = $("answer-line");
@@ -480,7 +484,7 @@
     } else if (reveal) {
       text = "You did not answer this one.";
     } else {
-      text = state.question.kind === "typed" ? "Type the word, then Send."
+      text = TYPED_KINDS.has(state.question.kind) ? "Type the word, then Send."
         : "Tap your answer.";
     }
     setText(node, text);
@@ -668,7 +672,7 @@
       event.preventDefault();
       const q = openQuestion();
       const text = $("typed-text").value.trim().slice(0, MAX_TYPED);
-      if (!q || q.kind !== "typed" || answered(q.index) || !text) return;
+      if (!q || !TYPED_KINDS.has(q.kind) || answered(q.index) || !text) return;
       give(q.index, text);
     });
     const asked = decodeURIComponent(location.pathname.replace(/^\/play\/?|\/+$/g, ""))
