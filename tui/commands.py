@@ -57,7 +57,8 @@ def play(code: Code,
     """Play a quiz on a live screen: join (or resume) as NAME and answer as questions come.
 
     Keys 1-4 (or a click) pick a choice; for a typed question, type the word and press
-    Enter.
+    Enter. In a self-paced quiz (homework), key n opens your next question, on its own
+    clock; run it again later to go on where you left off.
     """
     from tui.play import PlayApp  # noqa: PLC0415 - Textual loads only when a screen opens
 

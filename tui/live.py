@@ -181,6 +181,22 @@ class Live:
             return Outgoing(pending.req, queued=True)  # the next connection sends it
         return Outgoing(pending.req, queued=False)
 
+    async def open_question(self, q: int) -> str:
+        """A self-paced quiz: ask for the player's question q; return the request id.
+
+        The reply (an event) carries the question with the player's own clock; asking again
+        (a reload, a reconnect) gives the same clock. Not kept: the screen asks again when
+        the connection comes back without the reply. OfflineError while disconnected.
+        """
+        if self.player is None:
+            raise QuizError("only a player opens a question")
+        me = self.player
+        connection = self._session()
+        request = Answer(client=connection.client_id, req=topics.new_request_id(), q=q,
+                         open=True, sig=auth.sign_open(me.secret, self.code, me.player, q))
+        await self._publish(connection, topics.answer(self.code, me.player), request)
+        return request.req
+
     async def words(self, within: float = WORDS_TIMEOUT_SECONDS) -> Words | None:
         """The finished quiz's words (retained), read once on the live connection.
 

@@ -8,6 +8,12 @@ everyone's standings (the retained pages, followed from the end on a connection 
 own): the players' board holds only the top 10, and the rank in the player's status is
 as of their last answer. A calm quiz shows the player's own score, never a rank.
 
+In a self-paced quiz (homework, phase `open`) the screen asks for the player's next
+question (client/homework.py says which, from the player's retained status), shows it
+with the player's own clock, and after the verdict opens the next one on key n or after
+a short pause, until the last; a player who quits and comes back gets the question they
+had open with the clock it had.
+
 Names and deck words are data, never markup: Statics show text with markup off and the
 choice buttons get `Text` labels (a str label would be parsed).
 """
@@ -25,6 +31,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
+from client import homework
 from client.errors import QuizError
 from client.reconnect import Connected
 from client.review import to_review
@@ -36,10 +43,12 @@ from protocol.messages import (
     Leaderboard,
     PlayerStatus,
     QuestionView,
+    Reply,
     State,
     Words,
 )
 from tui import formatting as fmt
+from tui import selfpaced
 from tui.base import QuizApp, while_running
 from tui.events import (
     BoardChanged,
@@ -55,7 +64,8 @@ from tui.widgets import ConnectionBanner, Countdown
 # Rows of the leaderboard shown under the question between questions.
 STANDINGS_ROWS = 5
 # Which view each phase shows (a reveal keeps the question on screen, with its answer).
-VIEWS = {"lobby": "lobby", "question": "question", "reveal": "question", "finished": "finished"}
+VIEWS = {"lobby": "lobby", "question": "question", "reveal": "question", "finished": "finished",
+         "open": "homework"}
 
 
 class PlayApp(QuizApp):
@@ -67,6 +77,7 @@ class PlayApp(QuizApp):
         Binding("2", "choose(1)", "Answer 2", show=False),
         Binding("3", "choose(2)", "Answer 3", show=False),
         Binding("4", "choose(3)", "Answer 4", show=False),
+        Binding("n", "next_question", "Next question"),
     ]
 
     def __init__(self, live: Live, *, clock: Callable[[], float] | None = None) -> None:
@@ -88,6 +99,13 @@ class PlayApp(QuizApp):
         # Everyone's standings, followed once the quiz is over: the final place
         self.everyone = Everyone()
         self.everyone_followed = False
+        # A self-paced quiz: the player's own question (with its clock), the question
+        # asked for and the request that asks, and the question whose verdict is timed to
+        # move on.
+        self.own: QuestionView | None = None
+        self.opening: int | None = None
+        self.opening_req = ""
+        self.moving_on = -1
 
     def compose(self) -> ComposeResult:
         """The layout: the player's line on top, one view per phase, the keys at the bottom."""
@@ -98,6 +116,8 @@ class PlayApp(QuizApp):
             with Vertical(id="lobby"):
                 yield Static("Waiting for the host to start the quiz…", classes="title")
                 yield Static(id="lobby-players", markup=False)
+            with Vertical(id="homework"):
+                yield Static(id="homework-text", classes="title", markup=False)
             with Vertical(id="question"):
                 yield Static(id="prompt", markup=False)
                 yield Countdown(clock=self.clock, id="countdown")
@@ -133,6 +153,7 @@ class PlayApp(QuizApp):
         self.query_one(ContentSwitcher).current = VIEWS[self.state.phase]
         if self.state.question is not None:
             self._show_question(self.state.question)
+        self._homework()
         self._show_result()
         self._show_standings()
         self._show_me()
@@ -161,16 +182,21 @@ class PlayApp(QuizApp):
             return
         self.status = message.status
         self.refresh_bindings()  # a kicked player answers no more
+        self._homework()
         self._show_result()
         self._show_me()
         self._show_review()
-        if self.state is not None and self.state.question is not None:
-            self._show_question(self.state.question)
+        question = self._question()
+        if question is not None:
+            self._show_question(question)
 
     @while_running
     def on_reply_received(self, message: ReplyReceived) -> None:
         """A refused answer says why (a successful one comes as the player's status)."""
         reply = message.reply
+        if reply.req == self.opening_req:
+            self._opened(reply)
+            return
         # "Already answered" only says a verdict exists (a kept answer sent twice across a
         # reconnect, or an answer from another device): the player's status shows it.
         if not reply.ok and reply.reason != "already_answered":
@@ -184,10 +210,117 @@ class PlayApp(QuizApp):
 
     @while_running
     def on_connection_changed(self, message: ConnectionChanged) -> None:
-        """Back online after the end without the words: ask for them again."""
+        """Back online after the end without the words: ask for them again.
+
+        A self-paced question asked for whose reply did not come is asked for again (the
+        same clock: the scorer stores the first opening).
+        """
         if isinstance(message.event, Connected) and self.words is None \
                 and self.state is not None and self.state.phase == "finished":
             self.fetch_words()
+        if isinstance(message.event, Connected) and self.opening is not None:
+            self.opening = None
+            self._homework()
+
+    # --- a self-paced quiz ----------------------------------------------------------------
+
+    def _step(self) -> homework.Step | None:
+        """Where the player is in a self-paced quiz (None: not one, or no status yet)."""
+        state, status = self.state, self.status
+        if state is None or state.phase != "open" or status is None or status.kicked:
+            return None
+        return homework.step(status, state.settings.questions)
+
+    def _homework(self) -> None:
+        """Show the player's step in a self-paced quiz, and ask for its question when due."""
+        step, state = self._step(), self.state
+        if step is None or state is None:
+            return
+        switcher, text = self.query_one(ContentSwitcher), self.query_one("#homework-text", Static)
+        self.last_closed = max(self.last_closed, self.status.opened - 1 if self.status else -1)
+        if isinstance(step, homework.Ready):
+            switcher.current = "homework"
+            text.update(selfpaced.ready_text(state.settings))
+        elif isinstance(step, homework.Done):
+            switcher.current = "homework"
+            last = self.status.last if self.status is not None else None
+            verdict = "" if last is None else (
+                f"Question {last.q + 1}: "
+                + fmt.result_text(last, 0 if self._calm() or self.status is None
+                                  else self.status.streak) + "\n\n")
+            text.update(verdict + selfpaced.done_text(state.settings.questions,
+                                                      state.settings.until))
+        elif isinstance(step, homework.Answering):
+            if self.own is None or self.own.index != step.q:
+                self._ask(step.q)  # resumes with the clock it had if it was open already
+            else:
+                switcher.current = "question"
+        else:
+            if self.own is None or self.own.index != step.q:  # came back after a verdict
+                switcher.current = "homework"
+                text.update(f"Question {step.q + 1} is answered.\n"
+                            + selfpaced.next_text(step.q))
+            else:
+                switcher.current = "question"
+            if self.moving_on != step.q:
+                self.moving_on = step.q
+                self.set_timer(selfpaced.NEXT_PAUSE_SECONDS, lambda: self._move_on(step.q))
+        self.refresh_bindings()
+
+    def _move_on(self, q: int) -> None:
+        """The pause after question q's verdict is over: open the next, unless done already."""
+        if self.is_running and self._step() == homework.Answered(q):
+            self._ask(q + 1)
+
+    def _ask(self, q: int) -> None:
+        if self.opening == q:
+            return  # asked already; its reply is on the way
+        self.opening = q
+        self.send_open(q)
+
+    @work(group="opens")
+    async def send_open(self, q: int) -> None:
+        """Ask the scorer for question q; the reply (an event) brings it with its clock."""
+        try:
+            self.opening_req = await self.live.open_question(q)
+        except QuizError as exc:  # offline: asked again when the connection is back
+            self._result(printable(f"{fmt.WRONG} {exc}"))
+
+    def _opened(self, reply: Reply) -> None:
+        """The reply to an `open`: the player's question with its own clock, or why not."""
+        self.opening, self.opening_req = None, ""
+        if not reply.ok or reply.question is None:
+            if reply.reason != "finished":  # the finished state follows
+                self._result(fmt.refused_text(reply.error or "refused"))
+            return
+        self.own = reply.question
+        self.query_one(ContentSwitcher).current = "question"
+        self.refresh_bindings()
+        self._show_question(self.own)
+        self._show_result()
+        # when its clock runs out: say so, and offer the next question
+        self.set_timer(max(self.own.deadline - self.clock(), 0.0) + 0.1, self._clock_ran_out)
+
+    def _clock_ran_out(self) -> None:
+        if self.is_running:
+            self.refresh_bindings()
+            self._show_result()
+
+    def action_next_question(self) -> None:
+        """Open the next question of a self-paced quiz (the first, from the start)."""
+        step = self._step()
+        if isinstance(step, homework.Ready):
+            self._ask(0)
+        elif isinstance(step, homework.Answered):
+            self._ask(step.q + 1)
+        elif isinstance(step, homework.Answering) and self._time_up() \
+                and step.q + 1 < self.state.settings.questions:  # type: ignore[union-attr]
+            self._ask(step.q + 1)  # leaves this one unanswered for good
+        else:
+            self.bell()
+
+    def _time_up(self) -> bool:
+        return self.own is not None and self.clock() >= self.own.deadline
 
     @work(exclusive=True, group="final-place")
     async def follow_final_place(self) -> None:
@@ -218,6 +351,11 @@ class PlayApp(QuizApp):
             question = self._open_question()
             return question is not None and question.kind not in TYPED_KINDS \
                 and not self._answered(question.index)
+        if action == "next_question":
+            step = self._step()
+            return isinstance(step, homework.Ready | homework.Answered) or (
+                isinstance(step, homework.Answering) and self.own is not None
+                and self.own.index + 1 < self.own.count)
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -262,8 +400,9 @@ class PlayApp(QuizApp):
             self.sent.pop(q, None)
             self.refresh_bindings()  # not sent: the keys are back
             self._result(printable(f"{fmt.WRONG} {exc}; press {again} to try again"))
-            if self.state is not None and self.state.question is not None:
-                self._show_question(self.state.question)
+            question = self._question()
+            if question is not None:
+                self._show_question(question)
             return
         # The verdict may have come already (the connection came back meanwhile): then
         # the notice would hide it.
@@ -277,12 +416,21 @@ class PlayApp(QuizApp):
     def _calm(self) -> bool:
         return self.state is not None and self.state.settings.calm
 
+    def _question(self) -> QuestionView | None:
+        """The question on screen: the quiz's, or in a self-paced quiz the player's own."""
+        state = self.state
+        if state is not None and state.phase == "open":
+            return self.own
+        return state.question if state is not None else None
+
     def _open_question(self) -> QuestionView | None:
         state = self.state
+        if self.status is not None and self.status.kicked:
+            return None
+        if state is not None and state.phase == "open":
+            return self.own  # late after its clock, but open until the next one opens
         if state is None or state.phase != "question" or state.question is None \
                 or state.paused:  # answers wait for the host to resume
-            return None
-        if self.status is not None and self.status.kicked:
             return None
         return state.question
 
@@ -313,6 +461,11 @@ class PlayApp(QuizApp):
         countdown = self.query_one(Countdown)
         if reveal is not None:
             countdown.stop(fmt.answer_line(question, reveal))
+        elif state is not None and state.phase == "open":
+            if self._answered(question.index):
+                countdown.stop(f"question {question.index + 1} of {question.count} answered")
+            else:  # the player's own clock, from when they first opened it
+                countdown.start(question.deadline, question.deadline - question.opened_at)
         elif state is not None:
             countdown.follow(state)
 
@@ -334,22 +487,27 @@ class PlayApp(QuizApp):
         if status is not None and status.kicked:
             self._result("You were removed from the quiz by the host.")
             return
-        if state is None or state.question is None:
+        question = self._question()
+        if state is None or question is None:
             return
-        index = state.question.index
+        index = question.index
         last = status.last if status else None
         given = self.sent.get(index)
         if last is not None and last.q == index:
             # a calm quiz promises no streak: none shows, whatever a status says
             streak = status.streak if status is not None and not self._calm() else 0
-            self._result(fmt.result_text(last, streak,
-                                         given if isinstance(given, str) else None))
+            verdict = fmt.result_text(last, streak, given if isinstance(given, str) else None)
+            if state.phase == "open" and index + 1 < question.count:
+                verdict += "\n" + selfpaced.next_text(index)
+            self._result(verdict)
+        elif state.phase == "open" and index not in self.sent and self._time_up():
+            self._result(selfpaced.time_up_text(index, question.count))
         elif state.phase == "reveal":
             self._result("You did not answer this one.")
         elif index not in self.sent and state.paused:
             self._result("The host paused the question: answer when it resumes.")
         elif index not in self.sent:
-            self._result("Type the word and press Enter." if state.question.kind in TYPED_KINDS
+            self._result("Type the word and press Enter." if question.kind in TYPED_KINDS
                          else "Press 1-4 (or click) to answer.")
 
     def _result(self, text: str) -> None:
