@@ -107,8 +107,8 @@ def created(code: str, token: str, broker: str, players: str = DEFAULT_URL,
         return (f"quiz {code} created on {broker}: self-paced, open until "
                 f"{deadline.shown(until)}\n"
                 f"host token: {token} (kept in your credentials file)\n"
-                f"players do it any time until then with: quiz play {code} --name NAME{flag} "
-                f"(or quiz join, then quiz answer {code} --open)\n"
+                f"players do it any time until then with: quiz join {code} --name NAME{flag}, "
+                f"then quiz answer {code} --open{flag}\n"
                 f"follow their progress with: quiz watch {code}; "
                 f"the results once it closes: quiz results {code}")
     return (f"quiz {code} created on {broker}\n"
@@ -294,7 +294,6 @@ class WatchPrinter:
             return self._printed("scorer", message.status, message, f"scorer {message.status}")
         if isinstance(message, Leaderboard):
             self._folded.merge(message)  # its live counts, for the next state printed
-        if isinstance(message, Leaderboard):
             if message.seq < self._board_seq:
                 return None  # an older board overtaken on the way: never go back
             self._board_seq = message.seq

@@ -312,16 +312,16 @@ class Leaderboard(Message, frozen=True, kw_only=True):
     players: int
     top: list[Standing]
     updated_at: float
+    # Contract rev. 11: the live counts ride on the live leaderboard, so a display needs no
+    # separate counts message: answers to question `q` (from 0; -1 between questions).
+    answered: int = 0
+    q: int = -1
 
 
 class LastResult(msgspec.Struct, frozen=True, kw_only=True):
     """How the player's latest answer was scored (the choice is not repeated)."""
 
     q: int
-    # Contract rev. 11: the live counts ride on the live leaderboard, so a display needs no
-    # separate counts message: answers to question `q` (from 0; -1 between questions).
-    answered: int = 0
-    q: int = -1
     correct: bool
     points: int
     late: bool = False

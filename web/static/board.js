@@ -767,10 +767,6 @@
     client.on("offline", lost);
     client.on("close", lost);
     client.on("error", (err) => console.warn("mqtt", err && err.message));
-    client.on("message", (topic, payload, packet) => {
-      const kind = kindFor(topic);
-      if (!kind) return;
-      if (kind === "StandingsPage") {
     // The newest counts win: the counts topic is refreshed less often than the leaderboard.
     const takeCounts = (counts) => {
       if (view.counts && view.counts.q === counts.q &&
@@ -778,6 +774,10 @@
       view.counts = Object.assign({}, view.counts, counts);  // a leaderboard has no progress
       renderCounts();
     };
+    client.on("message", (topic, payload, packet) => {
+      const kind = kindFor(topic);
+      if (!kind) return;
+      if (kind === "StandingsPage") {
         const number = Number(topic.slice(topic.lastIndexOf("/") + 1));
         if (!Number.isInteger(number) || number < 1) return;
         if (!payload || payload.length === 0) {  // the scorer cleared the page
@@ -801,14 +801,14 @@
       } else if (kind === "Leaderboard") {
         view.board = message;
         renderBoard();
-      } else if (kind === "Counts") {
-        takeCounts(message);
-      } else if (kind === "ScorerStatus") {
         // contract rev. 11: the live leaderboard carries the live counts
         if (typeof message.answered === "number" && typeof message.q === "number") {
           takeCounts({ quiz: message.quiz, players: message.players,
             answered: message.answered, q: message.q, updated_at: message.updated_at });
         }
+      } else if (kind === "Counts") {
+        takeCounts(message);
+      } else if (kind === "ScorerStatus") {
         view.status = message;
         show($("scorer"), message.status !== "online");
       }
