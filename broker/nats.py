@@ -13,6 +13,7 @@ connection's MQTT client id: anonymous clients may read every client's replies
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -49,6 +50,10 @@ _USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 class NatsError(RuntimeError):
     """nats-server is missing, or did not start."""
+
+
+class PortsInUseError(NatsError):
+    """Ports a node would listen on are held by another process: no node was started."""
 
 
 def subjects(topic_filter: str) -> list[str]:
@@ -259,24 +264,79 @@ def start_node(node: Node, accounts: NatsAccounts, routes: list[int] | None = No
                                 start_new_session=detach)
 
 
+def log_size(node: Node) -> int:
+    """How long the node's log is now: where the lines of a run started next begin."""
+    try:
+        return (node.folder / "nats.log").stat().st_size
+    except OSError:
+        return 0
+
+
+def fatal_line(node: Node, since: int = 0) -> str:
+    """Why a node stopped: its last fatal log line from byte `since` on, else its last line."""
+    try:
+        with (node.folder / "nats.log").open("rb") as log:
+            log.seek(since)
+            lines = log.read().decode(errors="replace").strip().splitlines()
+    except OSError:
+        return "no log"
+    fatal = [line for line in lines if "[FTL]" in line]
+    return (fatal or lines or ["no log"])[-1].strip()
+
+
 def wait_until_serving(node: Node, process: subprocess.Popen[bytes] | None = None,
-                       timeout: float = START_TIMEOUT_SECONDS) -> None:
+                       timeout: float = START_TIMEOUT_SECONDS, since: int = 0) -> None:
     """Return once the node accepts an MQTT session (its JetStream is ready); else raise.
 
     A listening port is not enough: a cluster node refuses MQTT clients until JetStream
     has a leader.
     """
+    wait_until_all_serve([(node, process, since)], timeout)
+
+
+def wait_until_all_serve(
+        starting: list[tuple[Node, subprocess.Popen[bytes] | None, int]],
+        timeout: float = START_TIMEOUT_SECONDS) -> None:
+    """Return once every node accepts MQTT; raise at once when one of them exits.
+
+    Each entry is a node, its process and where its log of this run begins. The nodes are
+    watched together: a node that dies while another waits for its peers is named with its
+    fatal log line right away, not after the others' timeout.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            lines = (node.folder / "nats.log").read_text(errors="replace").strip().splitlines()
-            raise NatsError(f"nats-server {node.name} exited ({process.returncode}): "
-                            f"{lines[-1] if lines else 'no log'}")
-        if mqtt_accepts(node.mqtt_port):
-            return
-        time.sleep(0.2)
-    raise NatsError(f"nats-server {node.name} did not accept MQTT on port {node.mqtt_port} "
-                    f"within {timeout:.0f}s (see {node.folder / 'nats.log'})")
+    waiting = list(starting)
+    while waiting and time.monotonic() < deadline:
+        for node, process, since in waiting:
+            if process is not None and process.poll() is not None:
+                raise NatsError(f"nats-server {node.name} exited ({process.returncode}): "
+                                f"{fatal_line(node, since)}")
+        waiting = [entry for entry in waiting if not mqtt_accepts(entry[0].mqtt_port)]
+        if waiting:
+            time.sleep(0.2)
+    if waiting:
+        names = ", ".join(f"{node.name} (port {node.mqtt_port}, log {node.folder / 'nats.log'})"
+                          for node, _, _ in waiting)
+        raise NatsError(f"nats-server did not accept MQTT within {timeout:.0f}s: {names}")
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """True when a listener could not bind host:port now (as nats-server binds, reusing)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> tuple[int, ...]:
+    """`count` distinct ports on host that nothing uses now (the system picks them)."""
+    with contextlib.ExitStack() as held:
+        socks = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in socks:
+            sock.bind((host, 0))
+        return tuple(sock.getsockname()[1] for sock in socks)
 
 
 # The CONNACK that accepts an MQTT 3.1.1 session.
@@ -313,9 +373,10 @@ def run_nats(data: Path, port: int, conf: Path = PROJECT_CONF) -> Iterator[
     """
     data = data.resolve()
     node = Node("quiz-1", port, data)
+    since = log_size(node)
     process = start_node(node, NatsAccounts(data), conf=conf)
     try:
-        wait_until_serving(node, process)
+        wait_until_serving(node, process, since=since)
         yield process
     finally:
         stop_process(process)
@@ -380,6 +441,19 @@ class Cluster:
                    tuple(route_port + k for k in range(CLUSTER_SIZE)))
 
     @classmethod
+    def routed_anywhere(cls, folder: Path, mqtt_port: int) -> Cluster:
+        """Nodes on consecutive MQTT ports from `mqtt_port`, with route ports that are free."""
+        return cls(folder.resolve(), tuple(mqtt_port + k for k in range(CLUSTER_SIZE)),
+                   free_ports(CLUSTER_SIZE))
+
+    def ports_in_use(self) -> list[str]:
+        """The cluster's ports that another process holds, each with its node and use."""
+        return [f"{port} ({node.name}'s {use} port)"
+                for node in self.nodes()
+                for use, port in (("MQTT", node.mqtt_port), ("route", node.route_port))
+                if port is not None and port_in_use(port)]
+
+    @classmethod
     def load(cls, folder: Path) -> Cluster | None:
         """The cluster `quiz cluster up` started in `folder`, if it did."""
         try:
@@ -413,15 +487,20 @@ def cluster_up(cluster: Cluster, accounts: NatsAccounts, conf: Path = PROJECT_CO
     if any(cluster.running().values()):
         raise NatsError(f"a cluster already runs from {cluster.folder}: "
                         "`quiz cluster down` first")
+    taken = cluster.ports_in_use()
+    if taken:
+        raise PortsInUseError(f"in use by another process: {', '.join(taken)}")
     routes = list(cluster.route_ports)
-    started = [(node, start_node(node, accounts, routes, conf, detach=True))
-               for node in cluster.nodes()]
+    started: list[tuple[Node, subprocess.Popen[bytes] | None, int]] = []
+    for node in cluster.nodes():
+        since = log_size(node)
+        started.append((node, start_node(node, accounts, routes, conf, detach=True), since))
     try:
-        for node, process in started:
-            wait_until_serving(node, process, timeout)
+        wait_until_all_serve(started, timeout)
     except NatsError:
-        for _, process in started:
-            stop_process(process)
+        for _, process, _ in started:
+            if process is not None:
+                stop_process(process)
         raise
     (cluster.folder / CLUSTER_FILE).write_text(json.dumps(
         {"mqtt_ports": list(cluster.mqtt_ports), "route_ports": list(cluster.route_ports)}))

@@ -86,8 +86,6 @@ SPARE_FILES = 64
 BOARD_WAIT_SECONDS = 2.0
 # The question every simulated player answers.
 QUESTION = 0
-# A bench cluster's route ports start this far above its MQTT ports (port, +1, +2).
-CLUSTER_ROUTE_OFFSET = 1000
 # Mosquitto's WebSockets listener, when the bench opens one, is this far above --port (as
 # `quiz serve` places it).
 WS_PORT_OFFSET = 1
@@ -1012,7 +1010,14 @@ def nats_environment(config: BenchConfig, port: int, folder: Path, common: list[
     On the cluster, as on three machines: the players and displays on the first node, the
     host on the second, the scorer on the third with the list of all three.
     """
-    from broker.nats import Cluster, NatsAccounts, cluster_down, cluster_up, run_nats  # noqa: PLC0415
+    from broker.nats import (  # noqa: PLC0415
+        Cluster,
+        NatsAccounts,
+        NatsError,
+        cluster_down,
+        cluster_up,
+        run_nats,
+    )
 
     accounts = NatsAccounts(folder / "nats")
     scorer_pw, host_pw = accounts.scorer_password(), secrets.token_hex(8)
@@ -1025,8 +1030,13 @@ def nats_environment(config: BenchConfig, port: int, folder: Path, common: list[
                        BrokerAddress("127.0.0.1", port, "bench", host_pw),
                        BrokerAddress("127.0.0.1", port, "scorer", scorer_pw))
         return
-    cluster = Cluster.on(folder / "cluster", port, port + CLUSTER_ROUTE_OFFSET)
-    cluster_up(cluster, accounts)
+    # route ports the system says are free: fixed offsets from --port met a port that a
+    # connection of the previous run still held, and a node died at start
+    cluster = Cluster.routed_anywhere(folder / "cluster", port)
+    try:
+        cluster_up(cluster, accounts)
+    except NatsError as exc:
+        raise BenchError(f"the NATS cluster did not start: {exc}") from None
     try:
         first, second, third = cluster.mqtt_ports
         url = ",".join(f"mqtt://scorer:{scorer_pw}@127.0.0.1:{p}" for p in (third, first, second))

@@ -14,7 +14,15 @@ from typing import Annotated
 import typer
 
 from broker.mosquitto import write_private
-from broker.nats import Cluster, NatsAccounts, NatsError, cluster_down, cluster_up, mqtt_accepts
+from broker.nats import (
+    Cluster,
+    NatsAccounts,
+    NatsError,
+    PortsInUseError,
+    cluster_down,
+    cluster_up,
+    mqtt_accepts,
+)
 
 # Not 1883 (a system broker) nor 11883 (`quiz serve`): the first node's MQTT port.
 DEFAULT_MQTT_PORT = 4883
@@ -68,6 +76,9 @@ def up(
     running = Cluster.on(nodes_folder(folder), port, route_port)
     try:
         cluster_up(running, accounts)
+    except PortsInUseError as exc:  # the option that moves them
+        raise fail(f"{exc}; choose others with --port (quiz-1's MQTT port, the others take "
+                   "the next two) or --route-port") from None
     except NatsError as exc:
         raise fail(str(exc)) from None
     # The scorer starts on the last node (the players on the first), and fails over to the
