@@ -96,5 +96,11 @@
     return hex(hmacSha256(secret, [label, code, player, q, given].map(String).join("|")));
   }
 
-  root.QuizHmac = Object.freeze({ sha256, hmacSha256, hex, signAnswer });
+  // The signature of a request to open question q of a self-paced quiz, as
+  // protocol/auth.py's sign_open.
+  function signOpen(secret, code, player, q) {
+    return hex(hmacSha256(secret, ["open", code, player, q].map(String).join("|")));
+  }
+
+  root.QuizHmac = Object.freeze({ sha256, hmacSha256, hex, signAnswer, signOpen });
 })(globalThis);

@@ -11,6 +11,11 @@
 // - an answer is kept (in localStorage too) until its verdict, and sent again with the same
 //   request id on every reconnect and whenever a scorer comes online with a new `since`
 //   (client/outbox.py's rules); the scorer counts it once.
+// - a self-paced quiz (homework, phase `open`): the page asks for the player's next
+//   question (an `open` request, signed as protocol/auth.py's sign_open), shows it on the
+//   player's own clock from the reply, and after the verdict opens the next one on a tap or
+//   after a short pause; where the player is comes from their retained status, as
+//   client/homework.py reads it, so a reload resumes the open question on its first clock.
 // Names and deck text reach the page through textContent only: they are data, never markup.
 "use strict";
 
@@ -129,7 +134,9 @@
 
   // --- the page -------------------------------------------------------------------------------
   // `final`: the player's place in everyone's standings at the end ({seq, rank, players})
-  const view = { state: null, board: null, status: null, words: null, final: null };
+  // `own`: in a self-paced quiz, the player's own question with its clock (an open reply)
+  const view = { state: null, board: null, status: null, words: null, final: null,
+    own: null };
   let config = null;
   let code = "";
   let kept = null;          // what localStorage keeps for this quiz
@@ -163,7 +170,9 @@
   }
 
   function showView(name) {
-    for (const id of ["join", "lobby", "question", "finished"]) show($(id), id === name);
+    for (const id of ["join", "lobby", "homework", "question", "finished"]) {
+      show($(id), id === name);
+    }
     if (document.body.dataset.view !== name) document.body.dataset.view = name;
   }
 
@@ -247,6 +256,9 @@
       }
       if (kept.player) sendKept();
       else sendJoin();
+      openReq = null;  // an `open` whose reply did not come is asked again (same clock)
+      opening = -1;
+      render();
     });
     if (wordsFollowed) client.subscribe(endFilters(), { qos: 0 });
   }
@@ -273,6 +285,10 @@
       return;
     }
     if (!kept || !kept.player) return;
+    if (reply.req === openReq) {
+      onOpened(reply);
+      return;
+    }
     const ours = Object.values(kept.pending).find((p) => p.req === reply.req);
     if (!ours || reply.ok) return;
     settle(reply);
@@ -336,6 +352,9 @@
   // --- drawing ---------------------------------------------------------------------------------
   function openQuestion() {
     const state = view.state;
+    if (state && state.phase === "open") {  // late after its clock, open until the next
+      return view.status && view.status.kicked ? null : view.own;
+    }
     if (!state || state.phase !== "question" || !isObj(state.question)) return null;
     if (view.status && view.status.kicked) return null;
     if (state.paused === true) return null;  // answers wait for the host to resume
@@ -366,6 +385,11 @@
     const state = view.state;
     const phase = state ? state.phase : "lobby";
     document.body.dataset.phase = phase;
+    if (phase === "open") {
+      renderMe();
+      renderHomework();
+      return;
+    }
     showView(phase === "question" || phase === "reveal" ? "question" : phase === "finished"
       ? "finished" : "lobby");
     renderMe();
@@ -557,7 +581,8 @@
   }
 
   function tick() {
-    const state = view.state;
+    if (view.state && view.state.phase === "open") renderNext();
+    const state = view.state && view.state.phase === "open" && view.own ? ownState() : view.state;
     const q = state && isObj(state.question) ? state.question : null;
     if (!q || state.phase !== "question") {
       setText($("q-time"), state && state.phase === "reveal" ? "revealed" : "");
@@ -573,6 +598,136 @@
       : left > 0 ? `${Math.ceil(left)} s` : "time's up");
     $("q-bar").style.transform = `scaleX(${Math.min(1, left / total)})`;
     $("question").classList.toggle("hurry", left > 0 && left <= 5);
+  }
+
+  // --- a self-paced quiz (homework) ----------------------------------------------------------
+  // After a verdict the next question opens by itself after this long (tui/selfpaced.py).
+  const NEXT_PAUSE_MS = 5000;
+  let openReq = null;  // the `open` request waiting for its reply
+  let opening = -1;    // the question it asks for
+  let movingOn = -1;   // the question whose verdict moves on by itself
+
+  // Where the player is, from their retained status (client/homework.py's step).
+  function homeworkStep() {
+    const state = view.state;
+    const status = view.status;
+    if (!state || state.phase !== "open" || !status || status.kicked) return null;
+    const count = state.settings.questions;
+    const next = Number.isInteger(status.next) ? status.next : -1;
+    const opened = Number.isInteger(status.opened) ? status.opened : -1;
+    if (next >= count) return { step: "done" };
+    if (opened < 0) return { step: "ready" };
+    return { step: next === opened ? "answering" : "answered", q: opened };
+  }
+
+  const localTime = (seconds) => {
+    const d = new Date(seconds * 1000);
+    const two = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ` +
+      `${two(d.getHours())}:${two(d.getMinutes())}`;
+  };
+  const questions = (n) => (n === 1 ? "1 question" : `${n} questions`);
+  const ownState = () => ({ ...view.state, phase: "question", question: view.own,
+    paused: false });
+  const timeUp = () => !!view.own && scorerNow() >= view.own.deadline;
+
+  function askFor(q) {
+    if (opening === q && openReq) return;  // asked; its reply is on the way
+    openReq = randomHex(8);
+    opening = q;
+    const sig = QuizHmac.signOpen(kept.secret, code, kept.player, q);
+    if (!publish(slot(config.answer), { req: openReq, q, open: true, sig })) {
+      openReq = null;  // offline: asked again once the connection is back
+      opening = -1;
+    }
+  }
+
+  function onOpened(reply) {
+    openReq = null;
+    opening = -1;
+    if (reply.ok && isObj(reply.question)) {
+      view.own = reply.question;
+      notice = "";
+    } else if (reply.reason !== "finished") {  // at the deadline the finished state follows
+      notice = `✗ ${reply.error || "refused"}`;
+    }
+    render();
+  }
+
+  function moveOn() {
+    const at = homeworkStep();
+    if (!at) return;
+    if (at.step === "ready") askFor(0);
+    else if (at.step === "answered") askFor(at.q + 1);
+    else if (at.step === "answering" && timeUp() && at.q + 1 < view.state.settings.questions) {
+      askFor(at.q + 1);  // leaves this one unanswered for good
+    }
+  }
+
+  function homeworkView(text, go, verdict) {
+    showView("homework");
+    setText($("hw-code"), code);
+    setText($("hw-text"), text);
+    setText($("hw-go"), go || "");
+    show($("hw-go"), !!go);
+    show($("hw-verdict"), !!verdict);
+    setText($("hw-verdict"), verdict || "");
+  }
+
+  function renderHomework() {
+    const settings = view.state.settings;
+    const at = homeworkStep();
+    const until = localTime(settings.until);
+    if (!at) {
+      homeworkView(view.status && view.status.kicked
+        ? "You were removed from the quiz by the host." : "Coming…");
+      return;
+    }
+    const shown = view.own && view.own.index === at.q;
+    if (at.step === "ready") {
+      homeworkView(`${questions(settings.questions)}, ${Math.floor(settings.seconds)} s each, ` +
+        `open until ${until}. Each question's clock starts when you open it.`,
+        "Open question 1");
+    } else if (at.step === "done") {
+      const last = view.status.last;
+      const said = isObj(last) ? `Question ${last.q + 1}: ` +
+        verdictText(last, calm() ? 0 : view.status.streak, "")[1] : "";
+      homeworkView(`Done: you answered all ${questions(settings.questions)}. ` +
+        `Results when the quiz closes at ${until}.`, "", said);
+    } else if (at.step === "answering" && !shown) {
+      askFor(at.q);  // opened before: the same question, on its first clock
+      homeworkView("Opening your question…");
+    } else if (at.step === "answered" && !shown) {  // came back after a verdict
+      homeworkView(`Question ${at.q + 1} is answered.`, `Next: question ${at.q + 2}`);
+    } else {
+      showView("question");
+      renderQuestion(ownState());
+    }
+    if (at.step === "answered" && movingOn !== at.q) {
+      movingOn = at.q;
+      setTimeout(() => {
+        const now = homeworkStep();
+        if (now && now.step === "answered" && now.q === at.q) askFor(at.q + 1);
+      }, NEXT_PAUSE_MS);
+    }
+    renderNext();
+  }
+
+  // Under the player's question: how the next one opens (after the verdict, or when its
+  // clock ran out unanswered).
+  function renderNext() {
+    const at = homeworkStep();
+    const own = view.own;
+    const count = view.state.settings.questions;
+    const here = !!at && !!own && own.index === at.q && at.q + 1 < count &&
+      (at.step === "answered" || (at.step === "answering" && timeUp()));
+    show($("hw-next"), here);
+    show($("hw-next-line"), here);
+    if (!here) return;
+    setText($("hw-next"), `Next: question ${at.q + 2}`);
+    setText($("hw-next-line"), at.step === "answered"
+      ? `Question ${at.q + 2} opens by itself in ${NEXT_PAUSE_MS / 1000} s.`
+      : "Time is up: an answer now scores 0 points.");
   }
 
   // --- connecting ----------------------------------------------------------------------------
@@ -668,6 +823,7 @@
       if (!button || !q || answered(q.index) || button.disabled) return;
       give(q.index, Number(button.dataset.choice));
     });
+    for (const id of ["hw-go", "hw-next"]) $(id).addEventListener("click", moveOn);
     $("typed").addEventListener("submit", (event) => {
       event.preventDefault();
       const q = openQuestion();
