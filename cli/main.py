@@ -827,9 +827,11 @@ def bench(
         "--per-player-connections",
         help="One MQTT connection per player, following what a player's screen follows, "
              "plus --displays displays (default: 500 players per connection).")] = False,
-    displays: Annotated[int, typer.Option(
-        min=0, max=1000, help="Display connections with one connection per player, "
-                              "spread over the quizzes.")] = 3,
+    displays: Annotated[int | None, typer.Option(
+        min=0, max=1000, help="Display connections with one connection per player, on "
+                              "distinct quizzes chosen at random while there are enough "
+                              "[default: 3 for one quiz, 30 for several].",
+        show_default=False)] = None,
     compare: Annotated[bool, typer.Option(
         "--compare", help="Run both modes on the same scenario and print the fan-out "
                           "penalty (own-result p99, per-player / multiplexed).")] = False,
@@ -844,6 +846,12 @@ def bench(
         help="How players and displays reach the broker: MQTT over TCP, or over WebSockets "
              "as the player page does (--broker mosquitto only: the bench opens its "
              "WebSockets listener on --port + 1).")] = "tcp",
+    repeat: Annotated[int, typer.Option(
+        min=1, max=100, help="Run the scenario this many times, each on a fresh broker and "
+                             "scorer, and say how many runs met each target.")] = 1,
+    background_load: Annotated[bool, typer.Option(
+        "--background-load", help="Keep one core busy beside the bench (a bounded busy "
+                                  "loop), as other work on the machine would.")] = False,
     as_json: Json = False,
 ) -> None:
     """Simulate players answering over a real broker; print rates, latencies and losses."""
@@ -854,7 +862,9 @@ def bench(
     config = bench_lib.BenchConfig(players=players, quizzes=quizzes, spread=spread,
                                    broker=broker, leaderboard_interval=leaderboard_interval,
                                    echo=echo, per_player=per_player_connections,
-                                   displays=displays, scorers=scorers, typed=typed,
+                                   displays=bench_lib.default_displays(quizzes)
+                                   if displays is None else displays,
+                                   scorers=scorers, typed=typed,
                                    transport=transport)
     problem = bench_lib.usage_problem(config)
     if problem:
@@ -872,10 +882,21 @@ def bench(
                 tasks[what] = bar.add_task(what, total=total)
             bar.update(tasks[what], completed=done)
 
+        if compare and repeat > 1:
+            raise typer.BadParameter("--compare runs once; leave out --repeat",
+                                     param_hint="--repeat")
         try:
-            result = run((bench_lib.compare if compare else bench_lib.run)(config, port, progress))
+            with bench_lib.background_load(background_load):
+                if compare:
+                    result = run(bench_lib.compare(config, port, progress))
+                elif repeat > 1:
+                    result = run(bench_lib.repeat(config, port, progress, repeat))
+                else:
+                    result = run(bench_lib.run(config, port, progress))
         except bench_lib.BenchError as exc:
             raise fail(str(exc)) from None
+    if background_load:
+        result["background_load"] = True
     typer.echo(json.dumps(result) if as_json else bench_lib.describe(result))
     if result["lost"] or result["counted_twice"]:
         raise typer.Exit(1)

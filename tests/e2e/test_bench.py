@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import resource
 import subprocess
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from cli.bench import count_refusals, display_quizzes, percentiles
+from cli.bench import (
+    TARGETS,
+    Display,
+    Fleet,
+    Sim,
+    count_refusals,
+    default_displays,
+    display_quizzes,
+    percentiles,
+    published_scores,
+)
 from protocol import topics, views
+from protocol.messages import Leaderboard, Standing
 from tests.conftest import free_port, require_mosquitto, require_nats
 from tests.e2e.cli import QUIZ, ROOT
 from tests.integration.test_cluster import free_ports_in_a_row
@@ -78,6 +90,11 @@ def _check_per_player(result: dict[str, Any]) -> None:
     assert result["messages_to_players"] >= 2 * 200
     assert result["loadgen_cpu_seconds"] > 0 and result["scorer_cpu_seconds"] > 0
     assert result["refused_subscriptions"] == {"players": {}, "displays": {}}
+    # what the scorer published equals what it stored: each player's own status, and every
+    # row of the displays' final boards
+    assert result["players_without_a_status"] == result["published_below_stored"] == 0
+    assert result["board_rows_checked"] > 0 and result["board_rows_wrong"] == 0
+    assert result["watched_quizzes"] == 1
 
 
 def test_a_small_bench_with_a_connection_per_player() -> None:
@@ -181,3 +198,41 @@ def test_a_small_bench_of_typed_answers_scores_every_answer_once() -> None:
     assert result["question"] == "typed"
     assert result["stored_answers"] == result["answers_sent"] == 200
     assert result["lost"] == result["counted_twice"] == 0
+
+
+def test_repeated_runs_on_many_quizzes_watch_distinct_quizzes_and_count_the_targets_met(
+) -> None:
+    result = _bench("embedded", "--players", "100", "--quizzes", "20",
+                    "--per-player-connections", "--no-echo", "--repeat", "2")
+    assert result["mode"] == "repeat" and len(result["runs"]) == 2
+    for one in result["runs"]:
+        assert one["lost"] == one["counted_twice"] == one["board_rows_wrong"] == 0
+        assert one["watched_quizzes"] == one["displays"] == 20  # 30 by default, 20 exist
+        assert one["leaderboard_per_quiz_p99_ms"]["p50"] <= \
+            one["leaderboard_per_quiz_p99_ms"]["max"]
+    assert set(result["met"]) == set(TARGETS)
+    assert result["met"]["lost"] == result["met"]["counted_twice"] == 2
+    assert all(0 <= met <= 2 for met in result["met"].values())
+
+
+def test_displays_watch_distinct_quizzes_at_random_while_there_are_enough() -> None:
+    codes = [f"Q{n}" for n in range(100)]
+    chosen = display_quizzes(codes, 30, random.Random(1))
+    assert len(set(chosen)) == 30 and chosen != codes[:30]
+    assert default_displays(1) == 3 and default_displays(1000) == 30
+
+
+def test_a_published_score_above_the_stored_points_counts_as_counted_twice() -> None:
+    sims = [Sim("Q", "a", "s", player="p1", score=200), Sim("Q", "b", "s", player="p2",
+                                                            score=50),
+            Sim("Q", "c", "s", player="p3", score=None)]
+    display = Display("Q", cast(Any, None), Fleet())
+    display.last = Leaderboard(quiz="Q", seq=3, players=3, updated_at=0.0, top=[
+        Standing(rank=1, player="p1", name="a", score=100),
+        Standing(rank=2, player="p2", name="b", score=100)])
+    checked = published_scores(sims, [display], {("Q", "p1"): 100, ("Q", "p2"): 100})
+    assert checked == {"counted_twice": 1, "published_below_stored": 1,
+                       "players_without_a_status": 1, "board_rows_checked": 2,
+                       "board_rows_wrong": 0}
+    checked = published_scores([], [display], {("Q", "p1"): 50})
+    assert checked["board_rows_wrong"] == 2  # p1 above its points, p2 with none stored
