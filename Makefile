@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck unit lock asyncapi clean help
+.PHONY: run demo test check lint typecheck unit lock asyncapi clean help
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,6 +27,9 @@ demo: $(STAMP) ## a live demo quiz with simulated players, on the classroom boar
 
 test: $(STAMP) lint typecheck ## linters, type checks, then the whole test suite
 	$(BIN)/python -m pytest
+
+check: $(STAMP) lint typecheck ## the inner loop: linters, type checks and the unit tests (under a minute)
+	$(BIN)/python -m pytest tests/unit -q
 
 lint: $(STAMP) ## ruff, and the layers of the code ([tool.importlinter] in pyproject.toml)
 	$(BIN)/ruff check .
