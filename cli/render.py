@@ -107,8 +107,8 @@ def created(code: str, token: str, broker: str, players: str = DEFAULT_URL,
         return (f"quiz {code} created on {broker}: self-paced, open until "
                 f"{deadline.shown(until)}\n"
                 f"host token: {token} (kept in your credentials file)\n"
-                f"players do it any time until then with: quiz join {code} --name NAME{flag}, "
-                f"then quiz answer {code} --open{flag}\n"
+                f"players do it any time until then with: quiz play {code} --name NAME{flag} "
+                f"(or quiz join, then quiz answer {code} --open)\n"
                 f"follow their progress with: quiz watch {code}; "
                 f"the results once it closes: quiz results {code}")
     return (f"quiz {code} created on {broker}\n"
@@ -156,9 +156,8 @@ def _without_question(state: State) -> str:
     """The line of a phase with no question on screen."""
     if state.phase == "lobby":
         return f"quiz {state.quiz}: lobby, {plural(state.players, 'player')}"
-    if state.phase == "open":
-        return (f"quiz {state.quiz}: self-paced, open until "
-                f"{deadline.shown(state.settings.until)}, {plural(state.players, 'player')}")
+    if state.phase == "open":  # who joined and how far they got: the progress line
+        return f"quiz {state.quiz}: self-paced, open until {deadline.shown(state.settings.until)}"
     return f"quiz {state.quiz}: finished"
 
 
@@ -178,7 +177,7 @@ def own_question(code: str, q: QuestionView) -> str:
 def progress_line(state: State, counts: Counts) -> str:
     """A self-paced quiz's progress: who started, who answered every question."""
     return (f"quiz {state.quiz}: {counts.started} of {plural(counts.players, 'player')} "
-            f"started, {counts.done} answered every question")
+            f"started, {counts.done} finished (answered every question)")
 
 
 def numbered(message: object) -> dict[str, Any]:
@@ -283,24 +282,28 @@ class WatchPrinter:
         self._shown: dict[object, object] = {}  # what was printed last, by kind (and page)
         self._board_seq = -1
         self._folded = Folded()
+        self._counted = False  # counts came: a self-paced quiz's progress is known
         self._pages = Everyone()
 
     def show(self, message: WatchUpdate) -> str | None:
         """The text (or JSON line) to print for `message`, or None when nothing changed."""
         if isinstance(message, State | Counts):
+            self._counted = self._counted or isinstance(message, Counts)
             state = self._folded.merge(message)
             return self._state(state) if isinstance(state, State) else None
         if isinstance(message, ScorerStatus):
             return self._printed("scorer", message.status, message, f"scorer {message.status}")
         if isinstance(message, Leaderboard):
             self._folded.merge(message)  # its live counts, for the next state printed
+            # a self-paced quiz's state stays as it was created: its board counts who joined
+            progress = self._progress()
             if message.seq < self._board_seq:
-                return None  # an older board overtaken on the way: never go back
+                return progress  # an older board overtaken on the way: never go back
             self._board_seq = message.seq
             text = self._printed("leaderboard", (message.players, message.top), message,
                                  board(message))
             self.boards += text is not None
-            return text
+            return "\n".join(line for line in (progress, text) if line is not None) or None
         return self._page(message)
 
     def _page(self, message: StandingsPage | PageCleared) -> str | None:
@@ -319,18 +322,24 @@ class WatchPrinter:
         if self.as_json:
             seen = msgspec.structs.replace(state, seq=0, updated_at=0.0)
             return self._printed("state", seen, state, "")
-        counts = self._folded.counts
-        progress = (self._printed("progress", (counts.started, counts.done, counts.players),
-                                  state, progress_line(state, counts))
-                    if state.phase == "open" and counts is not None
-                    and counts.quiz == state.quiz else None)
         lines = [line for line in (
-            self._printed("state", state_line(state), state, state_line(state)), progress,
+            self._printed("state", state_line(state), state, state_line(state)),
+            self._progress(),
             self._printed("answered", (state.question.index, state.answered, state.players),
                           state, answered_line(state))
             if state.phase == "question" and state.question is not None and state.answered
             else None) if line is not None]
         return "\n".join(lines) or None
+
+    def _progress(self) -> str | None:
+        """A self-paced quiz's progress line, when it changed (text only: JSON has the counts)."""
+        state, counts = self._folded.state, self._folded.counts
+        if self.as_json or not self._counted or state is None or counts is None \
+                or state.phase != "open" \
+                or counts.quiz != state.quiz:
+            return None
+        return self._printed("progress", (counts.started, counts.done, counts.players), state,
+                             progress_line(state, counts))
 
     def _printed(self, key: object, seen: object, message: WatchUpdate, text: str) -> str | None:
         """`text` (or `message` as JSON) when `seen` differs from what was printed for `key`."""

@@ -22,10 +22,16 @@ def with_counts(state: State, counts: Counts | None) -> State:
     return msgspec.structs.replace(state, players=counts.players, answered=counts.answered)
 
 
-def counts_of(board: Leaderboard) -> Counts:
-    """The live counts a leaderboard carries."""
+def counts_of(board: Leaderboard, before: Counts | None = None) -> Counts:
+    """The live counts a leaderboard carries.
+
+    A leaderboard does not carry a self-paced quiz's progress (`started`, `done`): it keeps
+    the last counted, from `before` (the counts topic refreshes it every 2 s).
+    """
+    started, done = (before.started, before.done) \
+        if before is not None and before.quiz == board.quiz else (0, 0)
     return Counts(quiz=board.quiz, players=board.players, answered=board.answered, q=board.q,
-                  updated_at=board.updated_at)
+                  updated_at=board.updated_at, started=started, done=done)
 
 
 class Folded:
@@ -48,7 +54,7 @@ class Folded:
             self._take(update)
             return None if self.state is None else with_counts(self.state, self.counts)
         if isinstance(update, Leaderboard):
-            self._take(counts_of(update))
+            self._take(counts_of(update, self.counts))
         return update
 
     def fold(self, update: msgspec.Struct) -> list[msgspec.Struct]:

@@ -10,17 +10,31 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from cli.render import WatchPrinter
+from client.deadline import shown
 from client.errors import RefusedError
+from client.follow import follow
 from client.requests import QuizClient
 from protocol import auth, topics
-from protocol.messages import Counts, PlayerStatus, QuestionView, Words
+from protocol.messages import (
+    Counts,
+    Leaderboard,
+    PlayerStatus,
+    QuestionView,
+    ScorerStatus,
+    State,
+    Words,
+)
 from scorer.rules import Rules, score_answer
 from scorer.store import Store
+from scorer.views import COUNTS_INTERVAL_SECONDS
 from tests.conftest import (
+    ONLINE_TIMEOUT,
     BrokerUnderTest,
     FakeClock,
     first_that,
@@ -60,7 +74,7 @@ class Pupil:
         return await self.client.answer(self.code, self.player, self.secret, q, choice)
 
 
-@pytest.mark.parametrize("broker", ["embedded", "mosquitto"], indirect=True)
+@pytest.mark.parametrize("broker", ["embedded", "mosquitto", "nats"], indirect=True)
 async def test_players_at_their_own_pace_until_the_deadline(
         broker: BrokerUnderTest, tmp_path: Path) -> None:
     clock = FakeClock(time.time())
@@ -101,6 +115,9 @@ async def test_players_at_their_own_pace_until_the_deadline(
         # cid opens the first question the next day and never answers it
         clock.advance(86400)
         await cid.open(0)
+        # the counts go out every COUNTS_INTERVAL_SECONDS of the scorer's (fake) clock: one
+        # sent at this very moment (bob's) would hold cid's back for good
+        clock.advance(COUNTS_INTERVAL_SECONDS)
         counts = await first_that(lambda: host.retained(Counts, topics.counts(code)),
                                   lambda c: c is not None and (c.started, c.done) == (3, 1))
         assert counts is not None and counts.players == 3
@@ -136,7 +153,7 @@ async def test_players_at_their_own_pace_until_the_deadline(
                       "bob": sum(a.points for a in stored if a.name == "bob"), "cid": 0}
 
 
-@pytest.mark.parametrize("broker", ["embedded", "mosquitto"], indirect=True)
+@pytest.mark.parametrize("broker", ["embedded", "mosquitto", "nats"], indirect=True)
 async def test_a_player_opens_no_question_twice_nor_skips_one(
         broker: BrokerUnderTest, tmp_path: Path) -> None:
     async with running_scorer(broker.scorer, tmp_path / "q.db"), \
@@ -153,6 +170,48 @@ async def test_a_player_opens_no_question_twice_nor_skips_one(
         with pytest.raises(RefusedError) as back:
             await ann.answer(0, 0)
         assert back.value.reason == "closed"
+
+
+@pytest.mark.parametrize("broker", ["embedded", "mosquitto", "nats"], indirect=True)
+async def test_quiz_watch_shows_who_started_and_who_finished(
+        broker: BrokerUnderTest, tmp_path: Path) -> None:
+    """The progress line counts from the counts topic; a players' board never resets it."""
+    async with running_scorer(broker.scorer, tmp_path / "q.db") as scorer, \
+            QuizClient.connect(broker.host, 10) as host, \
+            QuizClient.connect(broker.public, 10) as client:
+        code = await create(host, time.time() + DAYS)
+        ann, bob = Pupil(client, code, "ann"), Pupil(client, code, "bob")
+        await ann.join()
+        await bob.join()
+        questions = scorer.quizzes[code].questions
+        for q in range(3):
+            await ann.open(q)
+            await ann.answer(q, questions[q].correct)
+        await bob.open(0)
+        await first_that(lambda: host.retained(Counts, topics.counts(code)),
+                         lambda c: c is not None and (c.started, c.done) == (2, 1))
+        printer = WatchPrinter(as_json=False)
+        printed: list[str] = []
+        progress = f"quiz {code}: 2 of 2 players started, 1 finished (answered every question)"
+
+        async def watch(done: Callable[[], bool]) -> None:
+            async for update in follow(broker.public, code, 10):
+                if isinstance(update, State | Leaderboard | Counts | ScorerStatus):
+                    printed.extend((printer.show(update) or "").splitlines())
+                if done():
+                    return
+
+        async with asyncio.timeout(ONLINE_TIMEOUT):
+            await watch(lambda: progress in printed)
+            # bob answers: a new players' board, whose counts carry no progress
+            await bob.answer(0, questions[0].correct)
+            await watch(lambda: any(line.startswith("   1. ann") for line in printed)
+                        and any(line.strip().startswith("2. bob") and not line.endswith(" 0")
+                                for line in printed))
+    assert f"quiz {code}: self-paced, open until {shown(time.time() + DAYS)[:10]}" in \
+        " ".join(printed)
+    assert [line for line in printed if "started" in line] == [progress], printed
+    assert not any("0 players" in line for line in printed), printed
 
 
 async def test_a_players_clock_survives_a_kill_9_of_the_scorer(tmp_path: Path) -> None:
