@@ -27,6 +27,7 @@ from client.text import plural, standings_lines
 from protocol.address import DEFAULT_URL
 from protocol.messages import TYPED_KINDS, Leaderboard, State
 from tui import formatting as fmt
+from tui import selfpaced
 from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, StandingsChanged, StateChanged
 from tui.live import Live
@@ -169,6 +170,10 @@ class BoardApp(QuizApp):
                     f"Join with: quiz play {state.quiz} --name NAME{where}")
         if state.phase == "finished":
             return f"Finished: {plural(state.players, 'player')}"
+        if state.phase == "open":  # homework: no question on the board, each their own
+            where = "" if str(self.live.broker) == DEFAULT_URL else f" --broker {self.live.broker}"
+            return (f"{selfpaced.headline(state, self.live.counts)}. "
+                    f"Join with: quiz play {state.quiz} --name NAME{where}")
         assert question is not None  # noqa: S101 - question and reveal carry the question
         where = f"Question {question.index + 1} of {question.count}"
         if state.phase == "reveal":

@@ -46,6 +46,7 @@ from protocol.messages import (
     Words,
 )
 from tui import formatting as fmt
+from tui import selfpaced
 from tui.base import QuizApp, while_running
 from tui.events import BoardChanged, ConnectionChanged, ReplyReceived, StateChanged
 from tui.joincode import big_code
@@ -370,6 +371,8 @@ class HostApp(QuizApp):
             return f"Lobby: {plural(state.players, 'player')}. Press s to start."
         if state.phase == "finished":
             return f"Finished: {plural(state.players, 'player')}"
+        if state.phase == "open":  # homework: nothing to start, each player at their pace
+            return selfpaced.headline(state, self.live.counts)
         assert question is not None  # noqa: S101 - question and reveal carry the question
         counts = fmt.answered_text(state.answered, state.players)
         where = f"Question {question.index + 1} of {question.count}"

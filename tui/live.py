@@ -36,6 +36,7 @@ from protocol.messages import (
     Action,
     Answer,
     Control,
+    Counts,
     Leaderboard,
     PlayerStatus,
     Reply,
@@ -221,6 +222,11 @@ class Live:
         except aiomqtt.MqttError as exc:
             raise OfflineError(f"could not read the words from {connection.broker}: {exc}") \
                 from None
+
+    @property
+    def counts(self) -> Counts | None:
+        """The latest live counts seen (a self-paced quiz's progress: `started`, `done`)."""
+        return self._folded.counts
 
     @property
     def kept(self) -> int:

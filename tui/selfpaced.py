@@ -10,7 +10,7 @@ import math
 
 from client.deadline import shown
 from client.text import plural
-from protocol.messages import Settings
+from protocol.messages import Counts, Settings, State
 
 # After a verdict the next question opens by itself after this long: time to read the
 # verdict, not so long that a player waits for nothing (a key opens it at once).
@@ -51,3 +51,15 @@ def time_up_text(q: int, count: int) -> str:
 def progress_text(players: int, started: int, done: int) -> str:
     """How far the class got: N of M started, K finished."""
     return f"{started} of {plural(players, 'player')} started, {done} finished"
+
+
+def headline(state: State, counts: Counts | None) -> str:
+    """A display's headline for a self-paced quiz: its deadline and the class's progress.
+
+    The progress comes from the counts (the state is published at phase changes only);
+    before any came, the state's player count.
+    """
+    progress = progress_text(counts.players, counts.started, counts.done) \
+        if counts is not None and counts.quiz == state.quiz \
+        else plural(state.players, "player")
+    return f"Homework, {closes_text(state.settings.until)}: {progress}"

@@ -21,6 +21,8 @@ from client.deadline import shown
 from protocol import auth
 from tests.conftest import connected, running_scorer
 from tests.e2e.test_tui import SIZE, Room, fast, shows
+from tui.board import BoardApp
+from tui.host import HostApp
 from tui.live import Live
 from tui.play import PlayApp
 
@@ -72,3 +74,22 @@ async def test_a_player_does_the_homework_at_their_own_pace_and_resumes_on_the_s
         assert "Press n" not in frame
     status = room.scorer.quizzes[room.code].players[maya.player]
     assert status.opened_q == 1
+
+
+async def test_the_board_and_the_host_show_the_homeworks_progress_and_standings(
+        homework: Room) -> None:
+    room = homework
+    until = room.scorer.quizzes[room.code].settings.until
+    ann, bob = await room.join("ann"), await room.join("bob")
+    for q in range(2):  # ann does it all, right; bob opens the first question only
+        await room.client.open_question(room.code, ann.player, ann.secret, q)
+        await room.answer(ann, q, room.correct(q))
+    await room.client.open_question(room.code, bob.player, bob.secret, 0)
+    progress = f"Homework, open until {shown(until)}: 2 of 2 players started, 1 finished"
+    board = BoardApp(fast(Live(room.broker.public, room.code)))
+    async with board.run_test(size=SIZE) as pilot:
+        frame = await shows(pilot, progress, f"quiz play {room.code} --name NAME", "ann")
+        assert "bob" in frame
+    host = HostApp(fast(Live(room.broker.public, room.code, host_key=room.host_key)))
+    async with host.run_test(size=SIZE) as pilot:
+        await shows(pilot, progress)
