@@ -13,6 +13,7 @@ import errno
 import functools
 import io
 import json
+import logging
 import sqlite3
 import sys
 import time
@@ -49,13 +50,15 @@ from client.options import (
     run,
     say,
 )
-from client.reconnect import Disconnected
+from client.reconnect import Connected, Disconnected
 from client.requests import QuizClient
 from protocol import auth
 from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress, Brokers
 from protocol.messages import MAX_TYPED, DeckEntry, clean_name
 from scorer import deck as decks
 from web.server import DEFAULT_WEB_PORT
+
+log = logging.getLogger(__name__)
 
 app = typer.Typer(
     help="A live vocabulary quiz over MQTT: serve it, create one, join, answer, watch.",
@@ -782,6 +785,7 @@ async def watch(
             await asyncio.gather(*tasks, return_exceptions=True)
 
     stop_at: float | None = None  # once finished: the final board still comes, then exit
+    link = render.LinkNotices()
     async with aclosing(merged()) as feed:
         while True:
             try:
@@ -789,9 +793,15 @@ async def watch(
                     update = await anext(feed)
             except TimeoutError:
                 return
-            if isinstance(update, Disconnected):
-                typer.echo(f"connection lost ({update.reason}); reconnecting in "
-                           f"{update.retry_in:.1f}s", err=True)
+            # one line when the link is lost and one when it is back, however many
+            # attempts between; each attempt's broker and reason go to the log
+            if isinstance(update, Connected | Disconnected):
+                if isinstance(update, Disconnected):
+                    log.info("connection to %s lost (%s); attempt %d in %.1fs", update.broker,
+                             update.reason, update.attempt, update.retry_in)
+                said = link.lost() if isinstance(update, Disconnected) else link.connected()
+                if said:
+                    typer.echo(said, err=True)
                 continue
             text = printer.show(update)
             if text is not None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ from protocol.messages import (
 # After the quiz finishes, `quiz watch` reads this long more before it exits: the final
 # leaderboard and standings pages (refreshed at most once a second) follow the state.
 WATCH_FINISH_SECONDS = 1.5
+# What `quiz watch` says once when its link is lost (each attempt goes to the log).
+RECONNECTING = "connection lost: reconnecting…"
 
 
 def server_ready(public: BrokerAddress, broker: str, db: Path,
@@ -178,6 +181,33 @@ def progress_line(state: State, counts: Counts) -> str:
     """A self-paced quiz's progress: who started, who answered every question."""
     return (f"quiz {state.quiz}: {counts.started} of {plural(counts.players, 'player')} "
             f"started, {counts.done} finished (answered every question)")
+
+
+def back(outage: float) -> str:
+    """What `quiz watch` says once the link that was lost for `outage` seconds is back."""
+    return f"back after {outage:.0f} s"
+
+
+class LinkNotices:
+    """What `quiz watch` says of its link: once when it is lost, once when it is back."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lost_at: float | None = None
+
+    def lost(self) -> str | None:
+        """A failed attempt: the notice if it is the outage's first, else nothing."""
+        if self._lost_at is not None:
+            return None
+        self._lost_at = self._clock()
+        return RECONNECTING
+
+    def connected(self) -> str | None:
+        """A connection: the notice if it ends an outage, else nothing."""
+        if self._lost_at is None:
+            return None
+        outage, self._lost_at = self._clock() - self._lost_at, None
+        return back(outage)
 
 
 def numbered(message: object) -> dict[str, Any]:

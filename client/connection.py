@@ -32,6 +32,11 @@ from protocol.messages import DecodeError, decode, encode
 from protocol.views import FOLLOW_QOS
 
 log = logging.getLogger(__name__)
+# aiomqtt's paho logs a reset socket at ERROR on its "mqtt" logger, once per lost link; the
+# connection reports it to its reader (Disconnected), which says it once. Without a handler
+# of its own, Python's last resort printed each on a display's terminal (`quiz watch`);
+# a process that configures logging (the scorer) still gets every record.
+logging.getLogger("mqtt").addHandler(logging.NullHandler())
 
 # A silent broker is noticed after about 1.5 keepalives (paho's rule): a screen or
 # `quiz watch` fails over within ~8 s of a broker that vanished without closing.

@@ -13,18 +13,22 @@ from collections.abc import AsyncIterator
 import aiomqtt
 
 from client.errors import BrokerUnreachableError
-from client.reconnect import Disconnected, Reconnect
+from client.reconnect import Connected, Disconnected, Reconnect
 from client.requests import REPLY_TIMEOUT_SECONDS, QuizClient
 from protocol.address import BrokerAddress, Brokers
 from protocol.messages import Counts, Leaderboard, ScorerStatus, State
 
+# What a display follows, and the news of its link.
+Followed = State | Leaderboard | Counts | ScorerStatus | Connected | Disconnected
+
 
 async def follow(where: BrokerAddress | Brokers, code: str,
                  timeout: float = REPLY_TIMEOUT_SECONDS,
-                 ) -> AsyncIterator[State | Leaderboard | Counts | ScorerStatus | Disconnected]:
+                 ) -> AsyncIterator[Followed]:
     """A quiz's updates forever, reconnecting (to the next broker) when the link is lost.
 
-    The first connection must succeed and the quiz must exist (QuizError otherwise).
+    The first connection must succeed and the quiz must exist (QuizError otherwise). Each
+    connection is announced (Connected) before its updates, each loss after them.
     """
     retry = Reconnect(where)
     first = True
@@ -38,6 +42,7 @@ async def follow(where: BrokerAddress | Brokers, code: str,
                 if first:
                     await client.state(code)  # an unknown code fails here, clearly
                     first = False
+                yield Connected(broker)
                 async for update in client.updates(code):
                     yield update
         except (aiomqtt.MqttError, BrokerUnreachableError) as exc:

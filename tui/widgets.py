@@ -19,6 +19,8 @@ from tui.formatting import countdown_line, remaining
 COUNTDOWN_REFRESH_SECONDS = 0.25
 # Width of the countdown before the first layout tells the real one.
 COUNTDOWN_DEFAULT_WIDTH = 40
+# What a screen says while its link is down.
+RECONNECTING = "⚠ connection lost: reconnecting…"
 
 
 class ConnectionBanner(Static):
@@ -33,9 +35,9 @@ class ConnectionBanner(Static):
         """Follow the broker connection."""
         self._link_up = isinstance(event, Connected)
         if isinstance(event, Disconnected):
-            self.update(printable(f"⚠ not connected to {event.broker} ({event.reason}): "
-                                  f"reconnecting in {event.retry_in:g} s, attempt "
-                                  f"{event.attempt}…"))
+            # one short line for a room to read, the same through every attempt; the broker,
+            # the reason and the attempts are in the log (tui/live.py)
+            self.update(RECONNECTING)
         self._refresh_display()
 
     def show_scorer(self, online: bool) -> None:
