@@ -11,6 +11,7 @@ typed (client/text.py, shared with the CLI, holds `printable` and the column hel
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from client.reveal import revealed_answer
@@ -43,6 +44,9 @@ KIND_TASKS: dict[QuestionKind, str] = {"choice": "", "reverse": "pick its meanin
                                        "listen-choice": "listen, pick the word"}
 # Columns of a bar in the class's progress (share right per question).
 PROGRESS_BAR_CELLS = 20
+# A choice's text narrower than this wraps at the screen's edge instead: an indent would
+# leave a word a line.
+HANGING_MIN_CELLS = 12
 
 # The name in the player's own status line: the rest of the line needs ~50 of 78 cells
 # (the header shows the whole name).
@@ -215,6 +219,20 @@ def choice_label(index: int, word: str, *, correct: int | None = None,
     elif index == chosen:
         mark = f"{ME} "
     return f"{mark}{index + 1}  {printable(word)}"
+
+
+def hanging(label: str, width: int) -> list[str]:
+    """A choice's label (`choice_label`) in lines of `width` columns, wrapped under its text.
+
+    A definition that wraps continues under its first word, not under its key, so each
+    choice reads as one block. Too narrow for that, the label is left for the screen to wrap.
+    """
+    head, sep, text = label.partition("  ")
+    indent = cells(head + sep)
+    if not sep or width - indent < HANGING_MIN_CELLS:
+        return [label]
+    lines = textwrap.wrap(text, width - indent, break_on_hyphens=False) or [""]
+    return [head + sep + lines[0], *(" " * indent + line for line in lines[1:])]
 
 
 def distribution_lines(choices: Sequence[str], distribution: Sequence[int], correct: int,

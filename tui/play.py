@@ -59,7 +59,7 @@ from tui.events import (
     StateChanged,
 )
 from tui.live import Live
-from tui.widgets import ConnectionBanner, Countdown
+from tui.widgets import ChoiceButton, ConnectionBanner, Countdown
 
 # Rows of the leaderboard shown under the question between questions.
 STANDINGS_ROWS = 5
@@ -123,7 +123,7 @@ class PlayApp(QuizApp):
                 yield Countdown(clock=self.clock, id="countdown")
                 with Grid(id="choices"):
                     for index in range(4):
-                        yield Button(str(index + 1), id=f"choice-{index}")
+                        yield ChoiceButton(str(index + 1), id=f"choice-{index}")
                 yield Input(id="typed", max_length=MAX_TYPED,
                             placeholder="type the word, then press Enter")
                 yield Static(id="result", markup=False)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from textual.widgets import Static
+from textual.content import Content
+from textual.geometry import Size
+from textual.widgets import Button, Static
 
 from client.reconnect import Connected, Disconnected
 from client.text import printable
 from protocol.messages import State
-from tui.formatting import countdown_line, remaining
+from tui.formatting import countdown_line, hanging, remaining
 
 # Four redraws a second keep a whole-second countdown on time without busy work.
 COUNTDOWN_REFRESH_SECONDS = 0.25
@@ -54,6 +56,28 @@ class ConnectionBanner(Static):
 
     def _refresh_display(self) -> None:
         self.display = not self.live
+
+
+class ChoiceButton(Button):
+    """A choice whose text wraps under itself, not under its key (a hanging indent).
+
+    Its label is `formatting.choice_label`'s; it is laid out again for each width it gets.
+    """
+
+    def render(self) -> Content:
+        """The label, wrapped to the width the button has now."""
+        return self._lines(self.content_region.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the label takes at `width`."""
+        return len(self._lines(width).plain.splitlines()) or 1
+
+    def _lines(self, width: int) -> Content:
+        label = Content.from_text(self.label)
+        width -= 2 * self.styles.line_pad  # a Button pads each line of its label
+        if width <= 0 or "\n" in label.plain:
+            return label
+        return Content("\n".join(hanging(label.plain, width)))
 
 
 class Countdown(Static):
