@@ -16,12 +16,19 @@ from protocol.messages import QuestionView, RevealView
 GLOSS = " — "
 
 
-def revealed_answer(question: QuestionView, reveal: RevealView) -> str:
+def said(reveal: RevealView) -> str:
+    """How the revealed word is said, in IPA between slashes ("" when the scorer had none)."""
+    return f"/{reveal.ipa}/" if reveal.ipa else ""
+
+
+def revealed_answer(question: QuestionView, reveal: RevealView, *, ipa: bool = False) -> str:
     """The right answer as a reveal says it: the word; for `reverse`, the word and its meaning.
 
-    The text is other people's (a deck's): callers pass it through `printable` or show it
-    as plain text.
+    With `ipa`, the word is followed by how it is said (contract rev. 8), where known. The
+    text is other people's (a deck's): callers pass it through `printable` or show it as
+    plain text.
     """
+    term = f"{reveal.term} {said(reveal)}" if ipa and reveal.ipa else reveal.term
     if question.kind == "reverse" and 0 <= reveal.correct < len(question.choices):
-        return f"{reveal.term}{GLOSS}{question.choices[reveal.correct]}"
-    return reveal.term
+        return f"{term}{GLOSS}{question.choices[reveal.correct]}"
+    return term

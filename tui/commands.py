@@ -19,6 +19,7 @@ import typer
 from client.credentials import Credentials
 from client.errors import BrokerUnreachableError
 from client.joining import join
+from client.listening import Speaker, board_url, player_command
 from client.options import (
     NAME_HELP,
     Broker,
@@ -53,20 +54,30 @@ def register(app: typer.Typer) -> None:
 
 def play(code: Code,
          name: Annotated[str, typer.Option(help=NAME_HELP)],
-         broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> None:
+         broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
+         web: Annotated[str | None, typer.Option(
+             "--web", envvar="QUIZ_WEB", metavar="URL",
+             help="The web board of quiz serve, where a listening question's sound is "
+                  "fetched (default: http://<the broker's host>:8080).")] = None) -> None:
     """Play a quiz on a live screen: join (or resume) as NAME and answer as questions come.
 
-    Keys 1-4 (or a click) pick a choice; for a typed question, type the word and press
-    Enter. In a self-paced quiz (homework), key n opens your next question, on its own
+    Keys 1-4 (or a click) pick a choice; for a typed or listen question, type the word and
+    press Enter. A listening question's word plays through paplay, aplay or ffplay, the
+    first found, fetched from the web board (Ctrl+R: again); without one, listen to the
+    board. In a self-paced quiz (homework), key n opens your next question, on its own
     clock; run it again later to go on where you left off.
     """
     from tui.play import PlayApp  # noqa: PLC0415 - Textual loads only when a screen opens
 
     code, address = parse_code(code), brokers(broker)
+    try:
+        speaker = Speaker(board_url(address, web), player_command())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--web") from None
     ask = _ask_name if sys.stdin.isatty() else None
     me = run(join(address, code, _name(name), timeout, Credentials.default(), notice=say,
                   ask=ask)).me
-    PlayApp(Live(address, code, player=me)).run()
+    PlayApp(Live(address, code, player=me), speaker=speaker).run()
 
 
 def board(code: Code, broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0) -> None:

@@ -369,8 +369,8 @@ def prompt_lines(question: QuestionView, *, choices: bool = True,
 
 
 def answer_line(question: QuestionView, reveal: RevealView) -> str:
-    """The right answer, once revealed: the word; for `reverse`, the word and its definition."""
-    return f"The answer: {printable(revealed_answer(question, reveal))}"
+    """The right answer, once revealed: the word and its IPA; for `reverse`, its definition too."""
+    return f"The answer: {printable(revealed_answer(question, reveal, ipa=True))}"
 
 
 def sent_text(choice: int, word: str) -> str:

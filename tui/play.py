@@ -8,6 +8,11 @@ everyone's standings (the retained pages, followed from the end on a connection 
 own): the players' board holds only the top 10, and the rank in the player's status is
 as of their last answer. A calm quiz shows the player's own score, never a rank.
 
+A listening question's word is played through the machine's sound player as it opens
+(client/listening.py: fetched from the web board, in a worker, so the screen never waits);
+Ctrl+R plays it again, and at the reveal plays the word whose IPA the answer line shows.
+Without a player the screen says to listen to the board.
+
 In a self-paced quiz (homework, phase `open`) the screen asks for the player's next
 question (client/homework.py says which, from the player's retained status), shows it
 with the player's own clock, and after the verdict opens the next one on key n or after
@@ -33,6 +38,7 @@ from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Stat
 
 from client import homework
 from client.errors import QuizError
+from client.listening import SoundError, Speaker, sound_line
 from client.reconnect import Connected
 from client.review import to_review
 from client.standings import Everyone, PageCleared, standings_pages
@@ -78,9 +84,12 @@ class PlayApp(QuizApp):
         Binding("3", "choose(2)", "Answer 3", show=False),
         Binding("4", "choose(3)", "Answer 4", show=False),
         Binding("n", "next_question", "Next question"),
+        # a typed answer's text input has the letters: the replay key is one it leaves alone
+        Binding("ctrl+r", "hear", "Hear the word"),
     ]
 
-    def __init__(self, live: Live, *, clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, live: Live, *, clock: Callable[[], float] | None = None,
+                 speaker: Speaker | None = None) -> None:
         if live.player is None:
             raise ValueError("the play screen needs the player's credentials")
         super().__init__(live, clock=clock)
@@ -106,6 +115,12 @@ class PlayApp(QuizApp):
         self.opening: int | None = None
         self.opening_req = ""
         self.moving_on = -1
+        # The spoken word (None: no sound here, the board is heard): the question whose
+        # sound played as it opened, and what the last attempt to play said.
+        self.speaker = speaker
+        self.heard_for: tuple[int, str] | None = None
+        self.sound_problem = ""
+        self.sound_playing = False
 
     def compose(self) -> ComposeResult:
         """The layout: the player's line on top, one view per phase, the keys at the bottom."""
@@ -120,6 +135,7 @@ class PlayApp(QuizApp):
                 yield Static(id="homework-text", classes="title", markup=False)
             with Vertical(id="question"):
                 yield Static(id="prompt", markup=False)
+                yield Static(id="sound", markup=False)
                 yield Countdown(clock=self.clock, id="countdown")
                 with Grid(id="choices"):
                     for index in range(4):
@@ -351,12 +367,44 @@ class PlayApp(QuizApp):
             question = self._open_question()
             return question is not None and question.kind not in TYPED_KINDS \
                 and not self._answered(question.index)
+        if action == "hear":
+            return bool(self._sound_address()) and self.speaker is not None \
+                and self.speaker.available
         if action == "next_question":
             step = self._step()
             return isinstance(step, homework.Ready | homework.Answered) or (
                 isinstance(step, homework.Answering) and self.own is not None
                 and self.own.index + 1 < self.own.count)
         return True
+
+    def action_hear(self) -> None:
+        """Play the word again: the open question's sound, or the revealed word's."""
+        address = self._sound_address()
+        if not address or self.speaker is None or not self.speaker.available:
+            self.bell()
+            return
+        self.hear(address)
+
+    @work(exclusive=True, group="sound")
+    async def hear(self, address: str) -> None:
+        """Play a sound to its end; a new one cancels it (and stops its player)."""
+        if self.speaker is None:
+            return
+        self.sound_playing, self.sound_problem = True, ""
+        self._show_sound_line()
+        try:
+            await self.speaker.play(address)
+        except SoundError as exc:
+            self.sound_problem = str(exc)
+        finally:
+            self.sound_playing = False
+        if self.is_running:
+            self._show_sound_line()
+
+    def on_unmount(self) -> None:
+        """The fetched sounds go with the screen."""
+        if self.speaker is not None:
+            self.speaker.close()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """A click on a choice answers like its key."""
@@ -458,6 +506,7 @@ class PlayApp(QuizApp):
             button.set_class(index == chosen, "-chosen")
             button.set_class(reveal is not None and index == reveal.correct, "-correct")
         self._show_input(question, given if isinstance(given, str) else None, closed)
+        self._show_sound(question, reveal is not None)
         countdown = self.query_one(Countdown)
         if reveal is not None:
             countdown.stop(fmt.answer_line(question, reveal))
@@ -468,6 +517,33 @@ class PlayApp(QuizApp):
                 countdown.start(question.deadline, question.deadline - question.opened_at)
         elif state is not None:
             countdown.follow(state)
+
+    def _sound_address(self) -> str:
+        """What Ctrl+R plays: the open listening question's sound, or the revealed word's."""
+        state, question = self.state, self._question()
+        if state is None or question is None:
+            return ""
+        if state.phase == "reveal":
+            reveal = state.reveal
+            return reveal.audio if reveal is not None and reveal.index == question.index else ""
+        return question.audio if state.phase in ("question", "open") else ""
+
+    def _show_sound(self, question: QuestionView, revealed: bool) -> None:
+        """A listening question's line about its sound; the sound plays once as it opens."""
+        listening = bool(question.audio) and not revealed
+        self.query_one("#sound", Static).display = listening
+        if not listening:
+            return
+        heard = (question.index, question.audio)
+        if self.heard_for != heard:
+            self.heard_for, self.sound_problem = heard, ""
+            if self.speaker is not None and self.speaker.available:
+                self.hear(question.audio)
+        self._show_sound_line()
+
+    def _show_sound_line(self) -> None:
+        self.query_one("#sound", Static).update(
+            sound_line(self.speaker, self.sound_problem, playing=self.sound_playing))
 
     def _show_input(self, question: QuestionView, given: str | None, closed: bool) -> None:
         box = self.query_one("#typed", Input)

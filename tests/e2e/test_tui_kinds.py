@@ -154,7 +154,8 @@ async def test_the_board_counts_right_near_and_wrong_after_a_typed_reveal(
             await room.answer(cat, 0, "zzzz")
             await shows(pilot, "3 of 3 answered")
             await room.control("next", at=0)
-            frame = await shows(pilot, f"The answer: {question.word}  ·  1 of 3 right (33%)",
+            # (the word's IPA, where espeak-ng said it, comes between the two)
+            frame = await shows(pilot, f"The answer: {question.word}", "  ·  1 of 3 right (33%)",
                                 "✓ right", "~ near", "✗ wrong")
             for label in ("✓ right", "~ near", "✗ wrong"):
                 line = next(line for line in frame.splitlines() if label in line)
