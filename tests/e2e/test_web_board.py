@@ -37,6 +37,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A name runs as markup only if some code builds HTML from it (24 characters at most).
 HOSTILE = "<svg onload=alert(1)>"
+# What a name run as markup would add: the only images are the QR codes of the player page
+# (the lobby's, and homework's).
+MARKUP = "#board svg, #board img:not(#lobby-qr):not(#hw-qr)"
 # The board promises a change within a second of an answer; the bound doubles it for a
 # loaded CI machine. It bounds a wait for a condition, it does not measure anything.
 UPDATE_MS = 2000
@@ -220,7 +223,7 @@ def test_web_board_follows_a_quiz(tmp_path: Path) -> None:
                 # join-ordered zeros are the players list, no leaderboard yet
                 expect(page.locator("#standings-title")).to_have_text("Players")
                 # no markup from a name: the only image is the QR code of the player page
-                assert page.locator("#board svg, #board img:not(#lobby-qr)").count() == 0
+                assert page.locator(MARKUP).count() == 0
                 expect(page.locator("#lobby-play-url")).to_have_text(
                     f"http://127.0.0.1:{web_port}/play/{code}")
                 expect(page.locator("#lobby-qr")).to_have_attribute("src", f"/qr/{code}.svg")
@@ -307,7 +310,7 @@ def test_web_board_follows_a_quiz(tmp_path: Path) -> None:
                 expect(podium).to_have_count(3)
                 shown = sorted(podium.all_text_contents())
                 assert shown == sorted(["alice", "bob", HOSTILE])
-                assert page.locator("#board svg, #board img:not(#lobby-qr)").count() == 0
+                assert page.locator(MARKUP).count() == 0
                 fits(page)
                 shot(page, shots, "7-podium")
         finally:
@@ -441,7 +444,7 @@ def test_web_board_shows_everyones_standings(tmp_path: Path) -> None:
             board.locator("#everyone-back").click()  # the button as a mouse sees it
             expect(board.locator("#podium")).to_be_visible(timeout=SLOW_MS)
             assert "view=standings" not in board.url
-            assert board.locator("#board svg, #board img:not(#lobby-qr)").count() == 0
+            assert board.locator(MARKUP).count() == 0
         finally:
             browser.close()
 

@@ -12,6 +12,11 @@
 // A calm quiz ranks nobody in public: no leaderboard, podium or standings, but the class's
 // progress (players, answers, the share right of each question revealed) and, at the end,
 // the words to review.
+//
+// A self-paced quiz (homework, phase `open`) has no question on the board, each player has
+// their own: the board shows when it closes (in the viewer's local time), how many players
+// started and finished (the counts topic's `started` and `done`) and the standings so far;
+// at the deadline, the end as for a live quiz.
 "use strict";
 
 (() => {
@@ -80,6 +85,9 @@
 
   // --- what the board knows ------------------------------------------------------------
   const view = { state: null, board: null, counts: null, status: null, words: null };
+  // A self-paced quiz's progress: {started, done, updated_at}, from the counts topic only (a
+  // leaderboard's live counts do not carry it).
+  let progress = null;
   // How the class did on each question seen revealed (or listed in the words at the end):
   // question index -> {right, near, players}.
   const outcomes = new Map();
@@ -150,8 +158,8 @@
   globalThis.quizBoardText = Object.freeze({ answerText });
 
   // --- the page's parts --------------------------------------------------------------------
-  const stage = { lobby: $("lobby"), question: $("question"), podium: $("podium"),
-    review: $("review") };
+  const stage = { lobby: $("lobby"), question: $("question"), homework: $("homework"),
+    podium: $("podium"), review: $("review") };
   let rotation = null;  // the timer that turns the screens of everyone's standings
   let phaseShown = null;
   let followEveryone = () => {};  // subscribes to the pages, once connected
@@ -178,10 +186,12 @@
     show($("waiting"), !state);
     show(stage.lobby, phase === "none" || phase === "lobby");
     show(stage.question, phase === "question" || phase === "reveal");
+    show(stage.homework, phase === "open");
     if (phase === "question" || phase === "reveal") renderQuestion(state);
     if (phase === "reveal") noteReveal(state);
     if (phase === "finished") renderPodium();
     renderCounts();
+    renderStandingsTitle();
     if (phase !== phaseShown) {
       phaseShown = phase;
       if (phase === "finished") {  // the first screen of the end gets a whole turn
@@ -339,6 +349,7 @@
     setText($("lobby-players"), players === 1 ? "1 player has joined" :
       `${players} players have joined`);
     setText($("player-count"), players ? `(${players})` : "");
+    renderHomework();
     renderProgress();
     if (view.words) renderReview();
   }
@@ -352,7 +363,8 @@
     setText($("progress-players"), players === 1 ? "1 player" : `${players} players`);
     const asking = state.phase === "question" || state.phase === "reveal";
     setText($("progress-answered"), asking ? `${answered} of ${players} answered`
-      : state.phase === "finished" ? "The quiz is over" : "Waiting for the first question");
+      : state.phase === "open" ? homeworkProgress(players)
+        : state.phase === "finished" ? "The quiz is over" : "Waiting for the first question");
     const count = isObj(state.question) ? state.question.count
       : (view.words ? view.words.words.length : state.settings.questions);
     const list = $("progress-questions");
@@ -381,6 +393,34 @@
       item.dataset.right = outcome ? String(Math.round(100 * right)) : "";
       item.classList.toggle("open", at === i && state.phase === "question");
     });
+  }
+
+  // A self-paced quiz: when it closes, and how far the class got (as tui/selfpaced.py says).
+  const localTime = (seconds) => {
+    const d = new Date(seconds * 1000);
+    const two = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ` +
+      `${two(d.getHours())}:${two(d.getMinutes())}`;
+  };
+  const plural = (n, word) => (n === 1 ? `1 ${word}` : `${n} ${word}s`);
+  // "N of M players started, K finished"; before any counts came, the players only.
+  const homeworkProgress = (players) => (progress
+    ? `${progress.started} of ${plural(players, "player")} started, ${progress.done} finished`
+    : plural(players, "player"));
+
+  function renderHomework() {
+    const state = view.state;
+    if (!state || state.phase !== "open") return;
+    const until = Number(state.settings.until);
+    setText($("hw-until"), until > 0 ? `Open until ${localTime(until)}` : "");
+    const { players } = counted();
+    setText($("hw-progress"), homeworkProgress(players));
+    // two bars on one track: who started, and within them who finished
+    const of = Math.max(1, players);
+    const started = progress ? Math.min(1, progress.started / of) : 0;
+    const done = progress ? Math.min(started, progress.done / of) : 0;
+    $("hw-bar").querySelector(".started").style.transform = `scaleX(${started})`;
+    $("hw-bar").querySelector(".done").style.transform = `scaleX(${done})`;
   }
 
   function row(standing) {
@@ -439,10 +479,18 @@
     }
     $("rows").style.setProperty("--n", String(top.length));
     // join-ordered zeros lead nobody: the players list, a leaderboard once someone scores
-    setText($("standings-title"), top.some((s) => s.score > 0) ? "Leaderboard" : "Players");
+    renderStandingsTitle();
     show($("no-players"), top.length === 0);
     if (view.state && view.state.phase === "finished") renderPodium();
     renderEveryone();
+  }
+
+  function renderStandingsTitle() {
+    const top = view.board ? view.board.top : [];
+    const scored = top.some((s) => s.score > 0);
+    const open = !!view.state && view.state.phase === "open";
+    setText($("standings-title"), !scored ? "Players" : open ? "Standings so far"
+      : "Leaderboard");
   }
 
   function renderPodium() {
@@ -695,12 +743,16 @@
     const command = joinCommand(config, code);
     setText($("join-command"), command);
     setText($("lobby-command"), command);
+    setText($("hw-command"), command);
     // how phones join: the player page's address and its QR code, both from the server
     // (which names this machine's LAN address, never 0.0.0.0)
     if (isObj(config.play)) {
       setText($("lobby-play-url"), config.play.url);
       $("lobby-qr").src = config.play.qr;
       show($("lobby-play"), true);
+      setText($("hw-play-url"), config.play.url);
+      $("hw-qr").src = config.play.qr;
+      show($("hw-play"), true);
     }
     setText($("waiting"), `Waiting for quiz ${code}…`);
     setText($("unknown-title"), `No quiz with code ${code} \u2014 check the code`);
@@ -768,10 +820,18 @@
     client.on("close", lost);
     client.on("error", (err) => console.warn("mqtt", err && err.message));
     // The newest counts win: the counts topic is refreshed less often than the leaderboard.
-    const takeCounts = (counts) => {
-      if (view.counts && view.counts.q === counts.q &&
-          view.counts.updated_at > counts.updated_at) return;
-      view.counts = Object.assign({}, view.counts, counts);  // a leaderboard has no progress
+    // A self-paced quiz's progress comes from the counts topic alone, newest of its own: a
+    // leaderboard newer than the last counts must not hold back their `started` and `done`.
+    const takeCounts = (counts, fromTopic) => {
+      if (fromTopic && !(progress && progress.updated_at > counts.updated_at)) {
+        progress = { started: Number(counts.started) || 0, done: Number(counts.done) || 0,
+          updated_at: counts.updated_at };
+      }
+      if (!(view.counts && view.counts.q === counts.q &&
+            view.counts.updated_at > counts.updated_at)) {
+        view.counts = { quiz: counts.quiz, players: counts.players, answered: counts.answered,
+          q: counts.q, updated_at: counts.updated_at };
+      }
       renderCounts();
     };
     client.on("message", (topic, payload, packet) => {
@@ -804,10 +864,10 @@
         // contract rev. 11: the live leaderboard carries the live counts
         if (typeof message.answered === "number" && typeof message.q === "number") {
           takeCounts({ quiz: message.quiz, players: message.players,
-            answered: message.answered, q: message.q, updated_at: message.updated_at });
+            answered: message.answered, q: message.q, updated_at: message.updated_at }, false);
         }
       } else if (kind === "Counts") {
-        takeCounts(message);
+        takeCounts(message, true);
       } else if (kind === "ScorerStatus") {
         view.status = message;
         show($("scorer"), message.status !== "online");
