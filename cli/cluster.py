@@ -90,8 +90,9 @@ def up(
         typer.echo(f"{name}: pid {pid}")
     typer.echo(f"brokers: {running.brokers()}")
     # from a file through the environment: the password stays out of the process list
+    # a database of its own: `make run`'s scorer may hold the default one
     typer.echo(f'scorer:  QUIZ_SERVE_BROKER="$(cat {scorer_url_file(folder)})" '
-               "quiz serve --web-port 0")
+               f"quiz serve --web-port 0 --db {nodes_folder(folder) / 'quiz.db'}")
     # the whole list: a client whose node dies moves to the next one
     typer.echo(f"clients: quiz play CODE --name NAME --broker {running.brokers()}")
 

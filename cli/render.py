@@ -22,7 +22,7 @@ from client.counts import Folded
 from client.reveal import revealed_answer
 from client.standings import Everyone, PageCleared
 from client.text import fit, name_column, plural, printable, standings_lines
-from protocol.address import DEFAULT_URL, BrokerAddress
+from protocol.address import DEFAULT_URL, BrokerAddress, Brokers
 from protocol.messages import (
     TYPED_KINDS,
     Counts,
@@ -54,7 +54,11 @@ def server_ready(public: BrokerAddress, broker: str, db: Path,
     """
     where = {"embedded": "embedded broker", "mosquitto": "Mosquitto"}.get(broker, "broker")
     anyone = BrokerAddress(public.host, public.port)
-    flag = "" if str(anyone) == "mqtt://127.0.0.1:11883" else f" --broker {anyone}"
+    # the nodes of a cluster (`--broker URL,URL,...`): clients get them all, to fail over
+    nodes = [BrokerAddress(a.host, a.port) for a in Brokers.parse(broker).addresses] \
+        if "," in broker else [anyone]
+    listed = ",".join(str(node) for node in nodes)
+    flag = "" if listed == "mqtt://127.0.0.1:11883" else f" --broker {listed}"
     lines = [f"quiz scorer online; {where} at {anyone}; answers stored in {db}",
              "next, in another terminal:"]
     join = f"  quiz join CODE --name alice{flag}"
@@ -67,10 +71,14 @@ def server_ready(public: BrokerAddress, broker: str, db: Path,
     else:
         account = ("  quiz accounts teacher --role host   # once; Mosquitto rereads it at once"
                    if broker == "mosquitto" else
+                   "  # a host account on the cluster: `quiz cluster accounts teacher --role "
+                   "host` (nodes read it when they start)"
+                   if broker == "nats" or len(nodes) > 1 else
                    "  # a host account on that broker: `quiz accounts teacher --role host` "
                    "(README, Production)")
+        host = ",".join(f"mqtt://teacher:PASSWORD@{node.host}:{node.port}" for node in nodes)
         lines += [account, "  # the host's terminal:",
-                  f"  export QUIZ_BROKER=mqtt://teacher:PASSWORD@{anyone.host}:{anyone.port}",
+                  f"  export QUIZ_BROKER={host}",
                   "  quiz create --deck everyday          # prints the quiz CODE",
                   "  # players and displays, with no account:", join, watch,
                   "  # the host, once the players have joined:",

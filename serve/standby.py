@@ -48,8 +48,12 @@ async def take_lock(lock: DatabaseLock, standby: bool,
         lock.acquire()
     except DatabaseBusyError as busy:
         if not standby:  # not sqlite's "database is locked" on the first write, much later
-            raise AlreadyServingError(f"{busy}: stop it first, or start this one with "
-                                      "--standby to take over when it stops") from None
+            # a scorer for another broker (a NATS cluster beside `make run`) is no twin:
+            # it needs a database of its own, and --standby would wait for ever
+            raise AlreadyServingError(f"{busy}: for another broker, give this one a --db of "
+                                      "its own; for the same broker, stop that one first, or "
+                                      "start this one with --standby to take over when it "
+                                      "stops") from None
         if on_standby is not None:
             on_standby(f"{STANDBY_PREFIX}{busy}; taking over when it stops")
         await lock.wait()
