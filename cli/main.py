@@ -41,6 +41,7 @@ from client.options import (
     HostToken,
     Json,
     Timeout,
+    Web,
     brokers,
     fail,
     host_token,
@@ -49,6 +50,7 @@ from client.options import (
     parse_kinds,
     run,
     say,
+    web_board,
 )
 from client.reconnect import Connected, Disconnected
 from client.requests import QuizClient
@@ -695,12 +697,13 @@ async def answer(
                        "starts now; run again, the same question with the same clock). "
                        "Then answer it with --choice or --text.")] = False,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
+    web: Web = None,
 ) -> None:
     """Answer the open question with --choice N or --text WORD; print the verdict.
 
     It prints the points, score and rank. Run again for a question already answered, it
     prints the verdict recorded then. In a self-paced quiz, --open first shows your next
-    question.
+    question (a listening one: where its word is heard, on the web board).
     """
     if show:
         if choice is not None or text is not None:
@@ -710,7 +713,8 @@ async def answer(
         me = _me(code, name)
         async with QuizClient.connect(brokers(broker), timeout) as client:
             question = await open_next(client, code, me.player, me.secret)
-        emit(as_json, render.numbered(question), render.own_question(code, question))
+        board = web_board(brokers(broker), web)
+        emit(as_json, render.numbered(question), render.own_question(code, question, board))
         return
     if (choice is None) == (text is None):
         raise typer.BadParameter("give either --choice N or --text WORD")
@@ -744,11 +748,13 @@ async def watch(
     keep: Annotated[bool, typer.Option(
         "--follow", help="Keep watching after the quiz finishes (until Ctrl-C).")] = False,
     broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, as_json: Json = False,
+    web: Web = None,
 ) -> None:
     """Print the state and leaderboard as they change.
 
     Only changes are printed; once the quiz finishes it exits 0 (--follow keeps watching).
-    --json prints one JSON document per change.
+    --json prints one JSON document per change. A listening question's line says where
+    its word is heard (the web board's address of its sound); a reveal, the word's IPA.
     """
     from collections.abc import AsyncGenerator, AsyncIterator  # noqa: PLC0415
     from contextlib import aclosing  # noqa: PLC0415
@@ -757,7 +763,8 @@ async def watch(
 
     code = parse_code(code)
     where = brokers(broker)
-    printer = render.WatchPrinter(as_json=as_json, everyone=everyone)
+    printer = render.WatchPrinter(as_json=as_json, everyone=everyone,
+                                  board=web_board(where, web))
     sources: list[AsyncIterator[Any]] = [follow(where, code, timeout)]
     if everyone:
         sources.append(standings_pages(where, code))

@@ -19,11 +19,13 @@ from rich.console import Console
 
 from client import deadline
 from client.counts import Folded
+from client.listening import audio_url
 from client.reveal import revealed_answer
 from client.standings import Everyone, PageCleared
 from client.text import fit, name_column, plural, printable, standings_lines
 from protocol.address import DEFAULT_URL, BrokerAddress, Brokers
 from protocol.messages import (
+    LISTENING_KINDS,
     TYPED_KINDS,
     Counts,
     Leaderboard,
@@ -134,8 +136,14 @@ def joined(code: str, name: str, player: str, score: int, resumed: bool) -> str:
     return printable(f"{name} {verb} quiz {code} as player {player} (score {score})")
 
 
-def state_line(state: State) -> str:
-    """One line describing a quiz's phase."""
+def listen_line(board: str, address: str) -> str:
+    """Where a listening question's word is heard: its address on the web board `board`."""
+    url = audio_url(board, address) if board else None
+    return f"listen: {url}" if url else "listen to the board"
+
+
+def state_line(state: State, board: str = "") -> str:
+    """One line describing a quiz's phase; `board`: the web board, where words are heard."""
     if state.phase in ("lobby", "finished", "open"):
         return _without_question(state)
     q = state.question
@@ -145,7 +153,8 @@ def state_line(state: State) -> str:
         head += f" (paused, {math.ceil(state.remaining)} s left)" \
             if state.phase == "question" else " (paused)"
     if state.phase == "reveal" and state.reveal is not None:
-        answer = revealed_answer(q, state.reveal)  # for reverse: the word and its meaning
+        # the word and its IPA; for reverse, its meaning too
+        answer = revealed_answer(q, state.reveal, ipa=True)
         if q.kind in TYPED_KINDS and len(state.reveal.distribution) == 3:
             right, near, wrong = state.reveal.distribution
             return printable(f"{head} revealed: {answer} ({right} right, "
@@ -155,6 +164,8 @@ def state_line(state: State) -> str:
     ask = {"reverse": "what does it mean?", "cloze": "which word fits?", "typed": typing,
            "listen": typing, "listen-choice": "which word did you hear?"}.get(q.kind)
     prompt = printable(f"{head} ({q.pos}): {q.prompt}")
+    if q.kind in LISTENING_KINDS:
+        prompt += "\n  " + listen_line(board, q.audio)
     if q.kind in TYPED_KINDS:
         return f"{prompt}\n  {ask}"
     # definitions are long: one per line; words fit on one
@@ -172,9 +183,11 @@ def _without_question(state: State) -> str:
     return f"quiz {state.quiz}: finished"
 
 
-def own_question(code: str, q: QuestionView) -> str:
+def own_question(code: str, q: QuestionView, board: str = "") -> str:
     """What `quiz answer --open` prints: a self-paced quiz's question, and how to answer it."""
     head = printable(f"quiz {code}: question {q.index + 1}/{q.count} ({q.pos}): {q.prompt}")
+    if q.kind in LISTENING_KINDS:
+        head += "\n  " + listen_line(board, q.audio)
     seconds = max(0, math.floor(q.deadline - q.opened_at))
     if q.kind in TYPED_KINDS:
         how = f"type the word: quiz answer {code} --text WORD"
@@ -312,9 +325,10 @@ class WatchPrinter:
     are folded into the state, as the screens show them.
     """
 
-    def __init__(self, *, as_json: bool, everyone: bool = False) -> None:
+    def __init__(self, *, as_json: bool, everyone: bool = False, board: str = "") -> None:
         self.as_json = as_json
         self.everyone = everyone
+        self.board = board  # the web board, where a listening question's word is heard
         self.finished = False  # a finished state was seen
         self.boards = 0  # leaderboards printed
         self._shown: dict[object, object] = {}  # what was printed last, by kind (and page)
@@ -361,7 +375,8 @@ class WatchPrinter:
             seen = msgspec.structs.replace(state, seq=0, updated_at=0.0)
             return self._printed("state", seen, state, "")
         lines = [line for line in (
-            self._printed("state", state_line(state), state, state_line(state)),
+            self._printed("state", state_line(state, self.board), state,
+                          state_line(state, self.board)),
             self._progress(),
             self._printed("answered", (state.question.index, state.answered, state.players),
                           state, answered_line(state))

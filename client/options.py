@@ -17,6 +17,7 @@ import typer
 
 from client.credentials import Credentials
 from client.errors import QuizError
+from client.listening import board_url
 from client.text import printable
 from protocol import topics
 from protocol.address import Brokers
@@ -39,6 +40,10 @@ NAME_HELP = (f"Your name in the quiz: 1 to {MAX_NAME_LENGTH} characters, unique 
 Timeout = Annotated[float, typer.Option(
     "--timeout", envvar="QUIZ_TIMEOUT", min=0.5,
     help="Seconds to wait for the scorer (join and answer: also for a lost broker).")]
+Web = Annotated[str | None, typer.Option(
+    "--web", envvar="QUIZ_WEB", metavar="URL",
+    help="The web board of quiz serve, where a listening question's word is heard "
+         "(default: http://<the broker's host>:8080).")]
 HostToken = Annotated[str | None, typer.Option(
     "--token", envvar="QUIZ_HOST_TOKEN",
     help="Host token, when the quiz was created on another machine.")]
@@ -104,6 +109,14 @@ def brokers(urls: str) -> Brokers:
         return Brokers.parse(urls)
     except ValueError as exc:
         raise fail(str(exc)) from None
+
+
+def web_board(where: Brokers, web: str | None) -> str:
+    """The web board's address from --web (or the broker's host), or a usage error."""
+    try:
+        return board_url(where, web)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--web") from None
 
 
 def host_token(code: str, token: str | None) -> str:

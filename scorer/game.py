@@ -371,13 +371,18 @@ class Quiz:
         """When the player's open question closes: its time, or the quiz's deadline."""
         return min(player.opened_at + self.settings.seconds, self.settings.until)
 
-    def own_question(self, player: Player) -> QuestionView:
-        """The player's open question as they see it: never the correct choice."""
+    def own_question(self, player: Player, audio: str = "") -> QuestionView:
+        """The player's open question as they see it: never the correct choice.
+
+        `audio`: a listening question's sound address (docs/protocol.md, Audio), as the
+        state of a live quiz carries it.
+        """
         question = self.questions[player.opened_q]
         return QuestionView(index=player.opened_q, count=len(self.questions),
                             prompt=question.prompt, pos=question.pos,
                             choices=list(question.choices), opened_at=player.opened_at,
-                            deadline=self.own_deadline(player), kind=question.kind)
+                            deadline=self.own_deadline(player), kind=question.kind,
+                            audio=audio)
 
     def next_for(self, player: Player) -> int:
         """The question the player answers next (the count once all are answered); -1 live."""

@@ -230,7 +230,7 @@ class Handler:
         elif isinstance(request, Control):
             self._control(quiz, request, now, out)
         elif request.open:
-            self._open(quiz, inbound.player, request, now, out)
+            self._open(quiz, inbound.player, request, now, out, self.speech)
         else:
             scored = quiz.answer(inbound.player, request.q, request.given, request.sig, now)
             out.writes.answers.append((quiz.code, scored))
@@ -239,9 +239,16 @@ class Handler:
             out.effects.append(ShowPlayer(quiz.code, inbound.player))
 
     @staticmethod
-    def _open(quiz: Quiz, player_id: str, request: Answer, now: float, out: Outcome) -> None:
-        """A self-paced question for one player: its clock is stored before the reply goes."""
+    def _open(quiz: Quiz, player_id: str, request: Answer, now: float, out: Outcome,
+              speech: Pronouncer | None) -> None:
+        """A self-paced question for one player: its clock is stored before the reply goes.
+
+        A listening question carries its sound's address, as a live quiz's state does.
+        """
         opened = quiz.open_question(player_id, request.q, request.sig, now)
+        question = quiz.questions[opened.q]
+        heard = speech.address(question.term) \
+            if speech is not None and question.kind in LISTENING_KINDS else ""
         if opened.new:
             out.writes.opened.append((quiz.code, player_id, opened.q, opened.opened_at))
             out.changed.add(quiz.code)  # the progress counts moved
@@ -249,7 +256,7 @@ class Handler:
         out.effects.append(SendReply(request.client, Reply(
             req=request.req, ok=True, quiz=quiz.code, player=player_id,
             name=opened.player.name, score=opened.player.score,
-            question=quiz.own_question(opened.player))))
+            question=quiz.own_question(opened.player, heard))))
 
     @staticmethod
     def _new_player_id(quiz: Quiz) -> str:

@@ -19,13 +19,14 @@ import typer
 from client.credentials import Credentials
 from client.errors import BrokerUnreachableError
 from client.joining import join
-from client.listening import Speaker, board_url, player_command
+from client.listening import Speaker, player_command
 from client.options import (
     NAME_HELP,
     Broker,
     Code,
     HostToken,
     Timeout,
+    Web,
     brokers,
     fail,
     host_token,
@@ -34,6 +35,7 @@ from client.options import (
     parse_kinds,
     run,
     say,
+    web_board,
 )
 from client.reconnect import Reconnect
 from client.requests import QuizClient
@@ -54,11 +56,7 @@ def register(app: typer.Typer) -> None:
 
 def play(code: Code,
          name: Annotated[str, typer.Option(help=NAME_HELP)],
-         broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0,
-         web: Annotated[str | None, typer.Option(
-             "--web", envvar="QUIZ_WEB", metavar="URL",
-             help="The web board of quiz serve, where a listening question's sound is "
-                  "fetched (default: http://<the broker's host>:8080).")] = None) -> None:
+         broker: Broker = DEFAULT_URL, timeout: Timeout = 10.0, web: Web = None) -> None:
     """Play a quiz on a live screen: join (or resume) as NAME and answer as questions come.
 
     Keys 1-4 (or a click) pick a choice; for a typed or listen question, type the word and
@@ -70,10 +68,7 @@ def play(code: Code,
     from tui.play import PlayApp  # noqa: PLC0415 - Textual loads only when a screen opens
 
     code, address = parse_code(code), brokers(broker)
-    try:
-        speaker = Speaker(board_url(address, web), player_command())
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--web") from None
+    speaker = Speaker(web_board(address, web), player_command())
     ask = _ask_name if sys.stdin.isatty() else None
     me = run(join(address, code, _name(name), timeout, Credentials.default(), notice=say,
                   ask=ask)).me

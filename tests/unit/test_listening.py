@@ -1,9 +1,12 @@
+# ruff: noqa: RUF001 - IPA is written in IPA letters
 """The pure parts of hearing a word on a terminal (client/listening.py)."""
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
+from cli import render
 from client.listening import (
     PLAYERS,
     WEB_PORT,
@@ -14,6 +17,7 @@ from client.listening import (
     sound_line,
 )
 from protocol.address import BrokerAddress, Brokers
+from protocol.messages import QuestionKind, QuestionView, RevealView, Settings, State
 from web.server import DEFAULT_WEB_PORT
 
 NAME = "/audio/" + "0123456789abcdef" * 2 + ".wav"
@@ -67,3 +71,46 @@ def test_the_sound_line_says_what_to_do() -> None:
     assert "Ctrl+R" in sound_line(here) and "Playing" in sound_line(here, playing=True)
     assert sound_line(here, "no sound from http://b:8080/ (Connection refused)").startswith(
         "🔊 no sound from http://b:8080/ (Connection refused): listen to the board")
+
+
+# --- what quiz watch and quiz answer --open print (cli/render.py) -----------------------------
+
+
+def listening(kind: QuestionKind, *, phase: str = "question", ipa: str = "") -> State:
+    choices = [] if kind == "listen" else ["ship", "sheep", "chip", "cheap"]
+    question = QuestionView(index=0, count=2, prompt="Listen, then type the word you hear.",
+                            pos="noun", choices=choices, opened_at=0.0, deadline=20.0,
+                            kind=kind, audio=NAME)
+    reveal = RevealView(index=0, correct=-1 if kind == "listen" else 1, term="sheep",
+                        distribution=[1, 0, 0] if kind == "listen" else [0, 1, 0, 0],
+                        ipa=ipa, audio=NAME) if phase == "reveal" else None
+    return State(quiz="ABCDEF", seq=3, phase=phase, players=1, answered=0,  # type: ignore[arg-type]
+                 settings=Settings(questions=2, seconds=20.0, kinds=[kind]),
+                 question=question, reveal=reveal, updated_at=0.0)
+
+
+@pytest.mark.parametrize("kind", ["listen", "listen-choice"])
+def test_a_listening_question_says_where_its_word_is_heard(kind: QuestionKind) -> None:
+    state = listening(kind)
+    line = render.state_line(state, "http://10.0.0.5:8080/")
+    assert f"\n  listen: http://10.0.0.5:8080{NAME}\n" in line
+    assert "listen to the board" in render.state_line(state)  # no board known
+    assert state.question is not None
+    shown = render.own_question("ABCDEF", state.question, "http://10.0.0.5:8080/")
+    assert f"\n  listen: http://10.0.0.5:8080{NAME}\n" in shown
+
+
+def test_a_question_that_is_read_names_no_sound() -> None:
+    state = listening("listen")
+    assert state.question is not None
+    read = msgspec.structs.replace(state, question=msgspec.structs.replace(
+        state.question, kind="typed", audio=""))
+    assert "listen" not in render.state_line(read, "http://10.0.0.5:8080/")
+
+
+def test_the_reveal_says_how_the_word_is_said() -> None:
+    assert render.state_line(listening("listen-choice", phase="reveal", ipa="ʃˈiːp")) == (
+        "quiz ABCDEF: question 1/2 revealed: sheep /ʃˈiːp/ (0 answered in time)")
+    assert render.state_line(listening("listen", phase="reveal", ipa="ʃˈiːp")) == (
+        "quiz ABCDEF: question 1/2 revealed: sheep /ʃˈiːp/ (1 right, 0 near, 0 wrong)")
+    assert "revealed: sheep (" in render.state_line(listening("listen", phase="reveal"))
