@@ -40,7 +40,7 @@ from scorer import deck, words
 from scorer.game import REVEAL_SECONDS
 from scorer.questions import cloze_prompt, listen_prompt
 from scorer.service import ScorerSettings
-from serve.local import LocalBroker
+from serve.local import LocalBroker, WebSettings
 from serve.process import serve
 from tui.board import BoardApp
 from tui.live import Live
@@ -85,6 +85,12 @@ class RunningDemo:
 
     broker: BrokerAddress
     code: str
+    # the classroom board in a browser, as `quiz serve` serves it (None: not served)
+    board_url: str | None = None
+
+    def subtitle(self) -> str:
+        """The terminal board's subtitle: the same board's address in a browser, if any."""
+        return f"demo · browser: {self.board_url}" if self.board_url else "demo"
 
 
 def player_names(count: int) -> list[str]:
@@ -147,22 +153,26 @@ async def run_demo(settings: DemoSettings) -> None:
         logging.getLogger(noisy).setLevel(logging.CRITICAL)  # the screen is the board
     with tempfile.TemporaryDirectory(prefix="quiz-demo-") as folder:
         async with running_demo(settings, Path(folder)) as demo:
-            await BoardApp(Live(demo.broker, demo.code), subtitle="demo").run_async()
+            await BoardApp(Live(demo.broker, demo.code),
+                           subtitle=demo.subtitle()).run_async()
 
 
 @asynccontextmanager
 async def running_demo(settings: DemoSettings, folder: Path) -> AsyncIterator[RunningDemo]:
     """A server on a free port, a demo quiz on it, and its crowd playing; all stop after."""
     online: asyncio.Future[BrokerAddress] = asyncio.get_running_loop().create_future()
+    boards: list[str] = []  # the web board's address, told right after `ready`
 
     def ready(public: BrokerAddress) -> None:
         if not online.done():
             online.set_result(public)
 
     scorer = ScorerSettings(database=folder / "demo.db")
+    # the web board too, as `make run` serves it, on ports of its own (0: any free one)
+    web = WebSettings(DEFAULT_HOST, 0, ws_port=0)
     server = asyncio.create_task(serve(
-        scorer, local=LocalBroker("embedded", DEFAULT_HOST, 0, folder), on_ready=ready),
-        name="demo-server")
+        scorer, local=LocalBroker("embedded", DEFAULT_HOST, 0, folder), on_ready=ready,
+        web=web, on_board=lambda url, _: boards.append(url)), name="demo-server")
     crowd: asyncio.Task[None] | None = None
     try:
         starting: list[asyncio.Future[Any]] = [server, online]
@@ -181,7 +191,7 @@ async def running_demo(settings: DemoSettings, folder: Path) -> AsyncIterator[Ru
                                        calm=settings.calm)
         crowd = asyncio.create_task(play_crowd(broker, code, host_key, settings),
                                     name="demo-crowd")
-        yield RunningDemo(broker, code)
+        yield RunningDemo(broker, code, f"{boards[0]}{code}" if boards else None)
     finally:
         # The crowd hangs up before the broker goes, so no client sees it vanish.
         for task in (crowd, server):
