@@ -19,6 +19,7 @@ import msgspec
 
 from protocol import answerkey, auth, topics
 from protocol.messages import (
+    LISTENING_KINDS,
     Answer,
     AnyRequest,
     Control,
@@ -36,7 +37,7 @@ from scorer.metrics import Metrics
 from scorer.partition import Partition
 from scorer.questions import Question, make_questions
 from scorer.store import KEEP_FINISHED_SECONDS, Batch
-from speech.names import LISTENING_KINDS, Pronouncer, missing_espeak
+from speech.names import Pronouncer, missing_espeak
 
 log = logging.getLogger(__name__)
 

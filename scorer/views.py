@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from protocol import topics
 from protocol.channels import channel
 from protocol.messages import (
+    LISTENING_KINDS,
     Counts,
     LastResult,
     Leaderboard,
@@ -42,7 +43,7 @@ from protocol.messages import (
 )
 from scorer.game import Quiz
 from scorer.metrics import Metrics
-from speech.names import LISTENING_KINDS, Pronouncer
+from speech.names import Pronouncer
 
 # The counts on their own topic: displays read the live counts on the leaderboard (contract
 # rev. 11); this refresh is for clients that follow only the counts.

@@ -86,13 +86,12 @@ class Pronouncer(Protocol):
         """The word's IPA when known, else ""."""
 
 
-# The kinds of question whose word is heard, not read (protocol.messages.QuestionKind).
-LISTENING_KINDS = frozenset({"listen", "listen-choice"})
+def missing_espeak(listening: Iterable[str]) -> str:
+    """Why a quiz with these listening kinds cannot be made where espeak-ng is missing.
 
-
-def missing_espeak(kinds: Iterable[str]) -> str:
-    """Why a quiz of these kinds cannot be made where espeak-ng is missing."""
-    listening = sorted(set(kinds) & LISTENING_KINDS)
-    return (f"{' and '.join(listening)} questions need speech from espeak-ng, which the "
-            "scorer's machine lacks: install it there (apt-get install espeak-ng) and "
-            "restart quiz serve; the other kinds of question work without it")
+    Which kinds are heard is the protocol's word (protocol.messages.LISTENING_KINDS), a
+    layer speech does not import: the scorer picks them and passes them in.
+    """
+    return (f"{' and '.join(sorted(set(listening)))} questions need speech from espeak-ng, "
+            "which the scorer's machine lacks: install it there (apt-get install espeak-ng) "
+            "and restart quiz serve; the other kinds of question work without it")
