@@ -31,6 +31,7 @@ from typing import Literal
 
 from broker.mosquitto import stop_process, write_private
 from protocol import topics
+from protocol.address import broker_url
 
 Role = Literal["scorer", "host"]
 
@@ -470,8 +471,8 @@ class Cluster:
 
     def brokers(self, user: str | None = None, password: str | None = None) -> str:
         """The comma-separated broker list for `--broker` (with credentials when given)."""
-        login = f"{user}:{password}@" if user and password else ""
-        return ",".join(f"mqtt://{login}127.0.0.1:{port}" for port in self.mqtt_ports)
+        login = (user, password) if user and password else (None, None)
+        return ",".join(broker_url("127.0.0.1", port, *login) for port in self.mqtt_ports)
 
     def running(self) -> dict[str, int | None]:
         """Each node's name and pid, None for a node that does not run."""

@@ -60,7 +60,7 @@ from cli.loadclient import LoadClient, Transport, load_client, open_client
 from client.outbox import PendingAnswer
 from client.requests import QuizClient
 from protocol import auth, topics, views
-from protocol.address import BrokerAddress
+from protocol.address import BrokerAddress, broker_url
 from protocol.messages import Join, Leaderboard, PlayerStatus, Reply, decode, encode
 from scorer.deck import BUILTIN_DEFAULT, load_builtin
 from scorer.transport import MAX_INFLIGHT, NO_DELAY
@@ -1068,7 +1068,7 @@ def environment(config: BenchConfig, port: int) -> Iterator[
         if ws_port is not None:
             public = BrokerAddress("127.0.0.1", ws_port)
         with run_mosquitto(accounts.folder, port, ws_port) as broker:
-            url = f"mqtt://scorer:{scorer_pw}@127.0.0.1:{port}"
+            url = broker_url("127.0.0.1", port, "scorer", scorer_pw)
             with scorer_process([*common, "--broker", url], broker) as scorer:
                 host = BrokerAddress("127.0.0.1", port, "bench", host_pw)
                 # the echo clients need to publish and read arbitrary topics: the scorer's account
@@ -1098,7 +1098,7 @@ def nats_environment(config: BenchConfig, port: int, folder: Path, common: list[
     accounts.add("bench", "host", host_pw)
     if config.broker == "nats":
         with run_nats(accounts.folder, port) as broker:
-            url = f"mqtt://scorer:{scorer_pw}@127.0.0.1:{port}"
+            url = broker_url("127.0.0.1", port, "scorer", scorer_pw)
             with scorer_process([*common, "--broker", url], broker) as scorer:
                 yield (scorer, BrokerAddress("127.0.0.1", port),
                        BrokerAddress("127.0.0.1", port, "bench", host_pw),
@@ -1113,7 +1113,8 @@ def nats_environment(config: BenchConfig, port: int, folder: Path, common: list[
         raise BenchError(f"the NATS cluster did not start: {exc}") from None
     try:
         first, second, third = cluster.mqtt_ports
-        url = ",".join(f"mqtt://scorer:{scorer_pw}@127.0.0.1:{p}" for p in (third, first, second))
+        url = ",".join(broker_url("127.0.0.1", p, "scorer", scorer_pw)
+                       for p in (third, first, second))
         nodes = tuple(pid for pid in cluster.running().values() if pid)
         with scorer_process([*common, "--broker", url], nodes=nodes) as scorer:
             yield (scorer, BrokerAddress("127.0.0.1", first),

@@ -23,6 +23,7 @@ from broker.nats import (
     cluster_up,
     mqtt_accepts,
 )
+from protocol.address import broker_url
 
 # Not 1883 (a system broker) nor 11883 (`quiz serve`): the first node's MQTT port.
 DEFAULT_MQTT_PORT = 4883
@@ -83,7 +84,7 @@ def up(
         raise fail(str(exc)) from None
     # The scorer starts on the last node (the players on the first), and fails over to the
     # others in turn when its node dies.
-    nodes = ",".join(f"mqtt://scorer:{password}@127.0.0.1:{port}"
+    nodes = ",".join(broker_url("127.0.0.1", port, "scorer", password)
                      for port in reversed(running.mqtt_ports))
     write_private(scorer_url_file(folder), nodes + "\n")
     for name, pid in running.running().items():
@@ -115,7 +116,7 @@ def status(folder: Folder = DEFAULT_FOLDER) -> None:
         raise fail(f"no cluster was started from {folder} (`quiz cluster up`)")
     for node, pid in zip(found.nodes(), found.running().values(), strict=True):
         serving = "accepts MQTT" if pid and mqtt_accepts(node.mqtt_port) else "not serving"
-        where = f"mqtt://127.0.0.1:{node.mqtt_port}"
+        where = broker_url("127.0.0.1", node.mqtt_port)
         typer.echo(f"{node.name}: {f'pid {pid}' if pid else 'down'}, {where}, {serving}")
     typer.echo(f"brokers: {found.brokers()}")
 

@@ -36,7 +36,6 @@ from client.joining import join as join_quiz
 from client.options import (
     NAME_HELP,
     Broker,
-    CefrLevel,
     Code,
     HostToken,
     Json,
@@ -55,8 +54,15 @@ from client.options import (
 from client.reconnect import Connected, Disconnected
 from client.requests import QuizClient
 from protocol import auth
-from protocol.address import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, BrokerAddress, Brokers
-from protocol.messages import MAX_TYPED, DeckEntry, clean_name
+from protocol.address import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_URL,
+    BrokerAddress,
+    Brokers,
+    broker_url,
+)
+from protocol.messages import MAX_TYPED, CefrLevel, DeckEntry, clean_name
 from scorer import deck as decks
 from web.server import DEFAULT_WEB_PORT
 
@@ -271,9 +277,9 @@ def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Pa
     except PortInUseError:
         if live_scorer(host, port) is not None:
             raise fail(f"a quiz server already runs on {host}:{port}: use it (`quiz status "
-                       f"--broker mqtt://{host}:{port}`), or stop it first") from None
+                       f"--broker {broker_url(host, port)}`), or stop it first") from None
         raise fail(f"port {port} on {host} is in use (another broker is running?): use that "
-                   f"broker with `quiz serve --broker mqtt://{host}:{port}`, or choose another "
+                   f"broker with `quiz serve --broker {broker_url(host, port)}`, or choose another "
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
     except (MosquittoError, NatsError, WebPortError, SubscriptionRefusedError) as exc:
         raise fail(str(exc)) from None

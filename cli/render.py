@@ -23,7 +23,7 @@ from client.listening import audio_url
 from client.reveal import revealed_answer
 from client.standings import Everyone, PageCleared
 from client.text import fit, name_column, plural, printable, standings_lines
-from protocol.address import DEFAULT_URL, BrokerAddress, Brokers
+from protocol.address import DEFAULT_URL, BrokerAddress, Brokers, broker_url
 from protocol.messages import (
     LISTENING_KINDS,
     TYPED_KINDS,
@@ -60,7 +60,7 @@ def server_ready(public: BrokerAddress, broker: str, db: Path,
     nodes = [BrokerAddress(a.host, a.port) for a in Brokers.parse(broker).addresses] \
         if "," in broker else [anyone]
     listed = ",".join(str(node) for node in nodes)
-    flag = "" if listed == "mqtt://127.0.0.1:11883" else f" --broker {listed}"
+    flag = "" if listed == DEFAULT_URL else f" --broker {listed}"
     lines = [f"quiz scorer online; {where} at {anyone}; answers stored in {db}",
              "next, in another terminal:"]
     join = f"  quiz join CODE --name alice{flag}"
@@ -78,7 +78,7 @@ def server_ready(public: BrokerAddress, broker: str, db: Path,
                    if broker == "nats" or len(nodes) > 1 else
                    "  # a host account on that broker: `quiz accounts teacher --role host` "
                    "(README, Production)")
-        host = ",".join(f"mqtt://teacher:PASSWORD@{node.host}:{node.port}" for node in nodes)
+        host = ",".join(broker_url(node.host, node.port, "teacher", "PASSWORD") for node in nodes)
         lines += [account, "  # the host's terminal:",
                   f"  export QUIZ_BROKER={host}",
                   "  quiz create --deck everyday          # prints the quiz CODE",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Coroutine
-from typing import Annotated, Any, Literal, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import aiomqtt
 import typer
@@ -24,8 +24,6 @@ from protocol.address import Brokers
 from protocol.messages import MAX_NAME_LENGTH, QUESTION_KINDS, QuestionKind
 
 T = TypeVar("T")
-# The CEFR levels a deck's words may carry (protocol.messages.Level without "no level").
-CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
 Broker = Annotated[str, typer.Option(
     "--broker", envvar="QUIZ_BROKER",

@@ -9,12 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 DEFAULT_HOST = "127.0.0.1"
 # Not 1883: a development machine often runs a system broker there already.
 DEFAULT_PORT = 11883
-DEFAULT_URL = f"mqtt://{DEFAULT_HOST}:{DEFAULT_PORT}"
+
+
+def broker_url(host: str, port: int, username: str | None = None,
+               password: str | None = None) -> str:
+    """The one way a broker's URL is written: `mqtt://[user[:password]@]host:port`.
+
+    The user and password are quoted as a URL needs (a comma is %2C), so that
+    `BrokerAddress.parse` reads them back as they were. A password is only for a
+    process's environment or a file, never for a printed line (`str(BrokerAddress)`).
+    """
+    user = ""
+    if username:
+        secret = f":{quote(password, safe='')}" if password else ""
+        user = f"{quote(username, safe='')}{secret}@"
+    return f"mqtt://{user}{host}:{port}"
+
+
+DEFAULT_URL = broker_url(DEFAULT_HOST, DEFAULT_PORT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +63,13 @@ class BrokerAddress:
             password=unquote(parts.password) if parts.password else None,
         )
 
+    def url(self) -> str:
+        """The URL with the password: for a child's environment or a file, never printed."""
+        return broker_url(self.host, self.port, self.username, self.password)
+
     def __str__(self) -> str:
         """The URL without the password (safe to print and log)."""
-        user = f"{self.username}@" if self.username else ""
-        return f"mqtt://{user}{self.host}:{self.port}"
+        return broker_url(self.host, self.port, self.username)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +105,10 @@ class Brokers:
 
     def __len__(self) -> int:
         return len(self.addresses)
+
+    def url(self) -> str:
+        """The URLs with their passwords, comma-separated: never for printing."""
+        return ",".join(address.url() for address in self.addresses)
 
     def __str__(self) -> str:
         """The URLs without their passwords, comma-separated (safe to print and log)."""

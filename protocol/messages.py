@@ -93,7 +93,10 @@ QUESTION_KINDS: tuple[QuestionKind, ...] = get_args(QuestionKind)
 TYPED_KINDS: frozenset[QuestionKind] = frozenset({"typed", "listen"})
 # The kinds whose word is heard: their prompt never holds it (docs/protocol.md, State).
 LISTENING_KINDS: frozenset[QuestionKind] = frozenset({"listen", "listen-choice"})
-Level = Literal["", "A1", "A2", "B1", "B2", "C1", "C2"]
+# The Common European Framework's levels a deck's word may carry, easiest first.
+CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+LEVELS: tuple[CefrLevel, ...] = get_args(CefrLevel)
+Level = Literal["", CefrLevel]  # "": no level (an entry that says none; a quiz of all levels)
 MAX_TYPED = 80  # a typed answer is one word or phrase of a deck: terms are at most 80 too
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from protocol.messages import LEVELS
 from scorer import deckfile
 
 # Defined beside the file formats, which raise it too; raised and caught as deck.DeckError.
@@ -27,8 +28,6 @@ MAX_DEFINITION = 500
 # An example is one sentence; 500 characters is the definition's bound, room for a long one.
 MAX_EXAMPLE = 500
 BUILTIN_DEFAULT = "everyday"
-# The Common European Framework's levels, easiest first.
-LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 # Several answers or distractors in one cell are separated by this.
 LIST_SEPARATOR = ";"
 # The regular endings forms() adds to a word or its stem.

@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from protocol.messages import LEVELS
 from scorer import questions
 from scorer.alike import Alike, alike, interchangeable
-from scorer.deck import CHOICES, LEVELS, Entry, builtin_text, parse_deck_lines
+from scorer.deck import CHOICES, Entry, builtin_text, parse_deck_lines
 
 # What to do about two entries that answer each other's questions.
 _FIX = ("reword a definition so each fits only its word, or list the words in each other's "

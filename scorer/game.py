@@ -12,6 +12,8 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 
+import msgspec
+
 from protocol import auth
 from protocol.answerkey import AnswerKey
 from protocol.messages import (
@@ -46,6 +48,17 @@ class Refused(Exception):  # noqa: N818 - a refusal is an outcome of the game, n
 
 # How a typed question's answers are counted at the reveal, in this order.
 TYPED_BUCKETS = ("right", "near", "wrong")
+
+
+def played(settings: Settings) -> Settings:
+    """The settings a quiz is played by: a calm one has no speed points and no streak.
+
+    The one place calm mode turns them off (docs/protocol.md, CreateQuiz and State: a calm
+    quiz's settings say `speed_bonus` and `streak` false); every `Quiz` applies it.
+    """
+    if not settings.calm:
+        return settings
+    return msgspec.structs.replace(settings, speed_bonus=False, streak=False)
 
 
 def _verdict(question: Question, given: int | str) -> spelling.Verdict:
@@ -145,12 +158,13 @@ class Quiz:
     # Request ids of the host commands applied: a replayed or redelivered one changes nothing.
     applied: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        self.settings = played(self.settings)
+
     @property
     def rules(self) -> Rules:
-        """The scoring rules chosen at creation (a calm quiz has no speed points, no streak)."""
-        calm = self.settings.calm
-        return Rules(speed_bonus=self.settings.speed_bonus and not calm,
-                     streak=self.settings.streak and not calm)
+        """The scoring rules chosen at creation (`played`: none of speed or streak if calm)."""
+        return Rules(speed_bonus=self.settings.speed_bonus, streak=self.settings.streak)
 
     @property
     def self_paced(self) -> bool:

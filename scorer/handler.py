@@ -344,8 +344,7 @@ class Handler:
         except deck.DeckError as exc:
             raise Refused("bad_request", str(exc)) from None
         return questions, Settings(questions=len(questions), seconds=request.seconds,
-                                   speed_bonus=request.speed_bonus and not request.calm,
-                                   streak=request.streak and not request.calm,
+                                   speed_bonus=request.speed_bonus, streak=request.streak,
                                    auto=request.auto, kinds=list(request.kinds),
                                    calm=request.calm, level=request.level)
 

@@ -33,10 +33,11 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from protocol.messages import LEVELS
 from protocol.messages import QuestionKind as Kind
 from scorer import sounds, spelling
 from scorer.alike import interchangeable
-from scorer.deck import CHOICES, LEVELS, DeckError, Entry, term_span
+from scorer.deck import CHOICES, DeckError, Entry, term_span
 from scorer.soundcheck import homophones
 
 BLANK = "_____"

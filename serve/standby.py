@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 import aiomqtt
 
 from protocol import topics
-from protocol.address import BrokerAddress, Brokers
+from protocol.address import BrokerAddress, Brokers, broker_url
 from protocol.messages import DecodeError, ScorerStatus, decode
 from protocol.retry import Reconnect
 from scorer.lock import DatabaseBusyError, DatabaseLock
@@ -118,8 +118,7 @@ def _who(status: ScorerStatus) -> str:
 
 
 def _where(settings: ScorerSettings) -> str:
-    return ",".join(f"mqtt://{broker.host}:{broker.port}"
-                    for broker in Brokers.of(settings.broker))
+    return ",".join(broker_url(broker.host, broker.port) for broker in Brokers.of(settings.broker))
 
 
 @contextlib.asynccontextmanager

@@ -19,7 +19,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from protocol.address import BrokerAddress, Brokers
 from protocol.retry import Backoff
@@ -104,7 +103,7 @@ class Supervisor:
     async def _once(self, index: int, member: Member,
                     came_online: Callable[[int], None]) -> int:
         """Run one scorer process until it exits; stop it cleanly when cancelled."""
-        env = {**os.environ, "QUIZ_SERVE_BROKER": _url(self.broker)}
+        env = {**os.environ, "QUIZ_SERVE_BROKER": Brokers.of(self.broker).url()}
         metrics = str(self.metrics_port + index) if self.metrics_port else "0"
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "cli", "serve", "--partition", str(member.partition),
@@ -136,13 +135,3 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
-def _url(brokers: BrokerAddress | Brokers) -> str:
-    """The brokers' URLs with credentials: for a child's environment, never for printing."""
-    urls = []
-    for broker in Brokers.of(brokers):
-        user = ""
-        if broker.username:
-            password = f":{quote(broker.password, safe='')}" if broker.password else ""
-            user = f"{quote(broker.username, safe='')}{password}@"
-        urls.append(f"mqtt://{user}{broker.host}:{broker.port}")
-    return ",".join(urls)

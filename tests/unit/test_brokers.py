@@ -19,6 +19,16 @@ def test_a_comma_separated_list_parses_in_order() -> None:
     assert str(Brokers((A, B))) == "mqtt://a:1883,mqtt://teacher@b:1884"  # no password
 
 
+@pytest.mark.parametrize("address", [
+    A, B, BrokerAddress("h", 1, "a,b", "p@ss:w/rd%,"), BrokerAddress("h", 2, "user"),
+])
+def test_a_written_url_reads_back_as_the_same_address(address: BrokerAddress) -> None:
+    """A child scorer gets its brokers as `url()` through the environment: nothing lost."""
+    assert Brokers.parse(Brokers((address, C)).url()) == Brokers((address, C))
+    if address.password:
+        assert address.password not in str(address)  # printed: never the password
+
+
 @pytest.mark.parametrize("urls", ["", " , ", "mqtt://a:1883,", "mqtt://a:1883,,mqtt://b:1"])
 def test_an_empty_entry_is_refused(urls: str) -> None:
     with pytest.raises(ValueError, match="broker"):
