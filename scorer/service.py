@@ -65,6 +65,12 @@ CHECKPOINT_SECONDS = 5.0
 FLUSH_SLICE_SECONDS = 0.002
 # If the backlog marker never comes back, stop waiting for it after this long.
 RECOVERY_TIMEOUT_SECONDS = 10.0
+# Answers travel at QoS 0 (docs/protocol.md): one sent while the scorer was away reached
+# nobody, and its client sends it again when the scorer says it is online. For this long
+# after the backlog marker is back, answers to a live quiz still count as arrived when the
+# scorer went away and no deadline passes, so those copies are judged as the ones a broker
+# queued.
+RESEND_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ class Scorer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._sync_topic = topics.scorer_sync(settings.client_id)
         self._marker = b""  # this connection's backlog marker, also its liveness probe
+        self._marker_back_at: float | None = None  # when it came back (monotonic)
         self.liveness = Liveness()
         self.connected = asyncio.Event()
         self.broker = Brokers.of(settings.broker).addresses[0]  # the broker in use, or next
@@ -178,6 +185,7 @@ class Scorer:
 
     async def _serve(self, link: Link) -> None:
         self._recovering, self._connected_at = True, self.clock()
+        self._marker_back_at = None
         self._online_since = self.clock()
         self.liveness = Liveness()
         await link.subscribe(*self._subscriptions(), self._sync_topic)
@@ -236,12 +244,13 @@ class Scorer:
                 topic = str(message.topic)
                 if topic == self._sync_topic:
                     probes += 1
-                    if message.payload == self._marker:
-                        self._caught_up(now)
+                    if message.payload == self._marker and self._marker_back_at is None:
+                        self._marker_back_at = time.monotonic()  # _tick ends the recovery
                     continue
                 # Answers that waited in the broker count as arrived when the scorer went away.
                 judged = now
-                if self._recovering and self._down_since is not None:
+                if self._recovering and self._down_since is not None \
+                        and (self._marker_back_at is None or self._held(topic)):
                     judged = min(now, self._down_since)
                 payload = message.payload
                 data = payload if isinstance(payload, bytes) else str(payload).encode()
@@ -263,6 +272,18 @@ class Scorer:
                 self.metrics.observe_batch(len(batch) - probes, commit_seconds)
                 self.metrics.scored(time.perf_counter() - started, out.scored)
             self.metrics.set_backlog(link.pending())
+
+    def _held(self, topic: str) -> bool:
+        """Whether an answer on `topic` is to a live quiz, whose deadlines the grace holds.
+
+        A self-paced quiz has no deadline held: each player's clock runs on, and an answer
+        that comes after the backlog is judged when it comes, as before the grace.
+        """
+        try:
+            quiz = self.quizzes.get(topics.parse_inbound(topic).code)
+        except topics.TopicError:
+            return False
+        return quiz is not None and not quiz.self_paced
 
     def _commit(self, out: Outcome) -> float:
         started = time.perf_counter()
@@ -310,10 +331,15 @@ class Scorer:
         while True:
             await asyncio.sleep(TICK_SECONDS)
             if self._recovering:  # no deadline passes before the answers that waited are in
-                if self.clock() - self._connected_at < RECOVERY_TIMEOUT_SECONDS:
+                if self._marker_back_at is not None:
+                    if time.monotonic() - self._marker_back_at < RESEND_GRACE_SECONDS:
+                        continue  # the clients' copies of what the broker did not keep
+                    self._caught_up(self.clock())
+                elif self.clock() - self._connected_at < RECOVERY_TIMEOUT_SECONDS:
                     continue
-                log.warning("the backlog marker did not come back; resuming the timers")
-                self._caught_up(self.clock())
+                else:
+                    log.warning("the backlog marker did not come back; resuming the timers")
+                    self._caught_up(self.clock())
             now = self.clock()
             out = Outcome()
             self._housekeeping(link, now, out)
