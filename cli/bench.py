@@ -35,6 +35,7 @@ import bisect
 import contextlib
 import functools
 import gc
+import heapq
 import math
 import os
 import random
@@ -61,7 +62,9 @@ from client.outbox import PendingAnswer
 from client.requests import QuizClient
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress, broker_url
+from protocol.channels import channel
 from protocol.messages import Join, Leaderboard, PlayerStatus, Reply, decode, encode
+from protocol.retry import resend_wait
 from scorer.deck import BUILTIN_DEFAULT, load_builtin
 from scorer.transport import MAX_INFLIGHT, NO_DELAY
 from serve.supervisor import member_database
@@ -70,6 +73,11 @@ from serve.supervisor import member_database
 PLAYERS_PER_CONNECTION = 500
 # Upper bound on how long any phase may take before the bench gives up on it.
 PHASE_TIMEOUT_SECONDS = 120.0
+# Answers go at the contract's QoS (0) and are sent again until their result, as every
+# client does (client/outbox.py): the bench measures that path, resends included.
+ANSWER_QOS = channel(topics.answer).qos
+# How often the resender looks for answers whose timer ran out: a fraction of the first wait.
+RESEND_TICK_SECONDS = 0.1
 # Seconds each question stays open: long enough that no answer is late.
 QUESTION_SECONDS = 120.0
 # Subscriptions sent in one SUBSCRIBE packet.
@@ -137,6 +145,7 @@ class Sim:
     sent_at: float = 0.0
     result_at: float = 0.0
     answer_seq: int = 0
+    resent: int = 0  # copies of its answer sent before its result came (protocol/retry.py)
     score: int | None = None  # the score its latest status published (per-player mode)
 
 
@@ -309,16 +318,70 @@ class Pool:
             await self.client.subscribe([(topic, views.FOLLOW_QOS) for topic in chunk])
         await asyncio.sleep(0.5)  # the retained statuses of the join arrive and are ignored
 
-    async def answer(self, schedule: list[tuple[float, Sim, bytes]], start: float) -> None:
-        """Publish each answer at its time (seconds after start)."""
+    async def answer(self, schedule: list[tuple[float, Sim, bytes]], start: float,
+                     resender: Resender | None = None) -> None:
+        """Publish each answer at its time (seconds after start); `resender` sends it again.
+
+        Without one, the pool runs its own, until every answer has its result.
+        """
+        if resender is None:
+            async with resending(random.Random()) as own:
+                await self.answer(schedule, start, own)
+            return
         self.pending_results = len(schedule)
         for offset, sim, payload in schedule:
             delay = start + offset - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             sim.sent_at = time.monotonic()
-            self.client.publish(topics.answer(sim.quiz, sim.player), payload)
+            send = functools.partial(self.client.publish, topics.answer(sim.quiz, sim.player),
+                                     payload, ANSWER_QOS)
+            send()
+            resender.sent(sim, send)
         await self.client.until(self.answered)
+
+
+class Resender:
+    """Sends each answer again until its result, on client/outbox.py's timer (resend_wait).
+
+    A heap of (when due, ...) so that 10,000 answers cost nothing while they are scored in
+    time; a copy goes only for an answer whose result has not come.
+    """
+
+    def __init__(self, rand: random.Random) -> None:
+        self.rand = rand
+        self._due: list[tuple[float, int, Sim, Callable[[], None], int]] = []
+        self._order = 0  # ties in time: first sent, first resent
+
+    def sent(self, sim: Sim, send: Callable[[], None], times: int = 1) -> None:
+        """`send` just published sim's answer for the `times`-th time."""
+        self._order += 1
+        heapq.heappush(self._due, (time.monotonic() + resend_wait(times, self.rand.random),
+                                   self._order, sim, send, times))
+
+    async def run(self) -> None:
+        """Until cancelled: send again each answer whose timer ran out without a result."""
+        while True:
+            await asyncio.sleep(RESEND_TICK_SECONDS)
+            now = time.monotonic()
+            while self._due and self._due[0][0] <= now:
+                _, _, sim, send, times = heapq.heappop(self._due)
+                if not sim.result_at:
+                    send()
+                    sim.resent += 1
+                    self.sent(sim, send, times + 1)
+
+
+@asynccontextmanager
+async def resending(rand: random.Random) -> AsyncIterator[Resender]:
+    """A resender running for the block."""
+    resender = Resender(rand)
+    task = asyncio.create_task(resender.run(), name="resend-answers")
+    try:
+        yield resender
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 @asynccontextmanager
@@ -460,8 +523,8 @@ async def _simulate(config: BenchConfig, public: BrokerAddress, host: BrokerAddr
             cpu_before, own_cpu_before = scorer.cpu_seconds(), time.process_time()
             broker_before = scorer.broker_cpu_seconds()
             start = time.monotonic() + 0.2
-            async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
-                await asyncio.gather(*(pool.answer(schedule, start)
+            async with asyncio.timeout(PHASE_TIMEOUT_SECONDS), resending(rng) as resender:
+                await asyncio.gather(*(pool.answer(schedule, start, resender)
                                        for pool, schedule in zip(opened, schedules, strict=True)))
             await asyncio.sleep(config.leaderboard_interval * 3)  # the last boards arrive
         finally:
@@ -520,6 +583,8 @@ def _measurements(config: BenchConfig, scorer: ScorerProcess, db: Path, sims: li
         "answer_window_seconds": round(window, 3),
         "own_result_ms": percentiles(own),
         "stored_answers": stored, "lost": len(sims) - stored, "counted_twice": duplicates,
+        # copies sent because a result was late (over 3 s) or lost: 0 when all is well
+        "answers_resent": sum(sim.resent for sim in sims),
         "scorer_cpu_seconds": round(run.scorer_cpu, 2),
         "scorer_cpu_percent_of_window": round(100 * run.scorer_cpu / window, 1) if window else None,
         "scorer_cpu_us_per_answer": round(run.scorer_cpu * 1e6 / len(sims)),
@@ -810,7 +875,7 @@ async def _simulate_per_player(
         try:
             cpu_before, own_cpu_before = scorer.cpu_seconds(), time.process_time()
             broker_before = scorer.broker_cpu_seconds()
-            await _answer_all(schedule, fleet)
+            await _answer_all(schedule, fleet, rng)
             await asyncio.sleep(config.leaderboard_interval * 3)  # as in the multiplexed mode
             fleet.counting = False
             scorer_cpu = scorer.cpu_seconds() - cpu_before
@@ -846,17 +911,24 @@ async def _join_all(players: list[Player], progress: Callable[[str, int, int], N
                          f"{PHASE_TIMEOUT_SECONDS:.0f} s") from None
 
 
-async def _answer_all(schedule: list[tuple[float, bytes, Player]], fleet: Fleet) -> None:
-    """Publish each answer at its time on its player's connection; wait for every result."""
+async def _answer_all(schedule: list[tuple[float, bytes, Player]], fleet: Fleet,
+                      rand: random.Random) -> None:
+    """Publish each answer at its time on its player's connection; wait for every result.
+
+    An answer without a result goes again on the clients' timer (`Resender`).
+    """
     start = time.monotonic() + 0.2
     try:
-        async with asyncio.timeout(PHASE_TIMEOUT_SECONDS):
+        async with asyncio.timeout(PHASE_TIMEOUT_SECONDS), resending(rand) as resender:
             for offset, payload, player in schedule:
                 delay = start + offset - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 player.sim.sent_at = time.monotonic()
-                player.client.publish(topics.answer(player.sim.quiz, player.sim.player), payload)
+                send = functools.partial(player.client.publish, topics.answer(
+                    player.sim.quiz, player.sim.player), payload, ANSWER_QOS)
+                send()
+                resender.sent(player.sim, send)
             await fleet.answered.wait()
     except TimeoutError:
         raise BenchError(f"{fleet.pending_results} of {len(schedule)} players had no result "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 from client.connection import Follower, Kind, Received
@@ -23,9 +24,13 @@ from client.requests import (
 )
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
+from protocol.channels import channel
 from protocol.messages import TYPED_KINDS, PlayerStatus, QuestionView, Reply, ScorerStatus
 
 log = logging.getLogger(__name__)
+
+# The answer's QoS, as the contract says (0: the verdict is the acknowledgement).
+ANSWER_QOS = channel(topics.answer).qos
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ async def answer(where: BrokerAddress | Brokers, code: str, player: str, secret:
     """
     client_id = topics.new_client_id()  # kept across reconnects: the reply topic stays
     pending: PendingAnswer | None = None
+    outbox = Outbox(player)  # how often it went out, across reconnects
 
     async def step(client: QuizClient, deadline: float) -> Verdict:
         nonlocal pending
@@ -60,7 +66,7 @@ async def answer(where: BrokerAddress | Brokers, code: str, player: str, secret:
             pending = PendingAnswer.sign(secret, code, player, found, given)
         else:
             log.info("reconnected to %s: sending the answer again", client.broker)
-        return await send_answer(client, code, player, pending, deadline)
+        return await send_answer(client, code, player, pending, deadline, outbox, notice)
 
     try:
         return await patiently(where, timeout, step, client_id=client_id, notice=notice)
@@ -70,8 +76,8 @@ async def answer(where: BrokerAddress | Brokers, code: str, player: str, secret:
                 f"lost the connection to the broker before the answer went out ({exc.lost})",
             ) from None
         raise NoReplyError(f"lost the connection to {Brokers.of(where)} before the verdict "
-                           f"({exc.lost}); the answer was sent and may still be scored: "
-                           f"{ANSWER_AGAIN}") from None
+                           f"({exc.lost}); the answer was sent and may still be scored, or "
+                           f"may have been lost: {ANSWER_AGAIN}") from None
 
 
 async def _question(client: QuizClient, code: str, player: str,
@@ -126,26 +132,40 @@ async def _own_question(client: QuizClient, code: str, player: str) -> int | Ver
 
 
 async def send_answer(client: QuizClient, code: str, player: str, pending: PendingAnswer,
-                      deadline: float) -> Verdict:
+                      deadline: float, outbox: Outbox | None = None,
+                      notice: Notice | None = None) -> Verdict:
     """Send a signed answer and wait until its verdict shows in the player's status.
 
-    Sent again, unchanged, whenever a scorer comes online meanwhile (client/outbox.py).
-    Raises RefusedError, NoReplyError, or aiomqtt.MqttError when the connection drops.
+    The answer travels at QoS 0 and the verdict is its acknowledgement: it is sent again,
+    unchanged, on the timer of client/outbox.py and whenever a scorer comes online
+    meanwhile, until `deadline`; `outbox` keeps the count across reconnects. A scorer seen
+    offline does not end the wait (nothing keeps the answer for it but this command);
+    `notice` hears it once. Raises RefusedError, NoReplyError, or aiomqtt.MqttError when
+    the connection drops.
     """
+    loop = asyncio.get_running_loop()
     status_topic = topics.player(code, player)
     answer_topic = topics.answer(code, player)
-    request = pending.request(client.client_id)
     kinds: dict[str, Kind] = {status_topic: PlayerStatus, topics.scorer_status(): ScorerStatus,
                               topics.other_scorers_status(): ScorerStatus}
+    told_offline = False
     with client.awaiting(pending.req, kinds) as (follower, reply_topic):
         await client.follow_scorer()
         await client.connection.subscribe(status_topic)
         await client.connection.subscribe(reply_topic)
-        await client.connection.publish(answer_topic, request)
-        outbox = Outbox(player, client.scorer)
+        if outbox is None:
+            outbox = Outbox(player)
+        if client.scorer is not None:  # the scorer this connection found: no news
+            outbox.scorer_seen(client.scorer, retained=True)
         outbox.keep(pending)
 
+        async def send(again: PendingAnswer) -> None:
+            await client.connection.publish(answer_topic, again.request(client.client_id),
+                                            qos=ANSWER_QOS)
+            outbox.sent(again, loop.time())
+
         async def verdict(got: Received) -> Verdict | None:
+            nonlocal told_offline
             message = got.message
             if isinstance(message, PlayerStatus) and got.topic == status_topic:
                 if message.last is not None and message.last.q == pending.q:
@@ -156,14 +176,39 @@ async def send_answer(client: QuizClient, code: str, player: str, pending: Pendi
                 raise RefusedError(message.error or "refused", message.reason)
             elif isinstance(message, ScorerStatus):
                 for again in outbox.scorer_seen(message, retained=got.retain):
-                    await client.connection.publish(answer_topic,
-                                                    again.request(client.client_id))
+                    await send(again)
+                nobody = client.scorer is not None and client.scorer.status == "offline"
+                if nobody and not told_offline and notice is not None:  # every scorer off
+                    told_offline = True
+                    notice(f"the scorer is offline on {client.broker}: sending the answer "
+                           f"again until it returns or the timeout, "
+                           f"{max(0.0, deadline - loop.time()):.0f} s from now")
             return None
 
-        found = await client.outcome(follower, verdict, deadline)
+        await send(pending)
+        found: Verdict | None = None
+        while found is None and loop.time() < deadline:
+            wake = min(deadline, outbox.next_due() or deadline)
+            found = await client.outcome(follower, verdict, wake, offline_grace=False)
+            for again in outbox.due(loop.time()) if found is None else []:
+                log.info("no verdict yet: sending the answer again")
+                await send(again)
     if found is None:
-        raise client.no_reply(ANSWER_AGAIN)
+        raise _gave_up(client, outbox.times_sent(pending.q))
     return found
+
+
+def _gave_up(client: QuizClient, times: int) -> NoReplyError:
+    """What is true when no verdict came: sent `times` times, maybe taken, maybe not."""
+    sent = f"the answer went out {times} time{'s' if times != 1 else ''}"
+    status = client.scorer
+    if status is not None and status.status == "offline":
+        since = (f" (since {time.strftime('%H:%M:%S', time.localtime(status.since))})"
+                 if status.since > 0 else "")
+        return NoReplyError(f"no verdict: the scorer is offline{since} on {client.broker} and "
+                            f"{sent}; nothing keeps it for the scorer: {ANSWER_AGAIN}")
+    return NoReplyError(f"no verdict within the timeout ({sent}); it may still be scored, "
+                        f"or may have been lost: {ANSWER_AGAIN}")
 
 
 async def _recorded(client: QuizClient, follower: Follower, status_topic: str, q: int,

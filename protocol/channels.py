@@ -37,7 +37,7 @@ from protocol.messages import (
 )
 
 # The revision of the contract (docs/protocol.md, "Revisions"); messages keep `v` apart.
-REVISION = 11
+REVISION = 12
 
 Publisher = Literal["host", "player", "scorer"]
 
@@ -78,7 +78,7 @@ class Channel:
 CHANNELS: tuple[Channel, ...] = (
     Channel(topics.create, "host", 1, False, CreateQuiz),
     Channel(topics.join, "player", 1, False, Join),
-    Channel(topics.answer, "player", 1, False, Answer),
+    Channel(topics.answer, "player", 0, False, Answer),
     Channel(topics.control, "host", 1, False, Control),
     Channel(topics.state, "scorer", 1, True, State),
     Channel(topics.leaderboard, "scorer", 0, True, Leaderboard),

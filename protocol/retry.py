@@ -8,6 +8,11 @@ The wait before attempt n is uniform in [0, min(cap, floor * 2^(n-1))] (AWS's "f
 jitter"): the ceiling doubles so a class of screens does not hammer a broker that is
 down, and the randomness spreads them out so that, after a broker restart, forty
 screens do not all knock at the same instants.
+
+An answer is kept until its verdict and sent again on a timer (`resend_wait`): it travels
+at QoS 0, so the verdict is its only acknowledgement. The first copy goes RESEND_FIRST_SECONDS
+after the answer, the next ones after a full-jitter wait under a ceiling that doubles from
+twice that to RESEND_MAX_SECONDS. web/static/play.js repeats these constants (a test checks).
 """
 
 from __future__ import annotations
@@ -25,6 +30,15 @@ CLIENT_MIN_SECONDS = 0.5
 # full jitter the wait averages half the cap, so a 2 s cap means ~1 s, while 40 screens
 # still spread their attempts over 2 s instead of arriving together.
 CLIENT_MAX_SECONDS = 2.0
+# An answer without a verdict goes out again this long after it was sent: the scorer
+# judges one within milliseconds when it is up (under 0.5 s at p99 with 10,000 players
+# answering within 3 s), so a few seconds without a verdict means the answer or its
+# verdict was lost; sooner would resend answers that are merely waiting in a burst.
+RESEND_FIRST_SECONDS = 3.0
+# The ceiling on the wait between two later copies: a player learns within about this
+# long that a lost answer went through, and thousands of players waiting for a scorer
+# that is down cost the broker at most one answer each per 7.5 s on average.
+RESEND_MAX_SECONDS = 15.0
 # Delays are rounded to this, so that what a screen prints ("retrying in 0.37 s") is short.
 RESOLUTION_SECONDS = 0.01
 
@@ -43,6 +57,18 @@ def backoff(attempt: int, low: float = CLIENT_MIN_SECONDS, high: float = CLIENT_
     """Seconds to wait before reconnect attempt `attempt`: uniform in [0, ceiling]."""
     top = ceiling(attempt, low, high)
     return min(top, round(top * rand() / RESOLUTION_SECONDS) * RESOLUTION_SECONDS)
+
+
+def resend_wait(sent: int, rand: Random = random.random) -> float:
+    """Seconds to wait before sending again an answer sent `sent` times without a verdict.
+
+    After the first send, RESEND_FIRST_SECONDS; after the n-th (n >= 2), uniform in
+    [0, min(RESEND_MAX_SECONDS, RESEND_FIRST_SECONDS * 2^(n-1))]: full jitter, so that
+    answers lost together (a scorer that was down) do not come back together.
+    """
+    if sent <= 1:
+        return RESEND_FIRST_SECONDS
+    return backoff(sent - 1, 2 * RESEND_FIRST_SECONDS, RESEND_MAX_SECONDS, rand)
 
 
 class Backoff:

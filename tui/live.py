@@ -7,9 +7,10 @@ answer, a `Reply` for a command or a refusal).
 
 The feed reconnects with the jittered backoff, moving to the next broker of the list
 (client/reconnect.py), and says so, so a screen can show that it is reconnecting. An
-answer is kept until its verdict arrives (client/outbox.py): given while the connection
-is down, it goes out as soon as it is back, and one not judged yet goes out again on
-every reconnect and whenever a scorer comes online. A host command is not kept: the host
+answer travels at QoS 0 and is kept until its verdict arrives (client/outbox.py): given
+while the connection is down, it goes out as soon as it is back, and one not judged yet
+goes out again on a timer for as long as its question is open, on every reconnect, and
+whenever a scorer comes online. A host command is not kept: the host
 sees it fail and presses again. Once the quiz is over, a screen reads its words (the
 retained `quiz/<code>/words`) once, on the same connection (`Live.words`).
 """
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 import aiomqtt
 
-from client.connection import CONNECT_TIMEOUT_SECONDS, Connection, Received, connect
+from client.connection import CONNECT_TIMEOUT_SECONDS, Connection, Follower, Received, connect
 from client.counts import Folded
 from client.credentials import PlayerCredentials
 from client.errors import OfflineError, QuizError
@@ -32,6 +33,7 @@ from client.outbox import Outbox, PendingAnswer
 from client.reconnect import Connected, Disconnected, Reconnect
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress, Brokers
+from protocol.channels import channel
 from protocol.messages import (
     Action,
     Answer,
@@ -52,6 +54,8 @@ log = logging.getLogger(__name__)
 
 # Publishing a request gives up after this long: the screen says it was not sent.
 PUBLISH_TIMEOUT_SECONDS = 5.0
+# An answer's QoS, as the contract says (0: the verdict is the acknowledgement).
+ANSWER_QOS = channel(topics.answer).qos
 # The words come with the final state (the same batch of the scorer's): a few seconds is
 # plenty, and the screen asks again after a reconnect.
 WORDS_TIMEOUT_SECONDS = 5.0
@@ -100,6 +104,10 @@ class Live:
         # Answers without a verdict yet: sent again on (re)connect and when a scorer
         # comes online.
         self._outbox = Outbox(player.player if player else "")
+        # The quiz's state as last seen: an answer goes out again on its timer only while
+        # its question is open (client/outbox.py's `answerable`).
+        self._state: State | None = None
+        self._rearm = asyncio.Event()  # an answer went out: the feed's timer counts it
         # The last state and live counts seen: screens get one State with both.
         self._folded = Folded()
 
@@ -128,7 +136,7 @@ class Live:
                         await self._send_kept(connection)
                         retry.connected(connection.broker)  # subscribed, and what was kept went out
                         while True:
-                            received = await follower.get()
+                            received = await self._next(connection, follower)
                             for update in self._folded.fold(received.message):
                                 if isinstance(update, Update) and self._is_news(update):
                                     yield await self._took(connection, received, update)
@@ -141,11 +149,37 @@ class Live:
             yield Disconnected(broker, reason, delay, retry.attempt)
             await asyncio.sleep(delay)
 
+    async def _next(self, connection: Connection, follower: Follower) -> Received:
+        """The next message; meanwhile, send again each answer whose timer runs out.
+
+        An answer sent meanwhile (`answer`) sets `_rearm`: its timer is then counted too.
+        """
+        loop = asyncio.get_running_loop()
+        while True:
+            wake = self._outbox.next_due(self._state)
+            self._rearm.clear()
+            getting = asyncio.ensure_future(follower.get())
+            rearmed = asyncio.ensure_future(self._rearm.wait())
+            try:
+                await asyncio.wait((getting, rearmed), return_when=asyncio.FIRST_COMPLETED,
+                                   timeout=None if wake is None else max(0.0, wake - loop.time()))
+            finally:
+                rearmed.cancel()
+                if not getting.done():
+                    getting.cancel()  # a message still waiting stays in the queue
+            if getting.done() and not getting.cancelled():
+                return getting.result()
+            for pending in self._outbox.due(loop.time(), self._state):
+                log.info("no verdict for question %d yet: sending it again", pending.q + 1)
+                await self._send_answer(connection, pending)
+
     async def _took(self, connection: Connection, received: Received,
                     update: Update) -> Update:
         """Bookkeeping for one update before it is shown: the clock, the outbox, resends."""
         if isinstance(update, State | Leaderboard) and not received.retain:
             self.scorer_time.saw(update.updated_at)
+        if isinstance(update, State):
+            self._state = update
         if isinstance(update, PlayerStatus | Reply):
             self._outbox.settle(update)
         if isinstance(update, ScorerStatus):
@@ -247,7 +281,9 @@ class Live:
         if self.player is None:
             raise QuizError("only a player answers")
         await self._publish(connection, topics.answer(self.code, self.player.player),
-                            pending.request(connection.client_id))
+                            pending.request(connection.client_id), qos=ANSWER_QOS)
+        self._outbox.sent(pending, asyncio.get_running_loop().time())
+        self._rearm.set()
 
     async def control(self, action: Action, at: int = -1, player: str = "") -> str:
         """Send a signed host command; return the request id (its Reply comes as an event)."""
@@ -266,11 +302,11 @@ class Live:
         return self._connection
 
     async def _publish(self, connection: Connection, topic: str,
-                       request: Answer | Control) -> None:
+                       request: Answer | Control, qos: int = 1) -> None:
         # The reply comes under replies_of(client), subscribed at connect; remembering the
         # request lets the feed show the one reply it gets.
         self._sent.add(request.req)
         try:
-            await connection.publish(topic, request, timeout=PUBLISH_TIMEOUT_SECONDS)
+            await connection.publish(topic, request, qos=qos, timeout=PUBLISH_TIMEOUT_SECONDS)
         except aiomqtt.MqttError as exc:
             raise OfflineError(f"could not send to {connection.broker}: {exc}") from None

@@ -1,9 +1,11 @@
 """`quiz join` and `quiz answer` tell the truth when the outcome is late, on real brokers.
 
-A request sent while the scorer is down is applied when it returns: the CLI keeps the
+A join sent while the scorer is down is applied when it returns: the CLI keeps the
 player's secret before sending, says the scorer is offline at once (not after its whole
-timeout), and running the same command again resumes the player or prints the verdict
-already recorded. Host commands and `quiz create` say so too, and print no password.
+timeout), and running the same command again resumes the player. An answer (QoS 0) is sent
+again until its timeout, then the command says nothing kept it; run again, it is scored
+once, or prints the verdict already recorded. Host commands and `quiz create` say so too,
+and print no password.
 """
 
 from __future__ import annotations
@@ -116,20 +118,24 @@ async def test_an_answer_sent_while_the_scorer_is_down_is_scored_once_it_returns
         code = await new_quiz(broker, tmp_path / "host")
         assert (await run("join", code, "--name", "ann", home=ann, broker=public)).code == 0
         await run("start", code, home=tmp_path / "host", broker=host)
-    down = await run("answer", code, "--choice", "2", "--timeout", PATIENT, home=ann,
+    # an answer goes at QoS 0: no broker keeps it for a scorer that is down, so `quiz
+    # answer` sends it again until its timeout, then says nothing kept it
+    down = await run("answer", code, "--choice", "2", "--timeout", "5", home=ann,
                      broker=public)
     assert down.code == 1
-    assert "the scorer is offline (since " in down.err, down.err
-    assert "will be handled when the scorer returns" in down.err
+    assert "the scorer is offline on " in down.err, down.err  # said while it waits
+    assert "no verdict: the scorer is offline (since " in down.err, down.err
+    assert "nothing keeps it for the scorer: run the same command again" in down.err
+    async with running_scorer(broker.scorer, db):
+        again = await run("answer", code, "--choice", "2", "--json", home=ann, broker=public)
+        assert again.code == 0, again.err  # sent again, scored once
+        verdict = again.json()
+        assert verdict["answered"] == 1
+        assert verdict["last"]["q"] == 0 and verdict["last"]["correct"] in (True, False)
+    # a host command (QoS 1) waits in the scorer's session: the command says so at once
     nexted = await run("next", code, "--timeout", PATIENT, home=tmp_path / "host", broker=host)
     assert nexted.code == 1 and "the scorer is offline" in nexted.err
     assert "check with `quiz watch" in nexted.err
-    async with running_scorer(broker.scorer, db):
-        again = await run("answer", code, "--choice", "2", "--json", home=ann, broker=public)
-        assert again.code == 0, again.err  # the first one counted; this prints its verdict
-        verdict = again.json()
-        assert verdict["already_answered"] and verdict["answered"] == 1
-        assert verdict["last"]["q"] == 0 and verdict["last"]["correct"] in (True, False)
 
 
 async def test_create_never_prints_the_password(broker: BrokerUnderTest,

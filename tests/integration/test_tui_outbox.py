@@ -54,6 +54,13 @@ class FakeScorer:
         async with asyncio.timeout(WAIT):
             return await self.answers.get()
 
+    async def next_besides(self, *reqs: str) -> Answer:
+        """The next answer that is not a copy of these (sent again on its timer meanwhile)."""
+        async with asyncio.timeout(WAIT):
+            while (answer := await self.answers.get()).req in reqs:
+                pass
+            return answer
+
     async def read(self) -> None:
         async for message in self.client.messages:
             assert isinstance(message.payload, bytes)
@@ -143,7 +150,7 @@ async def test_an_answer_is_sent_again_when_the_scorer_comes_back_until_it_is_sc
 
             await scorer.status("online", restarted=True)  # nothing left to send...
             await live.answer(q=1, given=0)  # ...so the next answer out is this one
-            assert (await scorer.next_answer()).q == 1
+            assert (await scorer.next_besides(first.req)).q == 1
 
 
 async def test_a_refused_answer_is_not_sent_again(embedded: Embedded,
@@ -164,4 +171,26 @@ async def test_a_refused_answer_is_not_sent_again(embedded: Embedded,
 
             await scorer.status("online", restarted=True)  # would resend anything kept
             await live.answer(q=4, given=1)
-            assert (await scorer.next_answer()).q == 4
+            assert (await scorer.next_besides(sent.req)).q == 4
+
+
+async def test_an_answer_without_a_verdict_goes_out_again_on_its_timer(
+        embedded: Embedded, alice: PlayerCredentials) -> None:
+    """At QoS 0 the verdict is the acknowledgement: no verdict, the same answer again."""
+    code = topics.new_code()
+    async with fake_scorer(embedded, code) as scorer:
+        await scorer.status("online")
+        live = Live(embedded.public, code, player=alice)
+        async with following(live) as seen:
+            await until(lambda: any(isinstance(e, ScorerStatus) for e in seen))
+            sent = await live.answer(q=0, given=2)
+            first = await scorer.next_answer()
+            again = await scorer.next_answer()  # nothing else happened: its timer ran out
+            assert (again.req, again.q, again.choice, again.sig) == (
+                first.req, first.q, first.choice, first.sig)
+            assert first.req == sent.req and live.kept == 1
+            await scorer.client.publish(topics.player(code, alice.player), encode(PlayerStatus(
+                quiz=code, player=alice.player, name="alice", score=1000, rank=1, streak=1,
+                answered=1, last=LastResult(q=0, correct=True, points=1000))),
+                qos=1, retain=True)
+            await until(lambda: live.kept == 0)

@@ -8,9 +8,11 @@
 //   resumes the same player;
 // - answers signed with HMAC-SHA256 over the player's secret (hmac.js: plain JavaScript,
 //   since crypto.subtle is missing on a page served over plain HTTP);
-// - an answer is kept (in localStorage too) until its verdict, and sent again with the same
-//   request id on every reconnect and whenever a scorer comes online with a new `since`
-//   (client/outbox.py's rules); the scorer counts it once.
+// - an answer goes at QoS 0 and is kept (in localStorage too) until its verdict, its only
+//   acknowledgement: sent again with the same request id on a timer while its question is
+//   open (RESEND_FIRST_MS, then full jitter under a doubling ceiling up to RESEND_MAX_MS:
+//   protocol/retry.py's resend_wait), on every reconnect, and whenever a scorer comes
+//   online with a new `since` (client/outbox.py's rules); the scorer counts it once.
 // - a self-paced quiz (homework, phase `open`): the page asks for the player's next
 //   question (an `open` request, signed as protocol/auth.py's sign_open), shows it on the
 //   player's own clock from the reply, and after the verdict opens the next one on a tap or
@@ -23,6 +25,13 @@
   const PROTOCOL_VERSION = 1;
   // MQTT.js retries at a fixed period: spread a classroom's phones over 1-2 s.
   const RECONNECT_MS = 1000 + Math.floor(Math.random() * 1000);
+  // An answer without a verdict goes out again after RESEND_FIRST_MS, then after a random
+  // wait under a ceiling doubling from twice that to RESEND_MAX_MS: protocol/retry.py's
+  // RESEND_FIRST_SECONDS and RESEND_MAX_SECONDS (tests/unit/test_resend.py checks they agree).
+  const RESEND_FIRST_MS = 3000;
+  const RESEND_MAX_MS = 15000;
+  // An answer travels at QoS 0 (docs/protocol.md): the verdict is its acknowledgement.
+  const ANSWER_QOS = 0;
   // A join without a reply after this long goes out again (same secret: it resumes).
   const JOIN_AGAIN_MS = 8000;
   // The countdown shows whole seconds; a few redraws a second are plenty.
@@ -145,6 +154,7 @@
   let joinReq = null;       // the join waiting for its reply
   let joinTimer = null;
   let scorerSince = null;   // the scorer's `since` last seen (client/outbox.py)
+  const resends = new Map();  // question -> {times, timer}: each kept answer's resend timer
   const scorers = new Map();  // status topic -> online?
   let wordsFollowed = false;
   let notice = "";          // a passing word on the result line (sent, kept, refused)
@@ -185,10 +195,10 @@
   }
 
   // --- sending ---------------------------------------------------------------------------
-  function publish(topic, message) {
+  function publish(topic, message, qos = 1) {
     if (!client || !client.connected) return false;
     client.publish(topic, JSON.stringify({ v: PROTOCOL_VERSION, client: clientId, ...message }),
-      { qos: 1 });
+      { qos });
     return true;
   }
 
@@ -207,8 +217,41 @@
   function sendAnswer(pending) {
     const given = typeof pending.given === "string" ? { text: pending.given }
       : { choice: pending.given };
-    return publish(slot(config.answer), { req: pending.req, q: pending.q, ...given,
-      sig: pending.sig });
+    const sent = publish(slot(config.answer), { req: pending.req, q: pending.q, ...given,
+      sig: pending.sig }, ANSWER_QOS);
+    if (sent) resendLater(pending);
+    return sent;
+  }
+
+  // protocol/retry.py's resend_wait: the wait after the answer went out `times` times.
+  function resendWait(times) {
+    if (times <= 1) return RESEND_FIRST_MS;
+    const top = Math.min(RESEND_MAX_MS, 2 * RESEND_FIRST_MS * 2 ** Math.min(times - 2, 32));
+    return Math.random() * top;
+  }
+
+  // Whether question q can still be answered (client/outbox.py's answerable).
+  function answerable(q) {
+    const s = view.state;
+    if (!s || s.phase === "open") return true;
+    return s.phase === "question" && s.paused !== true && isObj(s.question) &&
+      s.question.index === q;
+  }
+
+  function resendLater(pending) {
+    const last = resends.get(pending.q);
+    if (last) clearTimeout(last.timer);
+    const times = last && last.req === pending.req ? last.times + 1 : 1;
+    const entry = { req: pending.req, times, timer: null };
+    entry.timer = setTimeout(function due() {
+      const still = kept && kept.pending[pending.q];
+      if (!still || still.req !== pending.req) return resends.delete(pending.q);
+      // a closed question waits (a pause, say); the reconnect and a new scorer still send it
+      if (!answerable(pending.q) || !sendAnswer(still)) {
+        entry.timer = setTimeout(due, resendWait(times));
+      }
+    }, resendWait(times));
+    resends.set(pending.q, entry);
   }
 
   const sendKept = () => Object.values(kept.pending).forEach(sendAnswer);
@@ -234,6 +277,9 @@
         : isObj(update.last) && update.last.q >= pending.q;
       if (judged) {
         delete kept.pending[q];
+        const timer = resends.get(pending.q);
+        if (timer) clearTimeout(timer.timer);
+        resends.delete(pending.q);
         changed = true;
       }
     }
