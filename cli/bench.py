@@ -63,10 +63,10 @@ from client.requests import QuizClient
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress, broker_url
 from protocol.channels import channel
+from protocol.link import MAX_INFLIGHT, NO_DELAY
 from protocol.messages import Join, Leaderboard, PlayerStatus, Reply, decode, encode
 from protocol.retry import resend_wait
 from scorer.deck import BUILTIN_DEFAULT, load_builtin
-from scorer.transport import MAX_INFLIGHT, NO_DELAY
 from serve.supervisor import member_database
 
 # Players per MQTT connection of the load generator (it multiplexes them).

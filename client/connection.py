@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import msgspec
 from client.errors import BrokerUnreachableError, LoginRefusedError, SubscriptionRefusedError
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
+from protocol.link import NO_DELAY, SUBACK_FAILURE
 from protocol.messages import DecodeError, decode, encode
 from protocol.views import FOLLOW_QOS
 
@@ -43,10 +43,6 @@ logging.getLogger("mqtt").addHandler(logging.NullHandler())
 KEEPALIVE_SECONDS = 5
 # Connecting and subscribing give up after this long unless the caller says otherwise.
 CONNECT_TIMEOUT_SECONDS = 10.0
-# Small requests and replies go out at once instead of waiting for Nagle's timer.
-NO_DELAY = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-# A SUBACK code at or above this is a refusal (MQTT 3.1.1: 0x80; MQTT 5: reason codes).
-SUBACK_FAILURE = 0x80
 
 # A message kind (protocol.messages) and a decoded message.
 Kind = type[msgspec.Struct]

@@ -93,6 +93,8 @@ QUESTION_KINDS: tuple[QuestionKind, ...] = get_args(QuestionKind)
 TYPED_KINDS: frozenset[QuestionKind] = frozenset({"typed", "listen"})
 # The kinds whose word is heard: their prompt never holds it (docs/protocol.md, State).
 LISTENING_KINDS: frozenset[QuestionKind] = frozenset({"listen", "listen-choice"})
+# In an --auto quiz, how long the answer stays on screen before the next question.
+REVEAL_SECONDS = 5.0
 # The Common European Framework's levels a deck's word may carry, easiest first.
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 LEVELS: tuple[CefrLevel, ...] = get_args(CefrLevel)

@@ -17,6 +17,7 @@ import msgspec
 from protocol import auth
 from protocol.answerkey import AnswerKey
 from protocol.messages import (
+    REVEAL_SECONDS,
     TYPED_KINDS,
     AnswerRecord,
     Phase,
@@ -33,8 +34,6 @@ from scorer.rules import Rules, score_answer
 
 # A quiz past this many players refuses joins: it bounds the scorer's memory per quiz.
 MAX_PLAYERS = 50_000
-# In an --auto quiz, how long the answer stays on screen before the next question.
-REVEAL_SECONDS = 5.0
 
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -25,6 +24,7 @@ from paho.mqtt.client import MQTTMessageInfo
 from paho.mqtt.reasoncodes import ReasonCode
 
 from protocol.address import BrokerAddress
+from protocol.link import MAX_INFLIGHT, NO_DELAY, SUBACK_FAILURE
 from protocol.messages import ScorerStatus, encode
 from protocol.topics import status_of
 from scorer.wire import bulk_reads, coalesce_writes, fire
@@ -33,13 +33,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# No cap on unacknowledged publishes: paho's default of 20 throttles a burst of results to
-# the round trip, and any cap makes paho rescan every message in flight on each PUBACK
-# (14% of the scorer's CPU at 1,000 quizzes). The scorer's own work bounds what is in flight.
-MAX_INFLIGHT = 0
 KEEPALIVE_SECONDS = 15
-# paho leaves Nagle's algorithm on: small answers and results would wait for delayed ACKs.
-NO_DELAY = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 # One recv() and one send() for many packets instead of several per packet (scorer/wire.py).
 BULK_IO = True
 # A clean stop waits this long at most to announce itself offline.
@@ -51,8 +45,6 @@ SUBSCRIBE_CHUNK = 100
 # A refused subscription is asked again this many times in all, waiting 2, 4, 8, 16 s.
 SUBSCRIBE_ATTEMPTS = 5
 SUBSCRIBE_RETRY_SECONDS = 2.0
-# SUBACK return codes of 0x80 and above are refusals (MQTT 3.1.1 0x80, MQTT 5 0x80-0xA2).
-SUBACK_FAILURE = 0x80
 
 
 class SubscriptionRefusedError(RuntimeError):

@@ -28,6 +28,7 @@ from protocol import auth
 from protocol.address import DEFAULT_HOST, BrokerAddress
 from protocol.messages import (
     MAX_TYPED,
+    REVEAL_SECONDS,
     TYPED_KINDS,
     Counts,
     Leaderboard,
@@ -37,7 +38,6 @@ from protocol.messages import (
     State,
 )
 from scorer import deck, words
-from scorer.game import REVEAL_SECONDS
 from scorer.questions import cloze_prompt, listen_prompt
 from scorer.service import ScorerSettings
 from serve.local import LocalBroker, WebSettings

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scorer.game import REVEAL_SECONDS, Refused
+from protocol.messages import REVEAL_SECONDS
+from scorer.game import Refused
 from tests.unit.test_game import QUESTIONS, answer, started
 
 
