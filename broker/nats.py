@@ -480,10 +480,12 @@ class Cluster:
 
 
 def cluster_up(cluster: Cluster, accounts: NatsAccounts, conf: Path = PROJECT_CONF,
-               timeout: float = START_TIMEOUT_SECONDS) -> None:
-    """Start the three nodes (detached) and return once each accepts MQTT; else stop them.
+               timeout: float = START_TIMEOUT_SECONDS, *, detach: bool = True) -> None:
+    """Start the three nodes and return once each accepts MQTT; else stop them.
 
-    JetStream keeps three replicas of the MQTT streams: any one node may be lost.
+    JetStream keeps three replicas of the MQTT streams: any one node may be lost. The
+    nodes outlive this process (`quiz cluster up`) unless `detach` is False: then they
+    stay in its process group, and whoever stops the group stops them (`quiz bench`).
     """
     if any(cluster.running().values()):
         raise NatsError(f"a cluster already runs from {cluster.folder}: "
@@ -495,7 +497,7 @@ def cluster_up(cluster: Cluster, accounts: NatsAccounts, conf: Path = PROJECT_CO
     started: list[tuple[Node, subprocess.Popen[bytes] | None, int]] = []
     for node in cluster.nodes():
         since = log_size(node)
-        started.append((node, start_node(node, accounts, routes, conf, detach=True), since))
+        started.append((node, start_node(node, accounts, routes, conf, detach=detach), since))
     try:
         wait_until_all_serve(started, timeout)
     except NatsError:

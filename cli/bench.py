@@ -1180,7 +1180,8 @@ def nats_environment(config: BenchConfig, port: int, folder: Path, common: list[
     # connection of the previous run still held, and a node died at start
     cluster = Cluster.routed_anywhere(folder / "cluster", port)
     try:
-        cluster_up(cluster, accounts)
+        # in the bench's process group: a bench killed (a test's timeout) takes them along
+        cluster_up(cluster, accounts, detach=False)
     except NatsError as exc:
         raise BenchError(f"the NATS cluster did not start: {exc}") from None
     try:

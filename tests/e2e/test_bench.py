@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import resource
+import signal
 import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -24,9 +29,43 @@ from cli.bench import (
 )
 from protocol import topics, views
 from protocol.messages import Leaderboard, Standing
-from tests.conftest import free_port, require_mosquitto, require_nats
+from tests.conftest import WAIT_SECONDS, free_port, require_mosquitto, require_nats
 from tests.e2e.cli import QUIZ, ROOT
 from tests.integration.test_cluster import free_ports_in_a_row
+
+
+def bench(*args: str, timeout: float = 120,
+          preexec_fn: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
+    """`quiz bench ARGS` in a process group of its own, stopped whatever happens to the test.
+
+    The bench starts a scorer and brokers (a NATS cluster's three nodes among them): a
+    timeout that killed the bench alone left them running, and the next tests beside them.
+    """
+    process = subprocess.Popen([*QUIZ, "bench", *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                               start_new_session=True,
+                               preexec_fn=preexec_fn)  # noqa: PLW1509 - a setrlimit, as before
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        stop_group(process)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def stop_group(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM the process's group, and SIGKILL what is left of it after WAIT_SECONDS."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        deadline = time.monotonic() + WAIT_SECONDS
+        try:
+            os.killpg(process.pid, sig)
+            while time.monotonic() < deadline:
+                process.poll()  # reap the bench itself; the others are init's to reap
+                os.killpg(process.pid, 0)
+                time.sleep(0.05)
+        except ProcessLookupError:  # nobody left in the group
+            break
+    process.wait()
+
 
 
 @pytest.mark.parametrize("broker", ["embedded", "mosquitto", "nats", "nats-cluster"])
@@ -37,9 +76,8 @@ def test_a_small_bench_scores_every_answer_once(broker: str) -> None:
         require_nats()
     # a cluster takes this port and the next two (and its routes 1,000 above them)
     port = free_ports_in_a_row() if broker == "nats-cluster" else free_port()
-    done = subprocess.run([*QUIZ, "bench", "--players", "200", "--quizzes", "2", "--spread", "1",
-                           "--broker", broker, "--port", str(port), "--json"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    done = bench("--players", "200", "--quizzes", "2", "--spread", "1",
+                           "--broker", broker, "--port", str(port), "--json", timeout=120)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["players"], result["quizzes"]) == (200, 2)
@@ -56,12 +94,48 @@ def test_a_small_bench_scores_every_answer_once(broker: str) -> None:
         assert result["broker_cpu_seconds"] is None  # inside the scorer's process
 
 
+def group_members(pgid: int) -> dict[int, str]:
+    """The processes of a process group, by pid: their command lines (from /proc)."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            # the fifth field of stat, after the command in parentheses, is the group
+            if proc.name.isdigit() and int(
+                    (proc / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                found[int(proc.name)] = (proc / "cmdline").read_text().replace("\0", " ")
+        except (OSError, IndexError, ValueError):  # ended while read
+            continue
+    return found
+
+
+def test_a_bench_stopped_midway_leaves_no_scorer_or_cluster_node_running() -> None:
+    require_nats()
+    process = subprocess.Popen([*QUIZ, "bench", "--players", "200", "--broker", "nats-cluster",
+                                "--port", str(free_ports_in_a_row()), "--json"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        # the scorer up (`quiz serve`) on a cluster of three nodes: in the bench's group
+        while time.monotonic() < deadline:
+            members = group_members(process.pid).values()
+            if (sum("nats-server" in member for member in members) == 3
+                    and any(" serve " in member for member in members)):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"no scorer and three nodes in the bench's group: {members}")
+    finally:
+        stop_group(process)  # as a test's timeout does
+    assert group_members(process.pid) == {}
+
+
+
 def _bench(broker: str, *args: str) -> dict[str, Any]:
     if broker == "mosquitto":
         require_mosquitto()
-    done = subprocess.run([*QUIZ, "bench", "--players", "200", "--spread", "1", "--broker", broker,
-                           "--port", str(free_port()), "--json", *args],
-                          capture_output=True, text=True, timeout=240, cwd=ROOT, check=False)
+    done = bench("--players", "200", "--spread", "1", "--broker", broker,
+                           "--port", str(free_port()), "--json", *args, timeout=240)
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout)
     return result
@@ -117,10 +191,9 @@ def test_compare_runs_both_modes_and_prints_the_fan_out_penalty() -> None:
 def test_a_bench_over_websockets_scores_every_answer_once() -> None:
     require_mosquitto()
     port = free_ports_in_a_row(2)  # MQTT on port, WebSockets on port + 1
-    done = subprocess.run([*QUIZ, "bench", "--players", "300", "--spread", "2", "--broker",
+    done = bench("--players", "300", "--spread", "2", "--broker",
                            "mosquitto", "--port", str(port), "--per-player-connections",
-                           "--transport", "websockets", "--no-echo", "--json"],
-                          capture_output=True, text=True, timeout=240, cwd=ROOT, check=False)
+                           "--transport", "websockets", "--no-echo", "--json", timeout=240)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["transport"], result["mode"]) == ("websockets", "per-player")
@@ -137,9 +210,8 @@ def test_a_bench_over_websockets_scores_every_answer_once() -> None:
 
 @pytest.mark.parametrize("broker", ["embedded", "nats"])
 def test_websockets_on_a_broker_without_a_listener_is_a_usage_error(broker: str) -> None:
-    done = subprocess.run([*QUIZ, "bench", "--broker", broker, "--transport", "websockets",
-                           "--per-player-connections", "--port", str(free_port())],
-                          capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
+    done = bench("--broker", broker, "--transport", "websockets",
+                           "--per-player-connections", "--port", str(free_port()), timeout=60)
     assert done.returncode == 2, done.stderr
     assert "--broker mosquitto" in done.stderr and f"not {broker}" in done.stderr
 
@@ -148,9 +220,8 @@ def test_too_few_open_files_for_the_players_is_one_clear_line() -> None:
     def few_files() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
 
-    done = subprocess.run([*QUIZ, "bench", "--players", "1000", "--per-player-connections",
-                           "--port", str(free_port())], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT, check=False, preexec_fn=few_files)
+    done = bench("--players", "1000", "--per-player-connections",
+                           "--port", str(free_port()), timeout=60, preexec_fn=few_files)
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1
     assert "1067 open files" in done.stderr and "256" in done.stderr
@@ -181,10 +252,9 @@ def test_percentiles_in_milliseconds() -> None:
 
 def test_a_small_bench_with_two_scorers_scores_every_answer_once() -> None:
     require_mosquitto()
-    done = subprocess.run([*QUIZ, "bench", "--players", "200", "--quizzes", "20", "--spread",
+    done = bench("--players", "200", "--quizzes", "20", "--spread",
                            "1", "--broker", "mosquitto", "--scorers", "2", "--no-echo",
-                           "--port", str(free_port()), "--json"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+                           "--port", str(free_port()), "--json", timeout=120)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     # the answers are in two databases (quiz.db and quiz-1.db): all found, none twice
