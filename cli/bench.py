@@ -82,7 +82,12 @@ RESEND_TICK_SECONDS = 0.1
 QUESTION_SECONDS = 120.0
 # Subscriptions sent in one SUBSCRIBE packet.
 SUBSCRIBE_CHUNK = 200
+# The echo baseline's messages: ten per player, between these bounds. A fixed 20,000 took
+# 80-100 s through a NATS cluster on a loaded 2-core machine (JetStream stores every QoS 1
+# message), longer than the small bench it was the baseline of.
 ECHO_MESSAGES = 20_000
+ECHO_MIN_MESSAGES = 1_000
+ECHO_MESSAGES_PER_PLAYER = 10
 # Connections opened at once, then a pause: a burst of 10,000 CONNECTs overflows the
 # broker's listen backlog and turns into SYN retries of a second or more.
 CONNECT_BATCH = 100
@@ -1057,6 +1062,11 @@ def _stored_answers(db: Path, codes: list[str], scorers: int = 1) -> tuple[int, 
 # --- the echo baseline --------------------------------------------------------------------------
 
 
+def echo_messages(players: int) -> int:
+    """How many messages the echo baseline sends for a bench of `players`."""
+    return max(ECHO_MIN_MESSAGES, min(ECHO_MESSAGES, ECHO_MESSAGES_PER_PLAYER * players))
+
+
 async def echo_baseline(broker: BrokerAddress, *, inside_quiz: bool,
                         messages: int = ECHO_MESSAGES) -> dict[str, Any]:
     """Rate of a bare Python client that receives a message and publishes one reply.
@@ -1210,7 +1220,8 @@ async def run(config: BenchConfig, port: int,
             progress("echo baseline", 0, 1)
             # topics the echo clients may use: outside quiz/ on the embedded broker, inside
             # the scorer account's quiz/# on Mosquitto (no scorer subscription matches them)
-            baseline = await echo_baseline(echo_broker, inside_quiz=config.broker != "embedded")
+            baseline = await echo_baseline(echo_broker, inside_quiz=config.broker != "embedded",
+                                           messages=echo_messages(config.players))
             progress("echo baseline", 1, 1)
             result["echo_baseline_per_second"] = baseline["per_second"]
             if baseline["per_second"] and result["answers_scored_per_second"]:
