@@ -35,6 +35,7 @@ from amqtt.session import Session
 
 from protocol import topics
 from protocol.address import DEFAULT_HOST, BrokerAddress
+from protocol.errors import FailureError
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ TAKE_OVER_TIMEOUT_SECONDS = 5.0
 _PUBLIC_READ = topics.public_views()
 
 
-class PortInUseError(RuntimeError):
+class PortInUseError(FailureError, RuntimeError):
     """The port the embedded broker should listen on is taken."""
 
 

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from protocol import topics
 from protocol.address import DEFAULT_HOST
+from protocol.errors import FailureError
 
 Role = Literal["scorer", "host"]
 
@@ -44,7 +45,7 @@ PID_FILE = "mosquitto.pid"
 _USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
-class MosquittoError(RuntimeError):
+class MosquittoError(FailureError, RuntimeError):
     """Mosquitto is missing, or did not start."""
 
 

@@ -32,6 +32,7 @@ from typing import Literal
 from broker.mosquitto import stop_process, write_private
 from protocol import topics
 from protocol.address import broker_url
+from protocol.errors import FailureError
 
 Role = Literal["scorer", "host"]
 
@@ -49,7 +50,7 @@ SESSION_ACK_PENDING_LIMIT = 65535
 _USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
-class NatsError(RuntimeError):
+class NatsError(FailureError, RuntimeError):
     """nats-server is missing, or did not start."""
 
 

@@ -63,6 +63,7 @@ from client.requests import QuizClient
 from protocol import auth, topics, views
 from protocol.address import BrokerAddress, broker_url
 from protocol.channels import channel
+from protocol.errors import FailureError
 from protocol.link import MAX_INFLIGHT, NO_DELAY
 from protocol.messages import Join, Leaderboard, PlayerStatus, Reply, decode, encode
 from protocol.retry import resend_wait
@@ -108,7 +109,7 @@ WS_PORT_OFFSET = 1
 WEBSOCKET_BROKERS = ("mosquitto",)
 
 
-class BenchError(RuntimeError):
+class BenchError(FailureError, RuntimeError):
     """The bench cannot run as asked (for example, too few file descriptors)."""
 
 

@@ -25,6 +25,7 @@ from typing import Literal
 
 from cli import wsframe
 from protocol.address import BrokerAddress
+from protocol.errors import FailureError
 
 CONNECT, CONNACK, PUBLISH, PUBACK = 0x10, 0x20, 0x30, 0x40
 SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 0x82, 0x90, 0xC0, 0xD0, 0xE0
@@ -39,7 +40,7 @@ OnMessage = Callable[[str, bytes], None]
 Transport = Literal["tcp", "websockets"]
 
 
-class LoadClientError(ConnectionError):
+class LoadClientError(FailureError, ConnectionError):
     """The broker refused the connection or a subscription, or the connection ended."""
 
 

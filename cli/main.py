@@ -263,7 +263,7 @@ def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Pa
     from broker.nats import NatsError  # noqa: PLC0415
     from cli.status import live_scorer  # noqa: PLC0415
     from scorer.store import StorageError  # noqa: PLC0415
-    from scorer.transport import SubscriptionRefusedError  # noqa: PLC0415
+    from scorer.transport import ScorerSubscriptionRefusedError  # noqa: PLC0415
     from serve.standby import AlreadyServingError  # noqa: PLC0415
     from web.server import WebPortError  # noqa: PLC0415
 
@@ -281,7 +281,7 @@ def _run_server(main: Coroutine[Any, Any, None], *, host: str, port: int, db: Pa
         raise fail(f"port {port} on {host} is in use (another broker is running?): use that "
                    f"broker with `quiz serve --broker {broker_url(host, port)}`, or choose another "
                    f"port with `quiz serve --port {port + 1}` (or QUIZ_PORT)") from None
-    except (MosquittoError, NatsError, WebPortError, SubscriptionRefusedError) as exc:
+    except (MosquittoError, NatsError, WebPortError, ScorerSubscriptionRefusedError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         if metrics_port and exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):

@@ -13,6 +13,8 @@ import hashlib
 import random
 import struct
 
+from protocol.errors import RefusalError
+
 # RFC 6455, 1.3: appended to the client's key to make the server's accept value.
 ACCEPT_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 # Mosquitto's and MQTT.js's path; Mosquitto serves MQTT on any path.
@@ -24,7 +26,7 @@ MASKED = 0x80
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 
 
-class FrameError(ValueError):
+class FrameError(RefusalError, ValueError):
     """The server broke the WebSocket protocol (bad handshake or frame)."""
 
 

@@ -1,29 +1,33 @@
-"""What can go wrong talking to the quiz: one root, a few kinds; messages are for people."""
+"""What can go wrong talking to the quiz: kinds of protocol.errors' one root.
+
+QuizError is re-exported here: the clients catch it from this module.
+"""
 
 from __future__ import annotations
 
+from protocol.errors import FailureError, QuizError, RefusalError
 
-class QuizError(Exception):
-    """Root of what can go wrong talking to the quiz; the message is for people."""
+__all__ = ["BrokerUnreachableError", "LoginRefusedError", "NoReplyError", "OfflineError",
+           "QuizError", "RefusedError", "SubscriptionRefusedError"]
 
 
-class BrokerUnreachableError(QuizError):
+class BrokerUnreachableError(FailureError):
     """No MQTT broker answers at the address (or at any of the addresses)."""
 
 
-class LoginRefusedError(BrokerUnreachableError):
+class LoginRefusedError(BrokerUnreachableError, RefusalError):
     """A broker answered and refused the user and password: trying again will not help."""
 
 
-class NoReplyError(QuizError):
+class NoReplyError(FailureError):
     """The scorer did not reply in time."""
 
 
-class OfflineError(QuizError):
+class OfflineError(FailureError):
     """A request could not be sent: the broker is not connected right now."""
 
 
-class SubscriptionRefusedError(QuizError):
+class SubscriptionRefusedError(RefusalError):
     """The broker refused a subscription; `code` is its SUBACK answer."""
 
     def __init__(self, topic_filter: str, code: int, answer: str) -> None:
@@ -33,7 +37,7 @@ class SubscriptionRefusedError(QuizError):
         self.code = code
 
 
-class RefusedError(QuizError):
+class RefusedError(RefusalError):
     """The scorer refused the request; `reason` is machine-readable."""
 
     def __init__(self, message: str, reason: str | None) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from protocol.address import BrokerAddress, Brokers
+from protocol.errors import FailureError
 from speech.names import name_of
 
 # `quiz serve`'s --web-port by default (web.server.DEFAULT_WEB_PORT; a test checks they agree).
@@ -37,7 +38,7 @@ MAX_AUDIO_BYTES = 2_000_000
 LISTEN_TO_THE_BOARD = "listen to the board"
 
 
-class SoundError(RuntimeError):
+class SoundError(FailureError, RuntimeError):
     """The word could not be fetched or played here."""
 
 

@@ -18,11 +18,12 @@ from typing import TypeVar
 import aiomqtt
 
 from client.connection import CONNECT_TIMEOUT_SECONDS
-from client.errors import BrokerUnreachableError, LoginRefusedError, QuizError
+from client.errors import BrokerUnreachableError, LoginRefusedError
 from client.reconnect import Reconnect
 from client.requests import QuizClient
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers
+from protocol.errors import FailureError
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ Step = Callable[[QuizClient, float], Awaitable[T]]
 Notice = Callable[[str], None]
 
 
-class GaveUpError(QuizError):
+class GaveUpError(FailureError):
     """The timeout passed while the broker was lost; `lost` is the last failure seen."""
 
     def __init__(self, lost: Exception) -> None:

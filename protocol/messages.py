@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import msgspec
 
+from protocol.errors import RefusalError
 from protocol.topics import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -64,7 +65,7 @@ REASONS: tuple[Reason, ...] = get_args(Reason)
 Action = Literal["start", "next", "end", "kick", "results", "pause", "resume", "key"]
 
 
-class DecodeError(ValueError):
+class DecodeError(RefusalError, ValueError):
     """A payload that is not a valid message.
 
     `reply_to` is (client, req) when both could be read, so the sender can be told.

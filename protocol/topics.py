@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
+from protocol.errors import RefusalError
+
 ROOT = "quiz"
 
 # Quiz codes avoid characters that look alike when read off a projector (0/O, 1/I/L).
@@ -35,7 +37,7 @@ ID_PATTERNS = {"code": _CODE_RE.pattern, "player": _PLAYER_RE.pattern,
                "scorer": _SCORER_RE.pattern}
 
 
-class TopicError(ValueError):
+class TopicError(RefusalError, ValueError):
     """A topic or an identifier inside it is not one of ours."""
 
 

@@ -46,6 +46,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from protocol.errors import RefusalError
+
 # Anki's names of its separators (`#separator:tab`); --separator takes them too.
 SEPARATOR_NAMES = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|",
                    "colon": ":"}
@@ -82,7 +84,7 @@ _LOOKS_HTML = re.compile(r"(?i)<(?:br|/?(?:b|i|u|s|em|strong|div|span|p|font|sub
                          r"|&(?:nbsp|amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);")
 
 
-class DeckError(ValueError):
+class DeckError(RefusalError, ValueError):
     """A deck that cannot be used, with the line at fault when there is one."""
 
 

@@ -16,6 +16,7 @@ import msgspec
 
 from protocol import auth
 from protocol.answerkey import AnswerKey
+from protocol.errors import RefusalError
 from protocol.messages import (
     REVEAL_SECONDS,
     TYPED_KINDS,
@@ -37,7 +38,7 @@ MAX_PLAYERS = 50_000
 
 
 
-class Refused(Exception):  # noqa: N818 - a refusal is an outcome of the game, not a fault
+class Refused(RefusalError):  # noqa: N818 - a refusal is an outcome of the game, not a fault
     """A request the rules do not allow; nothing changed."""
 
     def __init__(self, reason: Reason, message: str) -> None:

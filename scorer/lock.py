@@ -14,11 +14,13 @@ import fcntl
 import os
 from pathlib import Path
 
+from protocol.errors import RefusalError
+
 # A standby scorer tries the lock this often; it bounds how late it notices the release.
 POLL_SECONDS = 0.1
 
 
-class DatabaseBusyError(RuntimeError):
+class DatabaseBusyError(RefusalError, RuntimeError):
     """Another process holds the database's lock."""
 
     def __init__(self, lock_path: Path, pid: int | None) -> None:

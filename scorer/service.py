@@ -41,7 +41,7 @@ from scorer.liveness import LOOK_SECONDS, Liveness
 from scorer.metrics import Metrics
 from scorer.partition import Partition
 from scorer.store import StorageError, Store
-from scorer.transport import Link, SessionLostError, SubscriptionRefusedError
+from scorer.transport import Link, ScorerSubscriptionRefusedError, SessionLostError
 from scorer.views import Views
 from speech.cache import SpeechCache
 from speech.names import DEFAULT_VOICE, SpeechError
@@ -167,7 +167,7 @@ class Scorer:
                     finally:
                         self._show_all_due(link)  # the last changes, before saying goodbye
                         await link.goodbye(encode(self._status("offline", self.clock())))
-            except* (StorageError, SubscriptionRefusedError) as group:
+            except* (StorageError, ScorerSubscriptionRefusedError) as group:
                 # Storage: memory is now ahead of the database; stop, so that a restart
                 # rebuilds from it (nothing of the failed batch was acknowledged). A refused
                 # subscription: running on would silently ignore a kind of request.

@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 import sqlite_utils
 
+from protocol.errors import FailureError
 from protocol.messages import AnswerRecord, Settings
 from scorer.game import Player, Quiz, Scored
 from scorer.questions import Question
@@ -29,7 +30,7 @@ from scorer.questions import Question
 KEEP_FINISHED_SECONDS = 24 * 3600
 
 
-class StorageError(RuntimeError):
+class StorageError(FailureError, RuntimeError):
     """The database refused a write; the scorer stops rather than run ahead of it."""
 
 

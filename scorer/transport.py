@@ -24,6 +24,7 @@ from paho.mqtt.client import MQTTMessageInfo
 from paho.mqtt.reasoncodes import ReasonCode
 
 from protocol.address import BrokerAddress
+from protocol.errors import FailureError, RefusalError
 from protocol.link import MAX_INFLIGHT, NO_DELAY, SUBACK_FAILURE
 from protocol.messages import ScorerStatus, encode
 from protocol.topics import status_of
@@ -47,7 +48,7 @@ SUBSCRIBE_ATTEMPTS = 5
 SUBSCRIBE_RETRY_SECONDS = 2.0
 
 
-class SubscriptionRefusedError(RuntimeError):
+class ScorerSubscriptionRefusedError(RefusalError, RuntimeError):
     """The broker refused one of the scorer's subscriptions: it would run deaf to that topic."""
 
     def __init__(self, topic_filter: str, code: int) -> None:
@@ -76,7 +77,7 @@ def _refusal_fails_the_connect(client: aiomqtt.Client) -> None:
     paho.on_disconnect = on_disconnect
 
 
-class SessionLostError(aiomqtt.MqttError):
+class SessionLostError(FailureError, aiomqtt.MqttError):
     """The connection is up but the broker delivers nothing to the session any more."""
 
 
@@ -116,7 +117,7 @@ class Link:
         Many filters go in SUBSCRIBE packets of SUBSCRIBE_CHUNK, not one round trip each. A
         refusal is asked again SUBSCRIBE_ATTEMPTS times, with a growing wait: a clustered
         broker refuses for a few seconds after losing a node. One that persists stops the
-        scorer (SubscriptionRefusedError): running on would ignore a kind of request.
+        scorer (ScorerSubscriptionRefusedError): running on would ignore a kind of request.
         """
         for start in range(0, len(filters), SUBSCRIBE_CHUNK):
             chunk = filters[start:start + SUBSCRIBE_CHUNK]
@@ -130,12 +131,13 @@ class Link:
                 log.warning("%s; asking again in %.0f s", refused, delay)
                 await asyncio.sleep(delay)
 
-    async def _subscribe_chunk(self, chunk: tuple[str, ...]) -> SubscriptionRefusedError | None:
+    async def _subscribe_chunk(self, chunk: tuple[str, ...],
+                               ) -> ScorerSubscriptionRefusedError | None:
         granted = await self._unless_lost(self.client.subscribe([(topic, 1) for topic in chunk]))
         codes = [int(c.value) if isinstance(c, ReasonCode) else c for c in granted or ()]
         for topic, value in zip(chunk, codes, strict=False):
             if value >= SUBACK_FAILURE:
-                return SubscriptionRefusedError(topic, value)
+                return ScorerSubscriptionRefusedError(topic, value)
         return None
 
     async def unsubscribe(self, *filters: str) -> None:

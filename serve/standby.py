@@ -17,6 +17,7 @@ import aiomqtt
 
 from protocol import topics
 from protocol.address import BrokerAddress, Brokers, broker_url
+from protocol.errors import RefusalError
 from protocol.messages import DecodeError, ScorerStatus, decode
 from protocol.retry import Reconnect
 from scorer.lock import DatabaseBusyError, DatabaseLock
@@ -37,7 +38,7 @@ CHECK_RETRY_MIN_SECONDS = 0.2
 CHECK_RETRY_MAX_SECONDS = 5.0
 
 
-class AlreadyServingError(RuntimeError):
+class AlreadyServingError(RefusalError, RuntimeError):
     """Another scorer already serves this database or broker: a second one would split it."""
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from httpserve.server import HttpServer, Limits, Response, text
 from protocol import topics, views
+from protocol.errors import FailureError
 from protocol.messages import StandingsPage, Words
 from speech.names import AUDIO_PATH, name_of
 from web.join import base_url, public_hosts, qr_svg
@@ -65,7 +66,7 @@ SECURITY_HEADERS = (
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::", "")  # noqa: S104 - names, not binds
 
 
-class WebPortError(RuntimeError):
+class WebPortError(FailureError, RuntimeError):
     """The web board cannot listen where it was asked to."""
 
 

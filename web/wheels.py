@@ -26,6 +26,8 @@ import time
 import tomllib
 from pathlib import Path
 
+from protocol.errors import FailureError
+
 log = logging.getLogger(__name__)
 
 # The project's source, when `quiz` runs from it (an editable install, `make run`); an
@@ -39,7 +41,7 @@ BUILD_TIMEOUT_SECONDS = 600.0
 ERROR_LINES = 3
 
 
-class WheelsError(RuntimeError):
+class WheelsError(FailureError, RuntimeError):
     """The wheels could not be built."""
 
 

@@ -11,7 +11,7 @@ from broker.embedded import run_embedded
 from protocol import topics
 from scorer.service import Scorer, ScorerSettings
 from scorer.store import Store
-from scorer.transport import SubscriptionRefusedError
+from scorer.transport import ScorerSubscriptionRefusedError
 from tests.conftest import free_port
 
 
@@ -24,7 +24,7 @@ async def test_a_refused_subscription_stops_the_scorer_with_the_filter_named(
         store = Store(tmp_path / "q.db")
         scorer = Scorer(ScorerSettings(broker=broker.public, database=tmp_path / "q.db"), store)
         try:
-            with pytest.raises(SubscriptionRefusedError) as refused:
+            with pytest.raises(ScorerSubscriptionRefusedError) as refused:
                 async with asyncio.timeout(20):
                     await scorer.run()
         finally:
