@@ -124,7 +124,7 @@ def quiz(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                                "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
 
 
-def test_quiz_cluster_up_status_down(tmp_path: Path) -> None:
+async def test_quiz_cluster_up_status_down(tmp_path: Path) -> None:
     require_nats()
     port, route = str(free_ports_in_a_row()), str(free_ports_in_a_row())
     assert quiz("cluster", "accounts", "teacher", "--role", "host", cwd=tmp_path).returncode == 0
@@ -137,15 +137,20 @@ def test_quiz_cluster_up_status_down(tmp_path: Path) -> None:
         assert oct(scorer_url.stat().st_mode)[-3:] == "600"
         assert scorer_url.read_text().startswith("mqtt://scorer:")
         assert scorer_url.read_text().count("mqtt://scorer:") == 3  # every node, for failover
-        status = quiz("cluster", "status", cwd=tmp_path)
-        assert status.stdout.count("accepts MQTT") == 3, status.stdout
+        # a node that accepted a session at `up` may refuse the next one a moment, while its
+        # JetStream still creates the MQTT streams on a loaded machine: wait until all three do
+        status = await first_that(lambda: asyncio.to_thread(quiz, "cluster", "status",
+                                                            cwd=tmp_path),
+                                  lambda found: found.stdout.count("accepts MQTT") == 3)
+        assert status.stdout.count("pid ") == 3, status.stdout
         again = quiz("cluster", "up", "--port", port, "--route-port", route, cwd=tmp_path)
         assert again.returncode == 1
         assert again.stderr.strip().splitlines() == [again.stderr.strip()]
         assert "already runs" in again.stderr
     finally:
         down = quiz("cluster", "down", cwd=tmp_path)
-    assert down.stdout.strip() == "stopped quiz-1, quiz-2, quiz-3"
+    assert down.stdout.strip() == "stopped quiz-1, quiz-2, quiz-3", (down.returncode,
+                                                                     down.stderr)
     status = quiz("cluster", "status", cwd=tmp_path)
     assert status.stdout.count(": down,") == 3, status.stdout
     pids = [int(line.split("pid ")[1]) for line in up.stdout.splitlines() if " pid " in line]
