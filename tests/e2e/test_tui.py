@@ -26,7 +26,7 @@ from client.requests import QuizClient
 from protocol import auth
 from protocol.messages import Leaderboard, Standing
 from scorer.service import Scorer
-from tests.conftest import connected, free_port, running_scorer, until
+from tests.conftest import WAIT_SECONDS, connected, free_port, running_scorer, until
 from tui.board import BoardApp
 from tui.demo import DemoSettings, running_demo
 from tui.events import BoardChanged
@@ -35,9 +35,9 @@ from tui.live import Live
 from tui.play import PlayApp
 
 SIZE = (80, 24)
-# How long a screen may take to show what the scorer published: a bound, not a target
+# How long a screen may take to show what the scorer published: the suite's one bound
 # (under a loaded CI run, noticing a broker that went away once took over 5 s).
-SHOW_TIMEOUT = 15.0
+SHOW_TIMEOUT = WAIT_SECONDS
 
 
 def screen_text(app: App[None]) -> str:
@@ -73,7 +73,7 @@ class Room:
         return self.scorer.quizzes[self.code].questions[q].correct
 
     async def join(self, name: str) -> PlayerCredentials:
-        return (await join(self.broker.public, self.code, name, 5.0, self.credentials,
+        return (await join(self.broker.public, self.code, name, WAIT_SECONDS, self.credentials,
                             notice=print)).me
 
     async def answer(self, who: PlayerCredentials, q: int, choice: int) -> None:
@@ -87,7 +87,7 @@ async def open_room(stack: AsyncExitStack, broker: Embedded, db: Path, home: Pat
                     reopen: Room | None = None) -> Room:
     """A scorer and a client on `broker`, and a new quiz (or the quiz of `reopen`)."""
     scorer = await stack.enter_async_context(running_scorer(broker.scorer, db))
-    client = await stack.enter_async_context(connected(broker.public))
+    client = await stack.enter_async_context(connected(broker.public, WAIT_SECONDS))
     if reopen is not None:
         return Room(broker, scorer, client, reopen.code, reopen.host_key, reopen.credentials)
     host_key = auth.new_secret()

@@ -22,7 +22,7 @@ from protocol import auth
 from protocol.messages import DeckEntry, QuestionKind
 from scorer.questions import Question
 from scorer.service import Scorer
-from tests.conftest import connected, running_scorer
+from tests.conftest import WAIT_SECONDS, connected, running_scorer
 from tests.e2e.test_tui import SIZE, shows
 from tui.board import BoardApp
 from tui.demo import DemoSettings, running_demo
@@ -60,7 +60,7 @@ class Room:
         return self.scorer.quizzes[self.code].questions[q]
 
     async def join(self, name: str) -> PlayerCredentials:
-        return (await join(self.broker.public, self.code, name, 5.0, self.credentials,
+        return (await join(self.broker.public, self.code, name, WAIT_SECONDS, self.credentials,
                             notice=print)).me
 
     async def answer(self, who: PlayerCredentials, q: int, given: int | str) -> None:
@@ -77,7 +77,7 @@ async def quiz_of(embedded: Embedded, tmp_path: Path, kinds: Sequence[QuestionKi
     async with AsyncExitStack() as stack:
         scorer = await stack.enter_async_context(running_scorer(embedded.scorer,
                                                                 tmp_path / "quiz.db"))
-        client = await stack.enter_async_context(connected(embedded.public))
+        client = await stack.enter_async_context(connected(embedded.public, WAIT_SECONDS))
         host_key = auth.new_secret()
         code = await client.create(deck="learning.tsv", entries=DECK, questions=questions,
                                    seconds=60.0, speed_bonus=False, streak=False, auto=False,
