@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from broker.mosquitto import Accounts, run_mosquitto
-from tests.conftest import free_port, require_mosquitto
+from tests.conftest import WAIT_SECONDS, free_port, require_mosquitto
 from tests.e2e.cli import quiz, serving
 
 PLAYERS = 21
@@ -52,8 +52,12 @@ def run_quiz(tmp_path: Path, port: int, broker: str, db: Path,
     names = [f"player{i:02d}" for i in range(PLAYERS)]
 
     def everyone(args_of: callable) -> list:  # type: ignore[valid-type]
+        # eight commands at once (they mostly wait on the scorer), each waiting for it the
+        # suite's bound: on two loaded cores each ran at a fraction of one, and the 10 s of
+        # QUIZ_TIMEOUT passed before the scorer's reply was read
         with ThreadPoolExecutor(max_workers=8) as pool:
-            return list(pool.map(lambda i: quiz(*args_of(i), home=homes[i], broker=broker),
+            return list(pool.map(lambda i: quiz(*args_of(i), "--timeout", str(WAIT_SECONDS),
+                                                home=homes[i], broker=broker),
                                  range(PLAYERS)))
 
     with serving(port, db, broker=scorer_broker) as server:
