@@ -40,6 +40,9 @@ T = TypeVar("T")
 # text): generous for a 2-core CI machine loaded by brokers, browsers and other work, and
 # only reached by a test that fails; a test that passes waits as long as its condition takes.
 WAIT_SECONDS = 30.0
+# How long a test listens for a reply that must never come (a request the broker refused):
+# the connection itself still gets WAIT_SECONDS; longer silence would prove nothing more.
+NO_REPLY_SECONDS = 1.0
 
 # How long a test waits for the scorer to come online before failing.
 ONLINE_TIMEOUT = WAIT_SECONDS

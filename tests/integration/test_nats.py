@@ -24,7 +24,15 @@ from broker.nats import (
 )
 from protocol import auth, topics
 from protocol.address import BrokerAddress
-from tests.conftest import connected, free_port, nats_broker, require_nats, running_scorer
+from tests.conftest import (
+    NO_REPLY_SECONDS,
+    WAIT_SECONDS,
+    connected,
+    free_port,
+    nats_broker,
+    require_nats,
+    running_scorer,
+)
 
 pytestmark = pytest.mark.nats
 HOST = auth.new_secret()
@@ -60,7 +68,8 @@ async def test_only_hosts_may_create_quizzes_and_wrong_passwords_are_refused(
         tmp_path: Path) -> None:
     async with nats_broker(tmp_path / "nats") as broker, \
             running_scorer(broker.scorer, tmp_path / "q.db"):
-        async with connected(broker.public, timeout=1.0) as player:
+        async with connected(broker.public, timeout=WAIT_SECONDS) as player:
+            player.timeout = NO_REPLY_SECONDS
             with pytest.raises(Exception, match="did not reply"):  # NoReplyError
                 await create(player)
         async with connected(broker.host) as host:

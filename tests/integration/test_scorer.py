@@ -28,6 +28,8 @@ from protocol.messages import (
     encode,
 )
 from tests.conftest import (
+    NO_REPLY_SECONDS,
+    WAIT_SECONDS,
     BrokerUnderTest,
     FakeClock,
     board_including,
@@ -166,7 +168,7 @@ async def test_bad_input_is_answered_and_changes_nothing(broker: BrokerUnderTest
         for topic, payload in junk:
             await raw.publish(topic, payload, qos=1)
         seen: list[BrokenMessage | Reply] = []
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(WAIT_SECONDS):
             async for message in raw.messages:
                 kind = BrokenMessage if str(message.topic) == topics.errors() else Reply
                 seen.append(decode(kind, bytes(message.payload)))  # type: ignore[arg-type]
@@ -213,7 +215,7 @@ async def test_a_display_gets_the_retained_board_at_once_and_every_change(
         async with aiomqtt.Client("127.0.0.1", broker.public.port) as display:
             await display.subscribe(topics.leaderboard(code), qos=1)
             boards: list[Leaderboard] = []
-            async with asyncio.timeout(5):
+            async with asyncio.timeout(WAIT_SECONDS):
                 async for message in display.messages:
                     boards.append(decode(Leaderboard, bytes(message.payload)))  # type: ignore[arg-type]
                     if len(boards) == 1:
@@ -249,7 +251,7 @@ async def test_players_cannot_publish_what_only_the_scorer_publishes(
         # would have reached it already.
         await join(player, code, "bob")
         seen: list[tuple[str, bytes]] = []
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(WAIT_SECONDS):
             async for message in display.messages:
                 seen.append((str(message.topic), bytes(message.payload)))
                 if seen[-1][0] == topics.leaderboard(code) and \
@@ -257,7 +259,9 @@ async def test_players_cannot_publish_what_only_the_scorer_publishes(
                     break
         assert not set(forged.items()) & set(seen)
         assert (await player.state(code)).phase == "lobby"
-        status = await player.retained(ScorerStatus, topics.scorer_status())
+        # retained on NATS through JetStream: read until it is there, within the bound
+        status = await first_that(lambda: player.retained(ScorerStatus, topics.scorer_status()),
+                                  lambda found: found is not None)
         assert status is not None and status.status == "online"
 
 
@@ -288,7 +292,7 @@ async def test_players_cannot_read_requests_or_other_clients_replies(
                                                          secret=auth.new_secret())), qos=1)
         sent = {topics.create(), topics.join(code), topics.control(code),
                 topics.answer(code, ann[0])}
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(WAIT_SECONDS):
             async for message in spy.messages:
                 if str(message.topic) == topics.reply(spy_id, marker):
                     break
@@ -302,7 +306,8 @@ async def test_players_cannot_read_requests_or_other_clients_replies(
 async def test_only_hosts_may_create_quizzes_on_mosquitto(tmp_path: Path) -> None:
     async with mosquitto_broker(tmp_path / "m") as broker, \
             running_scorer(broker.scorer, tmp_path / "q.db"), \
-            connected(broker.public, timeout=1.0) as player:
+            connected(broker.public, timeout=WAIT_SECONDS) as player:
+        player.timeout = NO_REPLY_SECONDS
         with pytest.raises(NoReplyError):
             await create(player)
 
@@ -321,7 +326,9 @@ async def test_player_status_is_retained(broker: BrokerUnderTest, tmp_path: Path
             connected(broker.host) as client:
         code = await create(client)
         ann = await join(client, code, "ann")
-        status = await client.retained(PlayerStatus, topics.player(code, ann[0]))
+        status = await first_that(lambda: client.retained(PlayerStatus,
+                                                          topics.player(code, ann[0])),
+                                  lambda found: found is not None)
         assert status is not None and (status.name, status.score, status.rank) == ("ann", 0, 1)
         assert (await client.state(code)).phase == "lobby"
 
@@ -343,7 +350,7 @@ async def test_a_browser_display_reads_the_board_over_websockets(tmp_path: Path)
             async with aiomqtt.Client("127.0.0.1", ws_port, transport="websockets",
                                       timeout=5) as display:
                 await display.subscribe(topics.leaderboard(code), qos=1)
-                async with asyncio.timeout(5):
+                async with asyncio.timeout(WAIT_SECONDS):
                     message = await anext(aiter(display.messages))
     board = decode(Leaderboard, bytes(message.payload))  # type: ignore[arg-type]
     assert [s.name for s in board.top] == ["ann"]
@@ -391,7 +398,7 @@ async def test_anyone_reads_everyones_standings_and_a_players_board(
             await display.subscribe(topics.standings_of(code), qos=1)
             await display.subscribe(topics.board(code), qos=1)
             seen: dict[str, bytes] = {}
-            async with asyncio.timeout(5):
+            async with asyncio.timeout(WAIT_SECONDS):
                 async for message in display.messages:
                     seen[str(message.topic)] = bytes(message.payload)  # type: ignore[arg-type]
                     if len(seen) == 2:
