@@ -15,6 +15,7 @@ import random
 import signal
 import sqlite3
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -32,6 +33,14 @@ PLAYERS = 3
 KILL_EVERY = 1.5  # seconds between two kills
 MAX_KILLS = 20
 TIMEOUT = "20"  # seconds each command waits for the scorer (a restart may take 10 s)
+# No round starts after this long: a command whose scorer is down waits up to TIMEOUT (an
+# answer at QoS 0 is sent again until its verdict, not dropped at the first "offline"), so a
+# round can take four TIMEOUTs, and ROUNDS of them went past the test's time on a loaded
+# machine. The loop is bounded in count and in time.
+ROUNDS_SECONDS = 45.0
+# ...so the test's own bound: the rounds, one round started last, the round after the
+# kills, and the supervisor's stop.
+TEST_SECONDS = 300
 
 
 def killer(parent: int, stop: threading.Event, kills: list[int]) -> None:
@@ -56,6 +65,7 @@ def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
+@pytest.mark.timeout(TEST_SECONDS)
 @pytest.mark.parametrize("broker_kind", ["embedded", "mosquitto"])
 def test_a_quiz_is_never_scored_by_two_scorers_while_they_are_killed_in_a_loop(
         tmp_path: Path, broker_kind: str) -> None:
@@ -98,8 +108,11 @@ def run_rounds(tmp_path: Path, port: int, scorer_broker: str, broker: str,
                 if did_join.code == 0 and answered.code == 0:
                     scored[(code, home.name)] = answered
 
+        started = time.monotonic()
         try:
             for n in range(ROUNDS):
+                if time.monotonic() - started > ROUNDS_SECONDS:
+                    break
                 one_round(n)
         finally:
             stop.set()
