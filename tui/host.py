@@ -402,9 +402,13 @@ class HostApp(QuizApp):
         self._show_headline()
         self._show_podium()  # the final results arrive after the phase that asked for them
 
-    def on_data_table_row_highlighted(self) -> None:
-        """Moving to another row cancels a kick waiting for its confirmation."""
-        selected = self.query_one(DataTable).cursor_row
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Moving to another row cancels a kick waiting for its confirmation.
+
+        The row comes with the message: a highlight delivered while the screen is being
+        torn down finds no table to ask (seen in CI when a test's console closed).
+        """
+        selected = event.cursor_row
         if self.armed and not (0 <= selected < len(self.roster)
                                and self.roster[selected].player == self.armed):
             self.armed = None
